@@ -3,8 +3,10 @@ import prettier from 'eslint-config-prettier';
 
 /**
  * Architecture rules. Tags live in each project's package.json ("nx.tags").
- *  - type:contracts  pure event contracts: may import only other contracts and no I/O library
- *  - type:runtime    broker/database plumbing: may import contracts
+ *  - type:core       pure building blocks every layer may use (the error type): no I/O
+ *  - type:contracts  pure event contracts: may import only core and other contracts, and no I/O library
+ *  - type:runtime    broker/database plumbing: may import core and contracts
+ *  - type:testing    helpers for integration tests only
  *  - type:app        a service: may import contracts and runtime libs, never another app
  */
 const IO_MODULES = [
@@ -26,7 +28,7 @@ const IO_MODULES = [
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
-  { ignores: ['**/dist', '**/out-tsc', '**/src/generated', '**/node_modules', '**/.nx'] },
+  { ignores: ['**/jest.config.cjs', '**/dist', '**/out-tsc', '**/src/generated', '**/node_modules', '**/.nx'] },
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
     rules: {
@@ -36,13 +38,21 @@ export default [
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
+            { sourceTag: 'type:core', onlyDependOnLibsWithTags: [], bannedExternalImports: IO_MODULES },
             {
               sourceTag: 'type:contracts',
-              onlyDependOnLibsWithTags: ['type:contracts'],
+              onlyDependOnLibsWithTags: ['type:core', 'type:contracts'],
               bannedExternalImports: IO_MODULES,
             },
-            { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:contracts', 'type:runtime'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:runtime'] },
+            {
+              sourceTag: 'type:runtime',
+              onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:runtime', 'type:testing'],
+            },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:testing'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:runtime', 'type:testing'],
+            },
           ],
         },
       ],
@@ -53,6 +63,14 @@ export default [
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-floating-promises': 'off',
+    },
+  },
+  {
+    // Test helpers never ship: only specs and test folders may use them.
+    files: ['**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/test/**', 'libs/testing/**', 'tests/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: '@shopflow/testing', message: 'test helpers are for tests only' }] }],
     },
   },
   prettier,
