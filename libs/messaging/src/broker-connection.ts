@@ -1,0 +1,101 @@
+import { type Logger } from '@shopflow/observability';
+import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
+import { type ConfirmChannel } from 'amqplib';
+import { declareTopology, type Topology } from './topology';
+
+export interface BrokerConnectionOptions {
+  url: string;
+  /** Shown in the management UI (connection_name), e.g. `inventory-service`. */
+  connectionName: string;
+  logger: Logger;
+  heartbeatSeconds?: number;
+  reconnectSeconds?: number;
+}
+
+export interface ManagedChannel {
+  wrapper: ChannelWrapper;
+  /**
+   * Increases each time the underlying channel is re-created. A delivery tag is only
+   * valid on the channel that delivered it: acking it on a newer one would ack another
+   * message or close the channel, so consumers compare generations before acking.
+   */
+  generation(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * One AMQP connection per process, re-established by amqp-connection-manager. Every channel
+ * re-declares its topology and re-attaches its consumers whenever it is re-created.
+ */
+export class BrokerConnection {
+  private readonly manager: AmqpConnectionManager;
+  private readonly logger: Logger;
+  private closing = false;
+
+  constructor(options: BrokerConnectionOptions) {
+    this.logger = options.logger.child({ component: 'broker' });
+    this.manager = amqp.connect([options.url], {
+      heartbeatIntervalInSeconds: options.heartbeatSeconds ?? 10,
+      reconnectTimeInSeconds: options.reconnectSeconds ?? 1,
+      connectionOptions: { clientProperties: { connection_name: options.connectionName } },
+    });
+    this.manager.on('connect', () => this.logger.info('broker connected'));
+    this.manager.on('disconnect', ({ err }) => this.logger.warn({ err }, 'broker disconnected, reconnecting'));
+    this.manager.on('connectFailed', ({ err }) => this.logger.error({ err }, 'broker connection failed, retrying'));
+    this.manager.on('blocked', ({ reason }) => this.logger.warn({ reason }, 'broker blocked publishing'));
+    this.manager.on('unblocked', () => this.logger.info('broker unblocked publishing'));
+  }
+
+  isConnected(): boolean {
+    return this.manager.isConnected();
+  }
+
+  /** Opens a confirm channel that declares `topology` and runs `setup` each time it is (re)created. */
+  openChannel(name: string, topology: Topology, setup?: (channel: ConfirmChannel) => Promise<void>): ManagedChannel {
+    let generation = 0;
+    let closed = false;
+    const wrapper = this.manager.createChannel({
+      name,
+      confirm: true,
+      json: false,
+      setup: async (channel: ConfirmChannel) => {
+        generation += 1;
+        this.watchChannel(name, channel, () => closed);
+        await declareTopology(channel, topology);
+        await setup?.(channel);
+      },
+    });
+    wrapper.on('error', (err: Error) => this.logger.error({ err, channel: name }, 'channel setup failed'));
+    return {
+      wrapper,
+      generation: () => generation,
+      close: async () => {
+        closed = true;
+        await wrapper.close();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.manager.close();
+  }
+
+  /**
+   * amqp-connection-manager only re-creates a channel on the next *connection*: a channel
+   * closed by the broker on its own (a channel error) would stay dead. Reconnecting
+   * brings it, and every other channel, back.
+   */
+  private watchChannel(name: string, channel: ConfirmChannel, closedOnPurpose: () => boolean): void {
+    const connection = this.manager.connection;
+    channel.on('error', (err: Error) => this.logger.error({ err, channel: name }, 'channel error'));
+    channel.on('close', () => {
+      // Channels also close just before their connection does: let that case go to the normal reconnect.
+      setImmediate(() => {
+        if (this.closing || closedOnPurpose() || this.manager.connection !== connection) return;
+        this.logger.warn({ channel: name }, 'channel closed by the broker, reconnecting');
+        this.manager.reconnect();
+      });
+    });
+  }
+}

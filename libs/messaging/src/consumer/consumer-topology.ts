@@ -1,0 +1,63 @@
+import { type EventDefinition } from '@shopflow/events';
+import { type Topology } from '../topology';
+import { retryDelays, type RetryPolicy } from './retry-policy';
+
+export interface ConsumerNames {
+  /** `<service>.<purpose>`: the one durable queue this consumer reads. */
+  queue: string;
+  /** Direct exchange that routes failed messages into the delay queues. */
+  retryExchange: string;
+  /** Direct exchange and queue where messages that can never succeed are parked. */
+  deadLetterExchange: string;
+  deadLetterQueue: string;
+  /** Delay queue for one backoff step; the delay is in the name so a changed policy never clashes. */
+  delayQueue(delayMs: number): string;
+}
+
+export function consumerNames(service: string, purpose: string): ConsumerNames {
+  const queue = `${service}.${purpose}`;
+  return {
+    queue,
+    retryExchange: `${service}.retry`,
+    deadLetterExchange: `${service}.dead-letter`,
+    deadLetterQueue: `${service}.dead-letter`,
+    delayQueue: (delayMs) => `${queue}.retry.${delayMs}ms`,
+  };
+}
+
+/**
+ * The consumer's queue bound to every event it handles, plus the retry path:
+ * a failed message is republished to a delay queue whose TTL expires it back,
+ * through the default exchange, into this consumer's queue only (never to other services).
+ */
+export function consumerTopology(names: ConsumerNames, events: readonly EventDefinition[], retry: RetryPolicy): Topology {
+  const delays = [...new Set(retryDelays(retry))];
+  return {
+    exchanges: [
+      ...[...new Set(events.map((e) => e.exchange))].map((name) => ({ name, type: 'topic' as const })),
+      { name: names.retryExchange, type: 'direct' },
+      { name: names.deadLetterExchange, type: 'direct' },
+    ],
+    queues: [
+      { name: names.queue },
+      { name: names.deadLetterQueue },
+      ...delays.map((delayMs) => ({
+        name: names.delayQueue(delayMs),
+        arguments: {
+          'x-message-ttl': delayMs,
+          'x-dead-letter-exchange': '',
+          'x-dead-letter-routing-key': names.queue,
+        },
+      })),
+    ],
+    bindings: [
+      ...events.map((e) => ({ queue: names.queue, exchange: e.exchange, routingKey: e.routingKey })),
+      { queue: names.deadLetterQueue, exchange: names.deadLetterExchange, routingKey: names.queue },
+      ...delays.map((delayMs) => ({
+        queue: names.delayQueue(delayMs),
+        exchange: names.retryExchange,
+        routingKey: names.delayQueue(delayMs),
+      })),
+    ],
+  };
+}

@@ -1,0 +1,131 @@
+import { parseEvent } from '@shopflow/events';
+import { eventLogFields, type Logger } from '@shopflow/observability';
+import { type ConsumeMessage } from 'amqplib';
+import { type BrokerConnection, type ManagedChannel } from '../broker-connection';
+import { consumerNames, consumerTopology, type ConsumerNames } from './consumer-topology';
+import { type HandlerRegistration } from './event-handler';
+import { decideOnFailure, type FailureDecision } from './failure-decision';
+import { failureHeaders, previousFailures } from './failure-headers';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
+
+export interface ConsumerOptions {
+  /** e.g. `inventory-service`; names the queue `<service>.<purpose>` and its retry/dead-letter exchanges. */
+  service: string;
+  purpose: string;
+  handlers: HandlerRegistration[];
+  logger: Logger;
+  /** Unacknowledged messages in flight at once: bounds memory and concurrency. */
+  prefetch?: number;
+  retry?: RetryPolicy;
+}
+
+/**
+ * Reads one durable queue with manual acks. Every delivery ends in exactly one of:
+ * handled → ack; failed and retryable → republished to a delay queue, then ack;
+ * invalid or out of attempts → republished to the dead-letter queue, then ack.
+ * The ack always follows a confirmed republish, so a crash in between only duplicates.
+ */
+export class EventConsumer {
+  readonly names: ConsumerNames;
+  private readonly retry: RetryPolicy;
+  private readonly logger: Logger;
+  private readonly inFlight = new Set<Promise<void>>();
+  private channel?: ManagedChannel;
+
+  constructor(
+    private readonly connection: BrokerConnection,
+    private readonly options: ConsumerOptions,
+  ) {
+    this.names = consumerNames(options.service, options.purpose);
+    this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.logger = options.logger.child({ component: 'consumer', queue: this.names.queue });
+  }
+
+  /** Declares the queue, its bindings and retry path, and starts consuming (again after every reconnect). */
+  async start(): Promise<void> {
+    const definitions = this.options.handlers.map((h) => h.definition);
+    this.channel = this.connection.openChannel(
+      this.names.queue,
+      consumerTopology(this.names, definitions, this.retry),
+    );
+    await this.channel.wrapper.consume(this.names.queue, (message) => this.track(this.onMessage(message)), {
+      prefetch: this.options.prefetch ?? 20,
+      noAck: false,
+    });
+    await this.channel.wrapper.waitForConnect();
+  }
+
+  /** Stops taking messages, lets the in-flight ones finish, then closes the channel. */
+  async stop(): Promise<void> {
+    if (!this.channel) return;
+    await this.channel.wrapper.cancelAll().catch((err) => this.logger.warn({ err }, 'cancel failed'));
+    await Promise.allSettled([...this.inFlight]);
+    await this.channel.close();
+    this.channel = undefined;
+  }
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    work.finally(() => this.inFlight.delete(work));
+  }
+
+  private async onMessage(message: ConsumeMessage): Promise<void> {
+    const channel = this.channel!;
+    const generation = channel.generation();
+    const settle = async (outcome: () => Promise<void>) => {
+      try {
+        await outcome();
+        // A tag from a channel that has since been replaced is meaningless: the broker redelivers that message.
+        if (channel.generation() === generation) channel.wrapper.ack(message);
+      } catch (err) {
+        this.logger.error({ err }, 'could not route a failed message; leaving it for redelivery');
+        if (channel.generation() === generation) channel.wrapper.nack(message, false, true);
+      }
+    };
+
+    const parsed = parseEvent(message.content, this.options.handlers.map((h) => h.definition));
+    if (!parsed.ok) {
+      this.logger.warn({ reason: parsed.error.message, routingKey: message.fields.routingKey }, 'invalid message dead-lettered');
+      return settle(() => this.republish(message, decideOnFailure(parsed.error, 0, this.retry)));
+    }
+
+    const event = parsed.event;
+    const failures = previousFailures(message.properties.headers ?? {});
+    const logger = this.logger.child(eventLogFields(event));
+    const handler = this.options.handlers.find((h) => h.definition.type === event.type && h.definition.version === event.version)!;
+    try {
+      await handler.handle(event, { logger, attempt: failures + 1 });
+      logger.debug('event handled');
+      return settle(async () => undefined);
+    } catch (error) {
+      const decision = decideOnFailure(error, failures, this.retry);
+      logger.warn({ err: decision.error, attempts: decision.attempts, action: decision.action }, 'event handling failed');
+      return settle(() => this.republish(message, decision));
+    }
+  }
+
+  /** Publishes a copy to the delay queue or the dead-letter queue and waits for the broker's confirm. */
+  private async republish(message: ConsumeMessage, decision: FailureDecision): Promise<void> {
+    const headers = failureHeaders(
+      { exchange: message.fields.exchange, routingKey: message.fields.routingKey, headers: message.properties.headers ?? {} },
+      decision,
+      this.names.queue,
+    );
+    const [exchange, routingKey] =
+      decision.action === 'retry'
+        ? [this.names.retryExchange, this.names.delayQueue(decision.delayMs)]
+        : [this.names.deadLetterExchange, this.names.queue];
+    const { contentType, messageId, type, correlationId, timestamp, appId } = message.properties;
+    await this.channel!.wrapper.publish(exchange, routingKey, message.content, {
+      contentType,
+      messageId,
+      type,
+      correlationId,
+      timestamp,
+      appId,
+      headers,
+      persistent: true,
+    });
+  }
+}
+

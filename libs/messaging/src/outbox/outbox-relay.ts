@@ -1,0 +1,141 @@
+import { type Envelope } from '@shopflow/events';
+import { type Logger } from '@shopflow/observability';
+import { type EventPublisher } from '../publisher';
+import { type SqlClient, type TransactionRunner } from '../sql-client';
+
+interface OutboxRow {
+  id: string;
+  exchange: string;
+  routing_key: string;
+  message: Envelope;
+  headers: Record<string, unknown>;
+}
+
+export interface OutboxRelayOptions {
+  db: TransactionRunner;
+  publisher: EventPublisher;
+  logger: Logger;
+  batchSize?: number;
+  /** Fallback poll for rows written by other replicas or left by a crash; local writes call `wake()`. */
+  pollIntervalMs?: number;
+  /** Published rows are kept this long (for inspection), then deleted. */
+  retentionMs?: number;
+  /** Test seam: runs after a batch was published and confirmed, before it is marked sent. */
+  afterPublish?: (ids: string[]) => Promise<void>;
+}
+
+const CLAIM_BATCH = `
+  SELECT id, exchange, routing_key, message, headers FROM outbox_events
+  WHERE published_at IS NULL
+  ORDER BY created_at
+  LIMIT $1::int
+  FOR UPDATE SKIP LOCKED`;
+const MARK_SENT = `UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::uuid[])`;
+const PURGE_SENT = `DELETE FROM outbox_events WHERE published_at < now() - make_interval(secs => $1::int)`;
+
+/**
+ * Publishes outbox rows with confirms and marks them sent, inside one transaction that
+ * holds their row locks: replicas skip each other's rows instead of publishing them twice,
+ * and a crash before the commit leaves the rows unsent, to be published again (a duplicate,
+ * never a loss).
+ */
+export class OutboxRelay {
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly retentionMs: number;
+  private readonly logger: Logger;
+  private running?: Promise<void>;
+  private stopped = false;
+  private wakeUp?: () => void;
+  private wakeRequested = false;
+  private lastPurge = 0;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.batchSize = options.batchSize ?? 100;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
+    this.logger = options.logger.child({ component: 'outbox-relay' });
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.running ??= this.loop().finally(() => (this.running = undefined));
+  }
+
+  /** Publish now rather than at the next poll: called after a local commit that wrote outbox rows. */
+  wake(): void {
+    this.wakeRequested = true;
+    this.wakeUp?.();
+  }
+
+  /** Finishes the batch in progress (so nothing is left half-done) and stops. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeUp?.();
+    await this.running;
+  }
+
+  /** Publishes one batch; returns how many events it sent. */
+  async publishBatch(): Promise<number> {
+    return this.options.db.$transaction(
+      async (tx: SqlClient) => {
+        const rows = await tx.$queryRawUnsafe<OutboxRow[]>(CLAIM_BATCH, this.batchSize);
+        if (rows.length === 0) return 0;
+        await Promise.all(
+          rows.map((row) =>
+            this.options.publisher.publish({
+              exchange: row.exchange,
+              routingKey: row.routing_key,
+              event: row.message,
+              headers: row.headers,
+            }),
+          ),
+        );
+        const ids = rows.map((row) => row.id);
+        await this.options.afterPublish?.(ids);
+        await tx.$executeRawUnsafe(MARK_SENT, ids);
+        return rows.length;
+      },
+      { timeout: 30_000, maxWait: 10_000 },
+    );
+  }
+
+  private async loop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      this.wakeRequested = false;
+      let published = 0;
+      try {
+        published = await this.publishBatch();
+        failures = 0;
+        if (published > 0) this.logger.debug({ published }, 'outbox batch published');
+        await this.purgeOccasionally();
+      } catch (err) {
+        failures += 1;
+        this.logger.error({ err, failures }, 'outbox batch failed; it stays unsent and will be retried');
+      }
+      if (published < this.batchSize && !this.wakeRequested && !this.stopped) {
+        await this.idle(failures > 0 ? Math.min(30_000, 500 * 2 ** failures) : this.pollIntervalMs);
+      }
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wakeUp = undefined;
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+
+  private async purgeOccasionally(): Promise<void> {
+    if (Date.now() - this.lastPurge < 3600_000) return;
+    this.lastPurge = Date.now();
+    await this.options.db.$transaction((tx) => tx.$executeRawUnsafe(PURGE_SENT, Math.floor(this.retentionMs / 1000)));
+  }
+}

@@ -1,0 +1,23 @@
+import { AppError } from '@shopflow/errors';
+import { ALL_EVENTS, findEventDefinition, type Envelope } from '@shopflow/events';
+import { type SqlClient } from '../sql-client';
+
+/**
+ * Records events to publish in the caller's transaction, next to the state change they
+ * describe: both commit or neither does. The relay publishes them afterwards.
+ */
+export async function appendToOutbox(tx: SqlClient, events: readonly Envelope[]): Promise<void> {
+  if (events.length === 0) return;
+  const values: unknown[] = [];
+  const rows = events.map((event) => {
+    const definition = findEventDefinition(ALL_EVENTS, event.type, event.version);
+    if (!definition) throw new AppError('internal', `no contract for ${event.type} v${event.version}`);
+    const at = values.length;
+    values.push(event.id, definition.exchange, definition.routingKey, JSON.stringify(event));
+    return `($${at + 1}::uuid, $${at + 2}, $${at + 3}, $${at + 4}::jsonb)`;
+  });
+  await tx.$executeRawUnsafe(
+    `INSERT INTO outbox_events (id, exchange, routing_key, message) VALUES ${rows.join(', ')}`,
+    ...values,
+  );
+}

@@ -1,0 +1,52 @@
+import { type Envelope, type EventDefinition } from '@shopflow/events';
+import { type BrokerConnection, type ManagedChannel } from './broker-connection';
+import { type Topology } from './topology';
+
+export interface OutgoingMessage {
+  exchange: string;
+  routingKey: string;
+  event: Envelope;
+  headers?: Record<string, unknown>;
+}
+
+/**
+ * Publishes persistent messages on a confirm channel: `publish` resolves only once the
+ * broker has taken responsibility for the message, and rejects if it did not
+ * (nack, connection lost while waiting, or timeout). Callers retry; consumers are idempotent.
+ */
+export class EventPublisher {
+  private readonly channel: ManagedChannel;
+
+  constructor(
+    connection: BrokerConnection,
+    /** The exchanges this service owns: declared before the first publish. */
+    owns: readonly Pick<EventDefinition, 'exchange'>[],
+    private readonly publishTimeoutMs = 10_000,
+  ) {
+    const exchanges = [...new Set(owns.map((d) => d.exchange))];
+    const topology: Topology = { exchanges: exchanges.map((name) => ({ name, type: 'topic' })), queues: [], bindings: [] };
+    this.channel = connection.openChannel('publisher', topology);
+  }
+
+  async publish({ exchange, routingKey, event, headers }: OutgoingMessage): Promise<void> {
+    await this.channel.wrapper.publish(exchange, routingKey, Buffer.from(JSON.stringify(event)), {
+      persistent: true,
+      contentType: 'application/json',
+      messageId: event.id,
+      type: event.type,
+      correlationId: event.correlationId,
+      timestamp: Math.floor(Date.parse(event.occurredAt) / 1000),
+      appId: event.source,
+      headers,
+      timeout: this.publishTimeoutMs,
+    });
+  }
+
+  waitForConnect(): Promise<void> {
+    return this.channel.wrapper.waitForConnect();
+  }
+
+  close(): Promise<void> {
+    return this.channel.close();
+  }
+}

@@ -1,0 +1,39 @@
+import { PERSONAL_DATA_PATHS } from '@shopflow/events';
+import pino, { type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+export interface LoggerOptions {
+  service: string;
+  level?: string;
+  /** Extra stream, e.g. to capture lines in a test; defaults to stdout. */
+  destination?: pino.DestinationStream;
+}
+
+/**
+ * Personal data is redacted wherever an event or payload is logged: at the top level,
+ * one level down (`{ event }`), and any bare `email` field.
+ */
+export const REDACTED_PATHS: readonly string[] = [
+  ...PERSONAL_DATA_PATHS,
+  ...PERSONAL_DATA_PATHS.map((path) => `*.${path}`),
+  ...PERSONAL_DATA_PATHS.map((path) => path.replace(/^payload\./, '')),
+  '*.email',
+];
+
+export function createLogger({ service, level = 'info', destination }: LoggerOptions): Logger {
+  return pino(
+    {
+      level,
+      base: { service },
+      redact: { paths: [...new Set(REDACTED_PATHS)], censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
+}
+
+/** The fields every log line about an event carries. */
+export function eventLogFields(event: { id: string; type: string; version: number; correlationId: string }) {
+  return { eventId: event.id, eventType: event.type, eventVersion: event.version, correlationId: event.correlationId };
+}
