@@ -28,7 +28,7 @@ const IO_MODULES = [
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
-  { ignores: ['**/jest.config.cjs', '**/dist', '**/out-tsc', '**/src/generated', '**/node_modules', '**/.nx'] },
+  { ignores: ['**/jest.config.cjs', '**/dist', '**/out-tsc', '**/src/generated', '**/test/generated', '**/node_modules', '**/.nx'] },
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
     rules: {

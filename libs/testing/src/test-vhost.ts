@@ -1,0 +1,92 @@
+import { eventually } from './eventually';
+import { management, seg } from './rabbitmq-management';
+import { uniqueName } from './unique-name';
+
+const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+
+export interface QueueStats {
+  messages: number;
+  consumers: number;
+}
+
+export interface TestVhost {
+  name: string;
+  /** AMQP URL of the vhost, with the credentials of TEST_AMQP_URL. */
+  url: string;
+  /** Deletes the vhost with everything in it; the broker closes its connections. Safe to call twice. */
+  drop(): Promise<void>;
+  /**
+   * Force-closes every client connection on the vhost (like `rabbitmqctl close_connection`);
+   * resolves with how many were closed.
+   * The management API lists a new connection only once its first stats arrive (~2 s here), so
+   * to close one just opened pass `atLeast: 1`: it then waits (up to `timeoutMs`) until it is listed.
+   */
+  closeConnections(options?: {
+    atLeast?: number;
+    timeoutMs?: number;
+  }): Promise<number>;
+  /**
+   * Queue stats from the management API, undefined if the queue does not exist.
+   * STALE: refreshed every collect_statistics_interval (~5 s) and 0 until the first refresh.
+   * Use countMessages() for exact counts.
+   */
+  queue(name: string): Promise<QueueStats | undefined>;
+}
+
+/** A fresh, uniquely named RabbitMQ vhost, so tests never see each other's exchanges and queues. */
+export async function createTestVhost(prefix: string): Promise<TestVhost> {
+  const name = uniqueName(prefix);
+  const url = new URL(process.env['TEST_AMQP_URL'] ?? DEFAULT_AMQP_URL);
+  url.pathname = `/${seg(name)}`;
+  const user = decodeURIComponent(url.username) || 'guest';
+
+  await management('PUT', `/vhosts/${seg(name)}`, {});
+  // A new vhost grants nobody access, not even the administrator.
+  await management('PUT', `/permissions/${seg(name)}/${seg(user)}`, {
+    configure: '.*',
+    write: '.*',
+    read: '.*',
+  });
+
+  const listConnections = async () =>
+    ((await management('GET', `/vhosts/${seg(name)}/connections`)).body as
+      { name: string }[] | undefined) ?? [];
+
+  return {
+    name,
+    url: url.toString(),
+    async drop() {
+      await management('DELETE', `/vhosts/${seg(name)}`);
+    },
+    async closeConnections({ atLeast = 0, timeoutMs = 10_000 } = {}) {
+      const connections = await eventually(
+        async () => {
+          const list = await listConnections();
+          if (list.length < atLeast)
+            throw new Error(`${list.length} of ${atLeast} connections listed`);
+          return list;
+        },
+        { timeoutMs, message: `connections on vhost ${name}` },
+      );
+      let closed = 0;
+      for (const connection of connections) {
+        const { status } = await management(
+          'DELETE',
+          `/connections/${seg(connection.name)}`,
+          undefined,
+          {
+            'x-reason': 'closed by test',
+          },
+        );
+        if (status !== 404) closed++; // 404: it closed by itself meanwhile
+      }
+      return closed;
+    },
+    async queue(queueName) {
+      const q = (
+        await management('GET', `/queues/${seg(name)}/${seg(queueName)}`)
+      ).body as Partial<QueueStats> | undefined;
+      return q && { messages: q.messages ?? 0, consumers: q.consumers ?? 0 };
+    },
+  };
+}
