@@ -1,0 +1,97 @@
+import { PaymentSucceededV1 } from '@shopflow/events';
+import { createTestDatabase, createTestVhost, eventually, type TestDatabase, type TestVhost } from '@shopflow/testing';
+import { BrokerConnection, EventConsumer, EventPublisher, Inbox, on, type InboxOutcome } from '../src';
+import { type Prisma, type PrismaClient } from './generated/prisma/client';
+import { paymentSucceeded, PRISMA_CONFIG, prismaFor, testLogger } from './harness';
+
+describe('idempotent consumer (inbox) on a real PostgreSQL and RabbitMQ', () => {
+  let database: TestDatabase;
+  let prisma: PrismaClient;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ prefix: 'inbox', prismaConfig: PRISMA_CONFIG });
+    prisma = prismaFor(database.url);
+  });
+
+  afterAll(async () => {
+    await prisma.$disconnect();
+    await database.drop();
+  });
+
+  const credit = (inbox: Inbox<Prisma.TransactionClient>, accountId: string) =>
+    (event: ReturnType<typeof paymentSucceeded>) =>
+      inbox.handleOnce(event, async (tx) => {
+        await tx.account.upsert({
+          where: { id: accountId },
+          create: { id: accountId, balance: event.payload.amount.amount },
+          update: { balance: { increment: event.payload.amount.amount } },
+        });
+      });
+
+  it('records the event with its effects, so a second delivery has no effect', async () => {
+    const inbox = new Inbox(prisma, 'test.inbox');
+    const event = paymentSucceeded(undefined, 700);
+    expect(await credit(inbox, 'acc-1')(event)).toBe('handled');
+    expect(await credit(inbox, 'acc-1')(event)).toBe('duplicate');
+    expect((await prisma.account.findUniqueOrThrow({ where: { id: 'acc-1' } })).balance).toBe(700);
+  });
+
+  it('lets exactly one of two concurrent deliveries of the same event through', async () => {
+    const inbox = new Inbox(prisma, 'test.inbox');
+    const event = paymentSucceeded(undefined, 300);
+    const outcomes = await Promise.all([credit(inbox, 'acc-2')(event), credit(inbox, 'acc-2')(event)]);
+    expect(outcomes.sort()).toEqual(['duplicate', 'handled']);
+    expect((await prisma.account.findUniqueOrThrow({ where: { id: 'acc-2' } })).balance).toBe(300);
+  });
+
+  it('forgets the event when the handler fails, so the retry can succeed', async () => {
+    const inbox = new Inbox(prisma, 'test.inbox');
+    const event = paymentSucceeded(undefined, 100);
+    await expect(
+      inbox.handleOnce(event, async (tx) => {
+        await tx.account.create({ data: { id: 'acc-3', balance: 100 } });
+        throw new Error('handler failed after writing');
+      }),
+    ).rejects.toThrow('handler failed after writing');
+    expect(await prisma.account.findUnique({ where: { id: 'acc-3' } })).toBeNull();
+    expect(await credit(inbox, 'acc-3')(event)).toBe('handled');
+  });
+
+  describe('through the broker', () => {
+    let vhost: TestVhost;
+    let broker: BrokerConnection;
+
+    beforeEach(async () => {
+      vhost = await createTestVhost('inbox');
+      broker = new BrokerConnection({ url: vhost.url, connectionName: 'inbox-test', logger: testLogger() });
+    });
+
+    afterEach(async () => {
+      await broker.close();
+      await vhost.drop();
+    });
+
+    it('the same event delivered twice has one effect', async () => {
+      const inbox = new Inbox(prisma, 'test-service.payments');
+      const outcomes: InboxOutcome[] = [];
+      const consumer = new EventConsumer(broker, {
+        service: 'test-service',
+        purpose: 'payments',
+        handlers: [on(PaymentSucceededV1, async (event) => void outcomes.push(await credit(inbox, 'acc-broker')(event)))],
+        logger: testLogger(),
+      });
+      await consumer.start();
+      const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
+      const event = paymentSucceeded(undefined, 250);
+      for (let i = 0; i < 2; i++) {
+        await publisher.publish({ exchange: 'payments', routingKey: PaymentSucceededV1.routingKey, event });
+      }
+
+      await eventually(() => outcomes.length === 2, { message: 'both deliveries handled' });
+      expect(outcomes).toEqual(['handled', 'duplicate']);
+      expect((await prisma.account.findUniqueOrThrow({ where: { id: 'acc-broker' } })).balance).toBe(250);
+      await consumer.stop();
+      await publisher.close();
+    });
+  });
+});

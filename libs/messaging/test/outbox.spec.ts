@@ -1,0 +1,170 @@
+import { PaymentSucceededV1 } from '@shopflow/events';
+import { createTestDatabase, createTestVhost, eventually, type TestDatabase, type TestVhost } from '@shopflow/testing';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  appendToOutbox,
+  BrokerConnection,
+  consumerNames,
+  EventConsumer,
+  EventPublisher,
+  Inbox,
+  on,
+  OutboxRelay,
+  type InboxOutcome,
+} from '../src';
+import { type PrismaClient } from './generated/prisma/client';
+import { inspector, paymentSucceeded, PRISMA_CONFIG, prismaFor, testLogger } from './harness';
+
+describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
+  let database: TestDatabase;
+  let prisma: PrismaClient;
+  let vhost: TestVhost;
+  let broker: BrokerConnection;
+  let look: Awaited<ReturnType<typeof inspector>>;
+  const QUEUE = 'outbox-test.payments';
+
+  const unsent = async () => prisma.outboxEvent.count({ where: { publishedAt: null } });
+  const relayWith = (publisher: EventPublisher, batchSize = 100) =>
+    new OutboxRelay({ db: prisma, publisher, logger: testLogger(), batchSize, pollIntervalMs: 50 });
+
+  beforeEach(async () => {
+    database = await createTestDatabase({ prefix: 'outbox', prismaConfig: PRISMA_CONFIG });
+    prisma = prismaFor(database.url);
+    vhost = await createTestVhost('outbox');
+    broker = new BrokerConnection({ url: vhost.url, connectionName: 'outbox-test', logger: testLogger() });
+    look = await inspector(vhost.url);
+    await look.channel.assertExchange('payments', 'topic', { durable: true });
+    await look.channel.assertQueue(QUEUE);
+    await look.channel.bindQueue(QUEUE, 'payments', PaymentSucceededV1.routingKey);
+  });
+
+  afterEach(async () => {
+    await look.close();
+    await broker.close();
+    await vhost.drop();
+    await prisma.$disconnect();
+    await database.drop();
+  });
+
+  it('commits the state change and its events together, or neither', async () => {
+    const kept = [paymentSucceeded(), paymentSucceeded()];
+    await prisma.$transaction(async (tx) => {
+      await tx.account.create({ data: { id: 'kept', balance: 1 } });
+      await appendToOutbox(tx, kept);
+    });
+    const lost = paymentSucceeded();
+    await expect(
+      prisma.$transaction(async (tx) => {
+        await tx.account.create({ data: { id: 'lost', balance: 1 } });
+        await appendToOutbox(tx, [lost]);
+        throw new Error('business rule broken after writing');
+      }),
+    ).rejects.toThrow('business rule broken');
+
+    const rows = await prisma.outboxEvent.findMany({ orderBy: { createdAt: 'asc' } });
+    expect(rows.map((r) => r.id).sort()).toEqual(kept.map((e) => e.id).sort());
+    expect(rows[0]).toMatchObject({ exchange: 'payments', routingKey: 'payment.succeeded.v1', publishedAt: null });
+    expect(await prisma.account.findUnique({ where: { id: 'kept' } })).not.toBeNull();
+    expect(await prisma.account.findUnique({ where: { id: 'lost' } })).toBeNull();
+  });
+
+  it('publishes pending events with confirms and marks them sent', async () => {
+    const events = [paymentSucceeded(), paymentSucceeded(), paymentSucceeded()];
+    await prisma.$transaction((tx) => appendToOutbox(tx, events));
+    const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
+
+    expect(await relayWith(publisher).publishBatch()).toBe(3);
+
+    expect(await unsent()).toBe(0);
+    const delivered = await look.drain(QUEUE);
+    expect(delivered.map((m) => JSON.parse(m.content.toString()))).toEqual(expect.arrayContaining(events));
+    expect(delivered).toHaveLength(3);
+    expect(await relayWith(publisher).publishBatch()).toBe(0);
+    await publisher.close();
+  });
+
+  it('publishes soon after wake() and keeps polling for rows written elsewhere', async () => {
+    const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
+    const relay = relayWith(publisher);
+    relay.start();
+    await prisma.$transaction((tx) => appendToOutbox(tx, [paymentSucceeded()]));
+    relay.wake();
+    await eventually(async () => (await unsent()) === 0 && (await look.count(QUEUE)) === 1);
+    // Written by "another replica": nobody wakes this relay, its poll finds the row.
+    await prisma.$transaction((tx) => appendToOutbox(tx, [paymentSucceeded()]));
+    await eventually(async () => (await unsent()) === 0 && (await look.count(QUEUE)) === 2);
+    await relay.stop();
+    await publisher.close();
+  });
+
+  it('lets several replicas relay at once without publishing an event twice', async () => {
+    const events = Array.from({ length: 300 }, () => paymentSucceeded());
+    await prisma.$transaction((tx) => appendToOutbox(tx, events));
+    const replicas = [1, 2, 3].map((n) => {
+      const connection = new BrokerConnection({ url: vhost.url, connectionName: `relay-${n}`, logger: testLogger() });
+      const publisher = new EventPublisher(connection, [PaymentSucceededV1]);
+      return { connection, publisher, relay: relayWith(publisher, 10) };
+    });
+    replicas.forEach((r) => r.relay.start());
+
+    await eventually(async () => (await unsent()) === 0, { timeoutMs: 20_000, message: 'all rows published' });
+    for (const r of replicas) {
+      await r.relay.stop();
+      await r.publisher.close();
+      await r.connection.close();
+    }
+    const delivered = await look.drain(QUEUE);
+    const ids = delivered.map((m) => (JSON.parse(m.content.toString()) as { id: string }).id);
+    expect(new Set(ids).size).toBe(300);
+    expect(ids).toHaveLength(300);
+  });
+
+  it('a relay killed between publish and mark: the event is delivered after restart, the duplicate absorbed by the inbox', async () => {
+    const event = paymentSucceeded(undefined, 500);
+    await prisma.$transaction((tx) => appendToOutbox(tx, [event]));
+
+    const child = spawn(process.execPath, ['--import', 'tsx', `${__dirname}/fixtures/crashing-relay.ts`], {
+      env: { ...process.env, DATABASE_URL: database.url, AMQP_URL: vhost.url },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const [code, signal] = await once(child, 'exit');
+    expect({ code, signal }).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(await unsent()).toBe(1);
+    expect(await look.count(QUEUE)).toBe(1);
+
+    const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
+    expect(await relayWith(publisher).publishBatch()).toBe(1);
+    expect(await unsent()).toBe(0);
+    expect(await look.count(QUEUE)).toBe(2);
+
+    const inbox = new Inbox(prisma, QUEUE);
+    const outcomes: InboxOutcome[] = [];
+    const [service, purpose] = QUEUE.split('.') as [string, string];
+    expect(consumerNames(service, purpose).queue).toBe(QUEUE);
+    const consumer = new EventConsumer(broker, {
+      service,
+      purpose,
+      logger: testLogger(),
+      handlers: [
+        on(PaymentSucceededV1, async (e) => {
+          outcomes.push(
+            await inbox.handleOnce(e, async (tx) => {
+              await tx.account.upsert({
+                where: { id: 'crash' },
+                create: { id: 'crash', balance: e.payload.amount.amount },
+                update: { balance: { increment: e.payload.amount.amount } },
+              });
+            }),
+          );
+        }),
+      ],
+    });
+    await consumer.start();
+    await eventually(() => outcomes.length === 2, { message: 'both copies consumed' });
+    expect(outcomes).toEqual(['handled', 'duplicate']);
+    expect((await prisma.account.findUniqueOrThrow({ where: { id: 'crash' } })).balance).toBe(500);
+    await consumer.stop();
+    await publisher.close();
+  }, 30_000);
+});
