@@ -1,5 +1,6 @@
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
+import { builtinModules } from 'node:module';
 
 /**
  * Architecture rules. Tags live in each project's package.json ("nx.tags").
@@ -25,10 +26,25 @@ const IO_MODULES = [
   'child_process',
 ];
 
+const TEST_HELPERS = {
+  name: '@shopflow/testing',
+  message: 'test helpers are for tests only',
+};
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
-  { ignores: ['**/jest.config.cjs', '**/dist', '**/out-tsc', '**/src/generated', '**/test/generated', '**/node_modules', '**/.nx'] },
+  {
+    ignores: [
+      '**/jest.config.cjs',
+      '**/dist',
+      '**/out-tsc',
+      '**/src/generated',
+      '**/test/generated',
+      '**/node_modules',
+      '**/.nx',
+    ],
+  },
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
     rules: {
@@ -38,7 +54,11 @@ export default [
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:core', onlyDependOnLibsWithTags: [], bannedExternalImports: IO_MODULES },
+            {
+              sourceTag: 'type:core',
+              onlyDependOnLibsWithTags: [],
+              bannedExternalImports: IO_MODULES,
+            },
             {
               sourceTag: 'type:contracts',
               onlyDependOnLibsWithTags: ['type:core', 'type:contracts'],
@@ -48,7 +68,10 @@ export default [
               sourceTag: 'type:runtime',
               onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:runtime', 'type:testing'],
             },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:testing'] },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:testing'],
+            },
             {
               sourceTag: 'type:app',
               onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:runtime', 'type:testing'],
@@ -66,11 +89,27 @@ export default [
     },
   },
   {
+    files: ['**/*.spec.ts', '**/test/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
     // Test helpers never ship: only specs and test folders may use them.
     files: ['**/*.ts'],
-    ignores: ['**/*.spec.ts', '**/test/**', 'libs/testing/**', 'tests/**'],
+    ignores: ['**/*.spec.ts', '**/test/**', 'libs/testing/**', 'tests/**', 'tools/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [TEST_HELPERS] }] },
+  },
+  {
+    // Node's built-in modules are not npm dependencies, so the tag rule above cannot see them.
+    files: ['libs/events/**/*.ts', 'libs/errors/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: '@shopflow/testing', message: 'test helpers are for tests only' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [TEST_HELPERS, ...builtinModules],
+          patterns: [{ group: ['node:*'], message: 'contracts do no I/O' }],
+        },
+      ],
     },
   },
   prettier,

@@ -1,1 +1,4 @@
-module.exports = { ...require('../../jest.preset.cjs'), displayName: require('./package.json').name };
+module.exports = {
+  ...require('../../jest.preset.cjs'),
+  displayName: require('./package.json').name,
+};

@@ -5,10 +5,7 @@ import path from 'node:path';
 export const workspaceRoot = path.resolve(__dirname, '..', '..');
 
 /** The wasm stand-in for Prisma's native schema engine (see README.md). */
-export const offlineSchemaEngine = path.join(
-  workspaceRoot,
-  'tools/prisma/schema-engine-wasm.mjs',
-);
+export const offlineSchemaEngine = path.join(workspaceRoot, 'tools/prisma/schema-engine-wasm.mjs');
 
 /**
  * Air-gapped mode, called at the top of every prisma.config.ts.
@@ -17,19 +14,13 @@ export const offlineSchemaEngine = path.join(
  * Only defaults are set: PRISMA_NATIVE_ENGINE=1, or the user's own PRISMA_SCHEMA_ENGINE_BINARY,
  * keeps Prisma's normal behaviour (download and run the native engine).
  */
-export function useOfflineSchemaEngine(
-  env: NodeJS.ProcessEnv = process.env,
-): void {
+export function useOfflineSchemaEngine(env: NodeJS.ProcessEnv = process.env): void {
   // The CLI's background telemetry/update check cannot reach the internet either way.
   env['CHECKPOINT_DISABLE'] ??= '1';
-  if (env['PRISMA_NATIVE_ENGINE'] === '1' || env['PRISMA_SCHEMA_ENGINE_BINARY'])
-    return;
+  if (env['PRISMA_NATIVE_ENGINE'] === '1' || env['PRISMA_SCHEMA_ENGINE_BINARY']) return;
   env['PRISMA_SCHEMA_ENGINE_BINARY'] = offlineSchemaEngine;
   // Prefer the engine build the CLI was made with over the (different) one published on npm.
-  const cliWasm = path.join(
-    workspaceRoot,
-    'node_modules/prisma/build/schema_engine_bg.wasm',
-  );
+  const cliWasm = path.join(workspaceRoot, 'node_modules/prisma/build/schema_engine_bg.wasm');
   if (!env['SCHEMA_ENGINE_WASM_PATH'] && fs.existsSync(cliWasm)) {
     env['SCHEMA_ENGINE_WASM_PATH'] = cliWasm;
   }

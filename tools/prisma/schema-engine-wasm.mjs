@@ -21,9 +21,7 @@ import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
 
 // The CLI parses the engine's stderr as JSON log lines.
 const log = (level, fields) =>
-  process.stderr.write(
-    JSON.stringify({ level, fields, target: 'schema_engine::logger' }) + '\n',
-  );
+  process.stderr.write(JSON.stringify({ level, fields, target: 'schema_engine::logger' }) + '\n');
 
 // ---- argv: the flags the Prisma CLI passes to the native binary ----
 const argv = process.argv.slice(2);
@@ -32,10 +30,7 @@ let datasource = {};
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === '--datamodels') datamodels.push(argv[++i]);
   else if (argv[i] === '--datasource') datasource = JSON.parse(argv[++i]);
-  else if (
-    ['--enabled-preview-features', '--extension-types'].includes(argv[i])
-  )
-    i++; // not needed by the wasm engine
+  else if (['--enabled-preview-features', '--extension-types'].includes(argv[i])) i++; // not needed by the wasm engine
 }
 const cliCmd = argv.includes('cli') ? argv[argv.indexOf('cli') + 1] : null;
 const mainUrl = datasource.url;
@@ -63,24 +58,17 @@ if (cliCmd) {
   try {
     if (cliCmd === 'can-connect-to-database') await sql(mainUrl, 'SELECT 1');
     else if (cliCmd === 'create-database')
-      await sql(
-        withDb(mainUrl, 'postgres'),
-        `CREATE DATABASE ${quoteIdent(dbName(mainUrl))}`,
-      ).catch((e) => {
+      await sql(withDb(mainUrl, 'postgres'), `CREATE DATABASE ${quoteIdent(dbName(mainUrl))}`).catch((e) => {
         if (e.code !== '42P04') throw e; // duplicate_database: a concurrent deploy created it first
       });
     else if (cliCmd === 'drop-database')
-      await sql(
-        withDb(mainUrl, 'postgres'),
-        `DROP DATABASE ${quoteIdent(dbName(mainUrl))}`,
-      );
+      await sql(withDb(mainUrl, 'postgres'), `DROP DATABASE ${quoteIdent(dbName(mainUrl))}`);
     else throw new Error(`unsupported cli command ${cliCmd}`);
     process.exit(0);
   } catch (e) {
     log('INFO', { message: 'Starting schema-engine wasm shim' }); // the CLI ignores the first stderr line
     // Map pg errors to the Prisma error codes the CLI turns into its usual messages.
-    const error_code =
-      e.code === '3D000' ? 'P1003' : e.code === '28P01' ? 'P1000' : 'P1001';
+    const error_code = e.code === '3D000' ? 'P1003' : e.code === '28P01' ? 'P1000' : 'P1001';
     log('ERROR', { error_code, message: e.message, is_panic: false });
     process.exit(1);
   }
@@ -107,8 +95,7 @@ const factory = bindMigrationAwareSqlAdapterFactory({
   // PrismaPg.connectToShadowDb() given a connection string returns the *main* database, which
   // `migrate dev` would then wipe: create and drop a throwaway shadow database ourselves.
   async connectToShadowDb() {
-    if (datasource.shadowDatabaseUrl)
-      return adapter(datasource.shadowDatabaseUrl).connect();
+    if (datasource.shadowDatabaseUrl) return adapter(datasource.shadowDatabaseUrl).connect();
     const name = `prisma_migrate_shadow_db_${crypto.randomUUID().replaceAll('-', '')}`;
     await sql(mainUrl, `CREATE DATABASE ${quoteIdent(name)}`);
     const a = await adapter(withDb(mainUrl, name)).connect();
@@ -126,16 +113,10 @@ const factory = bindMigrationAwareSqlAdapterFactory({
 // schema_engine_bg.wasm), which is not published on npm; the npm package's build is the fallback.
 const wasmUrl =
   process.env.SCHEMA_ENGINE_WASM_PATH ??
-  new URL(
-    'schema_engine_bg.wasm',
-    import.meta.resolve('@prisma/schema-engine-wasm/schema_engine_bg'),
-  );
-const instance = new WebAssembly.Instance(
-  new WebAssembly.Module(fs.readFileSync(wasmUrl)),
-  {
-    './schema_engine_bg.js': bg,
-  },
-);
+  new URL('schema_engine_bg.wasm', import.meta.resolve('@prisma/schema-engine-wasm/schema_engine_bg'));
+const instance = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(wasmUrl)), {
+  './schema_engine_bg.js': bg,
+});
 bg.__wbg_set_wasm(instance.exports);
 instance.exports.__wbindgen_start();
 globalThis.PRISMA_WASM_PANIC_REGISTRY ??= {
@@ -153,13 +134,10 @@ let enginePromise;
 const engine = () =>
   (enginePromise ??= bg.SchemaEngine.new(
     {
-      datamodels: datamodels.length
-        ? datamodels.map((p) => [p, fs.readFileSync(p, 'utf8')])
-        : undefined,
+      datamodels: datamodels.length ? datamodels.map((p) => [p, fs.readFileSync(p, 'utf8')]) : undefined,
     },
     (line) => {
-      if (process.env.DEBUG_SCHEMA_ENGINE_SHIM)
-        process.stderr.write(line + '\n');
+      if (process.env.DEBUG_SCHEMA_ENGINE_SHIM) process.stderr.write(line + '\n');
     },
     factory,
   ));
@@ -201,10 +179,7 @@ const methods = {
     return { exitCode: r.exitCode, stdout: null };
   },
   createDatabase: async () => {
-    await sql(
-      withDb(mainUrl, 'postgres'),
-      `CREATE DATABASE ${quoteIdent(dbName(mainUrl))}`,
-    );
+    await sql(withDb(mainUrl, 'postgres'), `CREATE DATABASE ${quoteIdent(dbName(mainUrl))}`);
     return { databaseName: dbName(mainUrl) };
   },
 };
@@ -213,18 +188,14 @@ const methods = {
 function toRpcError(err) {
   const m = /External error id#(\d+)/.exec(err?.message ?? '');
   const ext = m && factory.errorRegistry.consumeError(Number(m[1]))?.error;
-  const message = ext
-    ? `${ext.message ?? JSON.stringify(ext)}`
-    : (err?.message ?? String(err));
+  const message = ext ? `${ext.message ?? JSON.stringify(ext)}` : (err?.message ?? String(err));
   const isPanic = err instanceof WebAssembly.RuntimeError;
   return {
     code: 4466,
     message: 'An error happened.',
     data: {
       is_panic: isPanic,
-      message: isPanic
-        ? globalThis.PRISMA_WASM_PANIC_REGISTRY.message || message
-        : message,
+      message: isPanic ? globalThis.PRISMA_WASM_PANIC_REGISTRY.message || message : message,
       error_code: err?.code ?? null,
       meta: err?.meta ?? null,
     },
@@ -248,8 +219,7 @@ rl.on('line', (line) => {
       const fn =
         methods[req.method] ??
         ((eng, p) => {
-          if (typeof eng[req.method] !== 'function')
-            throw new Error(`Unknown method ${req.method}`);
+          if (typeof eng[req.method] !== 'function') throw new Error(`Unknown method ${req.method}`);
           return eng[req.method](p);
         });
       const result = await fn(e, req.params);

@@ -4,13 +4,7 @@
  * message is retried or dead-lettered (see error-kinds.ts).
  */
 export type ErrorKind =
-  | 'invalid_input'
-  | 'not_found'
-  | 'conflict'
-  | 'unprocessable'
-  | 'invalid_message'
-  | 'unavailable'
-  | 'internal';
+  'invalid_input' | 'not_found' | 'conflict' | 'unprocessable' | 'invalid_message' | 'unavailable' | 'internal';
 
 export class AppError extends Error {
   override readonly name = 'AppError';

@@ -16,7 +16,11 @@ export const ERROR_KINDS: Readonly<Record<ErrorKind, ErrorKindRule>> = {
   invalid_input: { status: 400, title: 'Invalid request', retryable: false },
   not_found: { status: 404, title: 'Not found', retryable: true },
   conflict: { status: 409, title: 'Conflict', retryable: true },
-  unprocessable: { status: 422, title: 'Unprocessable request', retryable: false },
+  unprocessable: {
+    status: 422,
+    title: 'Unprocessable request',
+    retryable: false,
+  },
   invalid_message: { status: 400, title: 'Invalid message', retryable: false },
   unavailable: { status: 503, title: 'Service unavailable', retryable: true },
   internal: { status: 500, title: 'Internal error', retryable: true },

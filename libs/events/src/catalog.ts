@@ -1,5 +1,10 @@
 import { type EventDefinition, type EventOf } from './define-event';
-import { InventoryProductUpdatedV1, InventoryReleasedV1, InventoryReservationFailedV1, InventoryReservedV1 } from './inventory/inventory-events';
+import {
+  InventoryProductUpdatedV1,
+  InventoryReleasedV1,
+  InventoryReservationFailedV1,
+  InventoryReservedV1,
+} from './inventory/inventory-events';
 import { NotificationSentV1 } from './notifications/notification-events';
 import { OrderCancelledV1, OrderConfirmedV1, OrderPlacedV1 } from './orders/order-events';
 import { PaymentFailedV1, PaymentRefundedV1, PaymentSucceededV1 } from './payments/payment-events';

@@ -19,7 +19,9 @@ export interface EventDefinition<TType extends EventType = EventType, TSchema ex
 }
 
 /** The envelope type of an event definition; distributes over unions so `type` discriminates. */
-export type EventOf<D extends EventDefinition> = D extends EventDefinition ? Envelope<D['type'], z.infer<D['payload']>> : never;
+export type EventOf<D extends EventDefinition> = D extends EventDefinition
+  ? Envelope<D['type'], z.infer<D['payload']>>
+  : never;
 export type PayloadOf<D extends EventDefinition> = z.infer<D['payload']>;
 
 export function defineEvent<const TType extends EventType, TSchema extends z.ZodType>(

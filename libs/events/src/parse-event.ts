@@ -26,7 +26,10 @@ export function parseEvent<D extends EventDefinition = (typeof ALL_EVENTS)[numbe
     return invalid(`malformed JSON: ${(error as Error).message}`);
   }
   const envelope = envelopeSchema.safeParse(json);
-  if (!envelope.success) return invalid(`invalid envelope: ${z.prettifyError(envelope.error)}`, { issues: envelope.error.issues });
+  if (!envelope.success)
+    return invalid(`invalid envelope: ${z.prettifyError(envelope.error)}`, {
+      issues: envelope.error.issues,
+    });
 
   const { type, version } = envelope.data;
   const definition = findEventDefinition(definitions, type, version);
@@ -34,7 +37,15 @@ export function parseEvent<D extends EventDefinition = (typeof ALL_EVENTS)[numbe
 
   const payload = definition.payload.safeParse(envelope.data.payload);
   if (!payload.success) {
-    return invalid(`invalid ${type} v${version} payload: ${z.prettifyError(payload.error)}`, { issues: payload.error.issues });
+    return invalid(`invalid ${type} v${version} payload: ${z.prettifyError(payload.error)}`, {
+      issues: payload.error.issues,
+    });
   }
-  return { ok: true, event: Object.freeze({ ...envelope.data, payload: payload.data }) as EventOf<D> };
+  return {
+    ok: true,
+    event: Object.freeze({
+      ...envelope.data,
+      payload: payload.data,
+    }) as EventOf<D>,
+  };
 }

@@ -37,7 +37,9 @@ export class BrokerConnection {
     this.manager = amqp.connect([options.url], {
       heartbeatIntervalInSeconds: options.heartbeatSeconds ?? 10,
       reconnectTimeInSeconds: options.reconnectSeconds ?? 1,
-      connectionOptions: { clientProperties: { connection_name: options.connectionName } },
+      connectionOptions: {
+        clientProperties: { connection_name: options.connectionName },
+      },
     });
     this.manager.on('connect', () => this.logger.info('broker connected'));
     this.manager.on('disconnect', ({ err }) => this.logger.warn({ err }, 'broker disconnected, reconnecting'));

@@ -24,7 +24,11 @@ export class EventPublisher {
     private readonly publishTimeoutMs = 10_000,
   ) {
     const exchanges = [...new Set(owns.map((d) => d.exchange))];
-    const topology: Topology = { exchanges: exchanges.map((name) => ({ name, type: 'topic' })), queues: [], bindings: [] };
+    const topology: Topology = {
+      exchanges: exchanges.map((name) => ({ name, type: 'topic' })),
+      queues: [],
+      bindings: [],
+    };
     this.channel = connection.openChannel('publisher', topology);
   }
 

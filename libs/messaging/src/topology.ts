@@ -24,7 +24,11 @@ export interface BindingSpec {
   routingKey: string;
 }
 
-export const emptyTopology = (): Topology => ({ exchanges: [], queues: [], bindings: [] });
+export const emptyTopology = (): Topology => ({
+  exchanges: [],
+  queues: [],
+  bindings: [],
+});
 
 export function mergeTopologies(...parts: Topology[]): Topology {
   return {
@@ -37,10 +41,15 @@ export function mergeTopologies(...parts: Topology[]): Topology {
 /** Everything is durable: a broker restart must not lose a queue, a binding or a persistent message. */
 export async function declareTopology(channel: ConfirmChannel, topology: Topology): Promise<void> {
   for (const exchange of topology.exchanges) {
-    await channel.assertExchange(exchange.name, exchange.type, { durable: true });
+    await channel.assertExchange(exchange.name, exchange.type, {
+      durable: true,
+    });
   }
   for (const queue of topology.queues) {
-    await channel.assertQueue(queue.name, { durable: true, arguments: queue.arguments });
+    await channel.assertQueue(queue.name, {
+      durable: true,
+      arguments: queue.arguments,
+    });
   }
   for (const binding of topology.bindings) {
     await channel.bindQueue(binding.queue, binding.exchange, binding.routingKey);

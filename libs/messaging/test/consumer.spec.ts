@@ -14,7 +14,11 @@ describe('EventConsumer on a real RabbitMQ', () => {
   let look: Awaited<ReturnType<typeof inspector>>;
 
   const publish = (event: Succeeded) =>
-    publisher.publish({ exchange: 'payments', routingKey: PaymentSucceededV1.routingKey, event });
+    publisher.publish({
+      exchange: 'payments',
+      routingKey: PaymentSucceededV1.routingKey,
+      event,
+    });
 
   async function startConsumer(handle: EventHandler<typeof PaymentSucceededV1>, maxAttempts = 3) {
     consumer = new EventConsumer(broker, {
@@ -30,7 +34,11 @@ describe('EventConsumer on a real RabbitMQ', () => {
 
   beforeEach(async () => {
     vhost = await createTestVhost('consumer');
-    broker = new BrokerConnection({ url: vhost.url, connectionName: 'consumer-test', logger: testLogger() });
+    broker = new BrokerConnection({
+      url: vhost.url,
+      connectionName: 'consumer-test',
+      logger: testLogger(),
+    });
     publisher = new EventPublisher(broker, [PaymentSucceededV1]);
     look = await inspector(vhost.url);
   });
@@ -54,7 +62,9 @@ describe('EventConsumer on a real RabbitMQ', () => {
     }, 4);
 
     await publish(paymentSucceeded());
-    await eventually(() => handled === 1, { message: 'event handled after two failures' });
+    await eventually(() => handled === 1, {
+      message: 'event handled after two failures',
+    });
 
     expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
     // Exponential backoff: 150 ms before the 2nd attempt, 300 ms before the 3rd (TTLs never fire early).
@@ -138,7 +148,9 @@ describe('EventConsumer on a real RabbitMQ', () => {
     await look.channel.waitForConfirms();
     await publish(valid);
 
-    await eventually(() => seen.includes(valid.id), { message: 'valid event handled after the garbage' });
+    await eventually(() => seen.includes(valid.id), {
+      message: 'valid event handled after the garbage',
+    });
     const parked = await eventually(async () => {
       const messages = await look.drain(names.deadLetterQueue);
       if (messages.length < garbage.length) throw new Error(`only ${messages.length} dead letters`);

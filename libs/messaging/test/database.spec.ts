@@ -25,12 +25,7 @@ describe('messaging test database (Prisma, air-gapped)', () => {
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
       );
       expect(rows.map((r) => r.table_name)).toEqual(
-        expect.arrayContaining([
-          '_prisma_migrations',
-          'accounts',
-          'inbox_events',
-          'outbox_events',
-        ]),
+        expect.arrayContaining(['_prisma_migrations', 'accounts', 'inbox_events', 'outbox_events']),
       );
     } finally {
       await client.end();
@@ -40,13 +35,7 @@ describe('messaging test database (Prisma, air-gapped)', () => {
   it('migrate status reports the database up to date', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [
-        require.resolve('prisma/build/index.js'),
-        'migrate',
-        'status',
-        '--config',
-        prismaConfig,
-      ],
+      [require.resolve('prisma/build/index.js'), 'migrate', 'status', '--config', prismaConfig],
       { env: { ...process.env, DATABASE_URL: db.url } },
     );
     expect(stdout).toMatch(/Database schema is up to date/);
@@ -58,9 +47,7 @@ describe('messaging test database (Prisma, air-gapped)', () => {
     });
     try {
       await prisma.account.create({ data: { id: 'acc-1', balance: 42 } });
-      expect(
-        await prisma.account.findUnique({ where: { id: 'acc-1' } }),
-      ).toEqual({ id: 'acc-1', balance: 42 });
+      expect(await prisma.account.findUnique({ where: { id: 'acc-1' } })).toEqual({ id: 'acc-1', balance: 42 });
     } finally {
       await prisma.$disconnect();
     }

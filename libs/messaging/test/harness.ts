@@ -7,12 +7,20 @@ import { PrismaClient } from './generated/prisma/client';
 export const PRISMA_CONFIG = `${__dirname}/../prisma.config.ts`;
 
 /** Set LOG_LEVEL=debug to see the runtime's logs while a test runs. */
-export const testLogger = () => createLogger({ service: 'messaging-test', level: process.env['LOG_LEVEL'] ?? 'silent' });
+export const testLogger = () =>
+  createLogger({
+    service: 'messaging-test',
+    level: process.env['LOG_LEVEL'] ?? 'silent',
+  });
 
 export function paymentSucceeded(orderId: string = crypto.randomUUID(), amount = 1000) {
   return createEvent(
     PaymentSucceededV1,
-    { orderId, paymentId: crypto.randomUUID(), amount: { amount, currency: 'EUR' } },
+    {
+      orderId,
+      paymentId: crypto.randomUUID(),
+      amount: { amount, currency: 'EUR' },
+    },
     { source: 'messaging-test' },
   );
 }

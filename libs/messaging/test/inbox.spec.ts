@@ -9,7 +9,10 @@ describe('idempotent consumer (inbox) on a real PostgreSQL and RabbitMQ', () => 
   let prisma: PrismaClient;
 
   beforeAll(async () => {
-    database = await createTestDatabase({ prefix: 'inbox', prismaConfig: PRISMA_CONFIG });
+    database = await createTestDatabase({
+      prefix: 'inbox',
+      prismaConfig: PRISMA_CONFIG,
+    });
     prisma = prismaFor(database.url);
   });
 
@@ -18,8 +21,8 @@ describe('idempotent consumer (inbox) on a real PostgreSQL and RabbitMQ', () => 
     await database.drop();
   });
 
-  const credit = (inbox: Inbox<Prisma.TransactionClient>, accountId: string) =>
-    (event: ReturnType<typeof paymentSucceeded>) =>
+  const credit =
+    (inbox: Inbox<Prisma.TransactionClient>, accountId: string) => (event: ReturnType<typeof paymentSucceeded>) =>
       inbox.handleOnce(event, async (tx) => {
         await tx.account.upsert({
           where: { id: accountId },
@@ -63,7 +66,11 @@ describe('idempotent consumer (inbox) on a real PostgreSQL and RabbitMQ', () => 
 
     beforeEach(async () => {
       vhost = await createTestVhost('inbox');
-      broker = new BrokerConnection({ url: vhost.url, connectionName: 'inbox-test', logger: testLogger() });
+      broker = new BrokerConnection({
+        url: vhost.url,
+        connectionName: 'inbox-test',
+        logger: testLogger(),
+      });
     });
 
     afterEach(async () => {
@@ -77,19 +84,33 @@ describe('idempotent consumer (inbox) on a real PostgreSQL and RabbitMQ', () => 
       const consumer = new EventConsumer(broker, {
         service: 'test-service',
         purpose: 'payments',
-        handlers: [on(PaymentSucceededV1, async (event) => void outcomes.push(await credit(inbox, 'acc-broker')(event)))],
+        handlers: [
+          on(PaymentSucceededV1, async (event) => void outcomes.push(await credit(inbox, 'acc-broker')(event))),
+        ],
         logger: testLogger(),
       });
       await consumer.start();
       const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
       const event = paymentSucceeded(undefined, 250);
       for (let i = 0; i < 2; i++) {
-        await publisher.publish({ exchange: 'payments', routingKey: PaymentSucceededV1.routingKey, event });
+        await publisher.publish({
+          exchange: 'payments',
+          routingKey: PaymentSucceededV1.routingKey,
+          event,
+        });
       }
 
-      await eventually(() => outcomes.length === 2, { message: 'both deliveries handled' });
+      await eventually(() => outcomes.length === 2, {
+        message: 'both deliveries handled',
+      });
       expect(outcomes).toEqual(['handled', 'duplicate']);
-      expect((await prisma.account.findUniqueOrThrow({ where: { id: 'acc-broker' } })).balance).toBe(250);
+      expect(
+        (
+          await prisma.account.findUniqueOrThrow({
+            where: { id: 'acc-broker' },
+          })
+        ).balance,
+      ).toBe(250);
       await consumer.stop();
       await publisher.close();
     });

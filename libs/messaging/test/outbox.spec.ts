@@ -26,13 +26,26 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
 
   const unsent = async () => prisma.outboxEvent.count({ where: { publishedAt: null } });
   const relayWith = (publisher: EventPublisher, batchSize = 100) =>
-    new OutboxRelay({ db: prisma, publisher, logger: testLogger(), batchSize, pollIntervalMs: 50 });
+    new OutboxRelay({
+      db: prisma,
+      publisher,
+      logger: testLogger(),
+      batchSize,
+      pollIntervalMs: 50,
+    });
 
   beforeEach(async () => {
-    database = await createTestDatabase({ prefix: 'outbox', prismaConfig: PRISMA_CONFIG });
+    database = await createTestDatabase({
+      prefix: 'outbox',
+      prismaConfig: PRISMA_CONFIG,
+    });
     prisma = prismaFor(database.url);
     vhost = await createTestVhost('outbox');
-    broker = new BrokerConnection({ url: vhost.url, connectionName: 'outbox-test', logger: testLogger() });
+    broker = new BrokerConnection({
+      url: vhost.url,
+      connectionName: 'outbox-test',
+      logger: testLogger(),
+    });
     look = await inspector(vhost.url);
     await look.channel.assertExchange('payments', 'topic', { durable: true });
     await look.channel.assertQueue(QUEUE);
@@ -62,9 +75,15 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
       }),
     ).rejects.toThrow('business rule broken');
 
-    const rows = await prisma.outboxEvent.findMany({ orderBy: { createdAt: 'asc' } });
+    const rows = await prisma.outboxEvent.findMany({
+      orderBy: { createdAt: 'asc' },
+    });
     expect(rows.map((r) => r.id).sort()).toEqual(kept.map((e) => e.id).sort());
-    expect(rows[0]).toMatchObject({ exchange: 'payments', routingKey: 'payment.succeeded.v1', publishedAt: null });
+    expect(rows[0]).toMatchObject({
+      exchange: 'payments',
+      routingKey: 'payment.succeeded.v1',
+      publishedAt: null,
+    });
     expect(await prisma.account.findUnique({ where: { id: 'kept' } })).not.toBeNull();
     expect(await prisma.account.findUnique({ where: { id: 'lost' } })).toBeNull();
   });
@@ -102,13 +121,20 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
     const events = Array.from({ length: 300 }, () => paymentSucceeded());
     await prisma.$transaction((tx) => appendToOutbox(tx, events));
     const replicas = [1, 2, 3].map((n) => {
-      const connection = new BrokerConnection({ url: vhost.url, connectionName: `relay-${n}`, logger: testLogger() });
+      const connection = new BrokerConnection({
+        url: vhost.url,
+        connectionName: `relay-${n}`,
+        logger: testLogger(),
+      });
       const publisher = new EventPublisher(connection, [PaymentSucceededV1]);
       return { connection, publisher, relay: relayWith(publisher, 10) };
     });
     replicas.forEach((r) => r.relay.start());
 
-    await eventually(async () => (await unsent()) === 0, { timeoutMs: 20_000, message: 'all rows published' });
+    await eventually(async () => (await unsent()) === 0, {
+      timeoutMs: 20_000,
+      message: 'all rows published',
+    });
     for (const r of replicas) {
       await r.relay.stop();
       await r.publisher.close();
@@ -125,7 +151,11 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
     await prisma.$transaction((tx) => appendToOutbox(tx, [event]));
 
     const child = spawn(process.execPath, ['--import', 'tsx', `${__dirname}/fixtures/crashing-relay.ts`], {
-      env: { ...process.env, DATABASE_URL: database.url, AMQP_URL: vhost.url },
+      env: {
+        ...process.env,
+        DATABASE_URL: database.url,
+        AMQP_URL: vhost.url,
+      },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const [code, signal] = await once(child, 'exit');
@@ -161,7 +191,9 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
       ],
     });
     await consumer.start();
-    await eventually(() => outcomes.length === 2, { message: 'both copies consumed' });
+    await eventually(() => outcomes.length === 2, {
+      message: 'both copies consumed',
+    });
     expect(outcomes).toEqual(['handled', 'duplicate']);
     expect((await prisma.account.findUniqueOrThrow({ where: { id: 'crash' } })).balance).toBe(500);
     await consumer.stop();

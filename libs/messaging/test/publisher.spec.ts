@@ -10,7 +10,11 @@ describe('EventPublisher on a real RabbitMQ', () => {
 
   beforeEach(async () => {
     vhost = await createTestVhost('publisher');
-    broker = new BrokerConnection({ url: vhost.url, connectionName: 'publisher-test', logger: testLogger() });
+    broker = new BrokerConnection({
+      url: vhost.url,
+      connectionName: 'publisher-test',
+      logger: testLogger(),
+    });
     look = await inspector(vhost.url);
   });
 
@@ -35,7 +39,11 @@ describe('EventPublisher on a real RabbitMQ', () => {
     await ch.bindQueue('wants-orders', 'orders', '#');
 
     const event = paymentSucceeded();
-    await publisher.publish({ exchange: 'payments', routingKey: PaymentSucceededV1.routingKey, event });
+    await publisher.publish({
+      exchange: 'payments',
+      routingKey: PaymentSucceededV1.routingKey,
+      event,
+    });
 
     // A confirm for a routed persistent message means every matching queue already holds it.
     expect(await look.count('wants-succeeded')).toBe(1);
@@ -45,7 +53,12 @@ describe('EventPublisher on a real RabbitMQ', () => {
 
     const [message] = await look.drain('wants-succeeded');
     expect(JSON.parse(message!.content.toString())).toEqual(event);
-    expect(message!.properties).toMatchObject({ deliveryMode: 2, messageId: event.id, type: 'payment.succeeded', contentType: 'application/json' });
+    expect(message!.properties).toMatchObject({
+      deliveryMode: 2,
+      messageId: event.id,
+      type: 'payment.succeeded',
+      contentType: 'application/json',
+    });
     await publisher.close();
   });
 
@@ -53,7 +66,11 @@ describe('EventPublisher on a real RabbitMQ', () => {
     const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
     await publisher.waitForConnect();
     await expect(
-      publisher.publish({ exchange: 'no-such-exchange', routingKey: 'x', event: paymentSucceeded() }),
+      publisher.publish({
+        exchange: 'no-such-exchange',
+        routingKey: 'x',
+        event: paymentSucceeded(),
+      }),
     ).rejects.toThrow();
     await publisher.close();
   });

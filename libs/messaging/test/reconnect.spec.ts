@@ -9,7 +9,11 @@ describe('broker connection killed mid-stream', () => {
 
   beforeEach(async () => {
     vhost = await createTestVhost('reconnect');
-    broker = new BrokerConnection({ url: vhost.url, connectionName: 'reconnect-test', logger: testLogger() });
+    broker = new BrokerConnection({
+      url: vhost.url,
+      connectionName: 'reconnect-test',
+      logger: testLogger(),
+    });
   });
 
   afterEach(async () => {
@@ -41,16 +45,26 @@ describe('broker connection killed mid-stream', () => {
 
     // Like the outbox relay: a publish is only done once confirmed, and is retried until it is.
     const publishUntilConfirmed = async (event: ReturnType<typeof paymentSucceeded>) => {
-      await eventually(() => publisher.publish({ exchange: 'payments', routingKey: PaymentSucceededV1.routingKey, event }), {
-        timeoutMs: 20_000,
-        intervalMs: 100,
-      });
+      await eventually(
+        () =>
+          publisher.publish({
+            exchange: 'payments',
+            routingKey: PaymentSucceededV1.routingKey,
+            event,
+          }),
+        {
+          timeoutMs: 20_000,
+          intervalMs: 100,
+        },
+      );
     };
     const before = Array.from({ length: 200 }, () => paymentSucceeded());
     const after = Array.from({ length: 200 }, () => paymentSucceeded());
 
     for (const event of before) await publishUntilConfirmed(event);
-    await eventually(() => deliveries === 5, { message: 'a full prefetch window in flight' });
+    await eventually(() => deliveries === 5, {
+      message: 'a full prefetch window in flight',
+    });
 
     const closed = await vhost.closeConnections({ atLeast: 1 });
     expect(closed).toBe(1);

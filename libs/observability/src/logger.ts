@@ -35,5 +35,10 @@ export function createLogger({ service, level = 'info', destination }: LoggerOpt
 
 /** The fields every log line about an event carries. */
 export function eventLogFields(event: { id: string; type: string; version: number; correlationId: string }) {
-  return { eventId: event.id, eventType: event.type, eventVersion: event.version, correlationId: event.correlationId };
+  return {
+    eventId: event.id,
+    eventType: event.type,
+    eventVersion: event.version,
+    correlationId: event.correlationId,
+  };
 }

@@ -7,10 +7,7 @@ import type { QueueStats } from './test-vhost';
  * not those delivered and awaiting an ack. Undefined if the queue does not exist.
  * Opens its own short-lived connection, so it works while the code under test is disconnected.
  */
-export async function countMessages(
-  url: string,
-  queue: string,
-): Promise<QueueStats | undefined> {
+export async function countMessages(url: string, queue: string): Promise<QueueStats | undefined> {
   const connection = await amqp.connect(url);
   try {
     const channel = await connection.createChannel();

@@ -16,9 +16,7 @@ describe('eventually', () => {
 
   it('waits for a boolean probe to return true', async () => {
     let calls = 0;
-    await expect(
-      eventually(() => ++calls === 3, { intervalMs: 1 }),
-    ).resolves.toBe(true);
+    await expect(eventually(() => ++calls === 3, { intervalMs: 1 })).resolves.toBe(true);
   });
 
   it('times out with the message and the last error', async () => {
@@ -29,16 +27,12 @@ describe('eventually', () => {
       { timeoutMs: 50, intervalMs: 5, message: 'widget ready' },
     ).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
-    expect(error.message).toMatch(
-      /^widget ready \(after 50 ms\): still broken$/,
-    );
+    expect(error.message).toMatch(/^widget ready \(after 50 ms\): still broken$/);
     expect((error as Error).cause).toEqual(new Error('still broken'));
   });
 
   it('does not hang on a probe that never settles', async () => {
     const never = () => new Promise<never>(() => undefined);
-    await expect(eventually(never, { timeoutMs: 50 })).rejects.toThrow(
-      /after 50 ms/,
-    );
+    await expect(eventually(never, { timeoutMs: 50 })).rejects.toThrow(/after 50 ms/);
   });
 });

@@ -13,36 +13,26 @@ export interface EventuallyOptions {
  */
 export async function eventually<T>(
   probe: () => Promise<T> | T,
-  {
-    timeoutMs = 10_000,
-    intervalMs = 50,
-    message = 'eventually: condition not met',
-  }: EventuallyOptions = {},
+  { timeoutMs = 10_000, intervalMs = 50, message = 'eventually: condition not met' }: EventuallyOptions = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = new Error('probe never completed');
   for (;;) {
     try {
       // Race against the deadline too, so a probe that hangs cannot hang the test.
-      const result = await withDeadline(
-        Promise.resolve().then(probe),
-        deadline,
-      );
+      const result = await withDeadline(Promise.resolve().then(probe), deadline);
       if (result !== false) return result;
       lastError = new Error('probe returned false');
     } catch (error) {
       if (error !== DEADLINE) lastError = error;
     }
     if (Date.now() >= deadline) {
-      const reason =
-        lastError instanceof Error ? lastError.message : String(lastError);
+      const reason = lastError instanceof Error ? lastError.message : String(lastError);
       throw new Error(`${message} (after ${timeoutMs} ms): ${reason}`, {
         cause: lastError,
       });
     }
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.min(intervalMs, deadline - Date.now())),
-    );
+    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, deadline - Date.now())));
   }
 }
 
@@ -51,10 +41,7 @@ const DEADLINE = Symbol('deadline');
 function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(DEADLINE),
-      Math.max(0, deadline - Date.now()),
-    );
+    timer = setTimeout(() => reject(DEADLINE), Math.max(0, deadline - Date.now()));
   });
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }

@@ -1,10 +1,5 @@
 export { countMessages } from './count-messages';
 export { eventually, type EventuallyOptions } from './eventually';
-export {
-  createTestDatabase,
-  migrateDeploy,
-  type TestDatabase,
-  type TestDatabaseOptions,
-} from './test-database';
+export { createTestDatabase, migrateDeploy, type TestDatabase, type TestDatabaseOptions } from './test-database';
 export { createTestVhost, type QueueStats, type TestVhost } from './test-vhost';
 export { uniqueName } from './unique-name';

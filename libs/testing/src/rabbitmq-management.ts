@@ -12,27 +12,20 @@ export async function management(
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: unknown }> {
   const base = new URL(process.env['RABBITMQ_MANAGEMENT_URL'] ?? DEFAULT_URL);
-  const auth = Buffer.from(
-    `${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`,
-  );
+  const auth = Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`);
   base.username = '';
   base.password = '';
-  const response = await fetch(
-    new URL(`api${path}`, base.href.replace(/\/?$/, '/')),
-    {
-      method,
-      headers: {
-        authorization: `Basic ${auth.toString('base64')}`,
-        'content-type': 'application/json',
-        ...headers,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
+  const response = await fetch(new URL(`api${path}`, base.href.replace(/\/?$/, '/')), {
+    method,
+    headers: {
+      authorization: `Basic ${auth.toString('base64')}`,
+      'content-type': 'application/json',
+      ...headers,
     },
-  );
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (!response.ok && response.status !== 404) {
-    throw new Error(
-      `RabbitMQ management ${method} ${path}: ${response.status} ${await response.text()}`,
-    );
+    throw new Error(`RabbitMQ management ${method} ${path}: ${response.status} ${await response.text()}`);
   }
   const text = await response.text();
   return {

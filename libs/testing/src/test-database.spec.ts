@@ -1,18 +1,13 @@
 import pg from 'pg';
 import { createTestDatabase } from './test-database';
 
-const adminUrl =
-  process.env['TEST_DATABASE_URL'] ??
-  'postgresql://postgres@127.0.0.1:5432/postgres';
+const adminUrl = process.env['TEST_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 async function databaseExists(name: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    const { rowCount } = await client.query(
-      'SELECT 1 FROM pg_database WHERE datname = $1',
-      [name],
-    );
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     return rowCount === 1;
   } finally {
     await client.end();
@@ -26,9 +21,7 @@ describe('createTestDatabase', () => {
     client.on('error', () => undefined); // the forced drop terminates this connection
     try {
       await client.connect();
-      const { rows } = await client.query<{ name: string }>(
-        'SELECT current_database() AS name',
-      );
+      const { rows } = await client.query<{ name: string }>('SELECT current_database() AS name');
       expect(rows[0]?.name).toBe(db.name);
       expect(db.name).toMatch(/^testing_db_/);
 

@@ -24,17 +24,13 @@ export interface TestDatabaseOptions {
  * A fresh, uniquely named PostgreSQL database, so tests never share state and can run in parallel.
  * Server and credentials come from TEST_DATABASE_URL (any database on that server).
  */
-export async function createTestDatabase({
-  prefix,
-  prismaConfig,
-}: TestDatabaseOptions): Promise<TestDatabase> {
+export async function createTestDatabase({ prefix, prismaConfig }: TestDatabaseOptions): Promise<TestDatabase> {
   const adminUrl = process.env['TEST_DATABASE_URL'] ?? DEFAULT_URL;
   const name = uniqueName(prefix);
   const url = withDatabase(adminUrl, name);
   // uniqueName() yields [a-z0-9_] only, so the quoted identifier needs no escaping.
   await adminQuery(adminUrl, `CREATE DATABASE "${name}"`);
-  const drop = () =>
-    adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  const drop = () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   if (prismaConfig) {
     try {
       await migrateDeploy(prismaConfig, url);
@@ -50,32 +46,22 @@ export async function createTestDatabase({
  * Runs the project's real Prisma CLI, so tests exercise exactly what a deployment runs
  * (in air-gapped mode when the config calls useOfflineSchemaEngine()).
  */
-export async function migrateDeploy(
-  prismaConfig: string,
-  databaseUrl: string,
-): Promise<string> {
+export async function migrateDeploy(prismaConfig: string, databaseUrl: string): Promise<string> {
   const cli = require.resolve('prisma/build/index.js');
   const config = path.resolve(prismaConfig);
   try {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [cli, 'migrate', 'deploy', '--config', config],
-      {
-        cwd: path.dirname(config),
-        env: { ...process.env, DATABASE_URL: databaseUrl },
-        timeout: 120_000,
-      },
-    );
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'migrate', 'deploy', '--config', config], {
+      cwd: path.dirname(config),
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      timeout: 120_000,
+    });
     return stdout;
   } catch (error) {
     const { stdout = '', stderr = '' } = error as {
       stdout?: string;
       stderr?: string;
     };
-    throw new Error(
-      `prisma migrate deploy --config ${config} failed:\n${stdout}${stderr}`,
-      { cause: error },
-    );
+    throw new Error(`prisma migrate deploy --config ${config} failed:\n${stdout}${stderr}`, { cause: error });
   }
 }
 

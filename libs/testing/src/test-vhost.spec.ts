@@ -36,9 +36,7 @@ describe('createTestVhost', () => {
 
   it('closeConnections force-closes a live connection', async () => {
     const connection = await amqp.connect(vhost.url);
-    const closed = new Promise<Error | undefined>((resolve) =>
-      connection.on('close', resolve),
-    );
+    const closed = new Promise<Error | undefined>((resolve) => connection.on('close', resolve));
     connection.on('error', () => undefined); // the forced close is also reported as an error
 
     expect(await vhost.closeConnections({ atLeast: 1 })).toBe(1);

@@ -21,10 +21,7 @@ export interface TestVhost {
    * The management API lists a new connection only once its first stats arrive (~2 s here), so
    * to close one just opened pass `atLeast: 1`: it then waits (up to `timeoutMs`) until it is listed.
    */
-  closeConnections(options?: {
-    atLeast?: number;
-    timeoutMs?: number;
-  }): Promise<number>;
+  closeConnections(options?: { atLeast?: number; timeoutMs?: number }): Promise<number>;
   /**
    * Queue stats from the management API, undefined if the queue does not exist.
    * STALE: refreshed every collect_statistics_interval (~5 s) and 0 until the first refresh.
@@ -49,8 +46,7 @@ export async function createTestVhost(prefix: string): Promise<TestVhost> {
   });
 
   const listConnections = async () =>
-    ((await management('GET', `/vhosts/${seg(name)}/connections`)).body as
-      { name: string }[] | undefined) ?? [];
+    ((await management('GET', `/vhosts/${seg(name)}/connections`)).body as { name: string }[] | undefined) ?? [];
 
   return {
     name,
@@ -62,30 +58,23 @@ export async function createTestVhost(prefix: string): Promise<TestVhost> {
       const connections = await eventually(
         async () => {
           const list = await listConnections();
-          if (list.length < atLeast)
-            throw new Error(`${list.length} of ${atLeast} connections listed`);
+          if (list.length < atLeast) throw new Error(`${list.length} of ${atLeast} connections listed`);
           return list;
         },
         { timeoutMs, message: `connections on vhost ${name}` },
       );
       let closed = 0;
       for (const connection of connections) {
-        const { status } = await management(
-          'DELETE',
-          `/connections/${seg(connection.name)}`,
-          undefined,
-          {
-            'x-reason': 'closed by test',
-          },
-        );
+        const { status } = await management('DELETE', `/connections/${seg(connection.name)}`, undefined, {
+          'x-reason': 'closed by test',
+        });
         if (status !== 404) closed++; // 404: it closed by itself meanwhile
       }
       return closed;
     },
     async queue(queueName) {
-      const q = (
-        await management('GET', `/queues/${seg(name)}/${seg(queueName)}`)
-      ).body as Partial<QueueStats> | undefined;
+      const q = (await management('GET', `/queues/${seg(name)}/${seg(queueName)}`)).body as
+        Partial<QueueStats> | undefined;
       return q && { messages: q.messages ?? 0, consumers: q.consumers ?? 0 };
     },
   };

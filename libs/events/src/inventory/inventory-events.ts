@@ -20,7 +20,13 @@ export const InventoryReservationFailedV1 = defineEvent(
     reason: z.enum(RESERVATION_FAILURE_REASONS),
     /** The items that could not be reserved, with what was available (0 for an unknown sku). */
     items: z
-      .array(z.object({ sku: skuSchema, requested: quantitySchema, available: z.number().int().nonnegative() }))
+      .array(
+        z.object({
+          sku: skuSchema,
+          requested: quantitySchema,
+          available: z.number().int().nonnegative(),
+        }),
+      )
       .min(1),
   }),
 );

@@ -28,7 +28,13 @@ export const OrderPlacedV1 = defineEvent(
   z.object({
     ...orderRef,
     items: z
-      .array(z.object({ sku: skuSchema, quantity: quantitySchema, unitPrice: moneySchema }))
+      .array(
+        z.object({
+          sku: skuSchema,
+          quantity: quantitySchema,
+          unitPrice: moneySchema,
+        }),
+      )
       .min(1),
     total: moneySchema,
     paymentToken: paymentTokenSchema,

@@ -13,7 +13,11 @@ export const PaymentSucceededV1 = defineEvent(
 export const PaymentFailedV1 = defineEvent(
   'payment.failed',
   1,
-  z.object({ orderId: z.uuid(), reason: z.enum(PAYMENT_FAILURE_REASONS), amount: moneySchema }),
+  z.object({
+    orderId: z.uuid(),
+    reason: z.enum(PAYMENT_FAILURE_REASONS),
+    amount: moneySchema,
+  }),
 );
 
 export const PaymentRefundedV1 = defineEvent(

@@ -30,11 +30,18 @@ export function consumerNames(service: string, purpose: string): ConsumerNames {
  * a failed message is republished to a delay queue whose TTL expires it back,
  * through the default exchange, into this consumer's queue only (never to other services).
  */
-export function consumerTopology(names: ConsumerNames, events: readonly EventDefinition[], retry: RetryPolicy): Topology {
+export function consumerTopology(
+  names: ConsumerNames,
+  events: readonly EventDefinition[],
+  retry: RetryPolicy,
+): Topology {
   const delays = [...new Set(retryDelays(retry))];
   return {
     exchanges: [
-      ...[...new Set(events.map((e) => e.exchange))].map((name) => ({ name, type: 'topic' as const })),
+      ...[...new Set(events.map((e) => e.exchange))].map((name) => ({
+        name,
+        type: 'topic' as const,
+      })),
       { name: names.retryExchange, type: 'direct' },
       { name: names.deadLetterExchange, type: 'direct' },
     ],
@@ -51,8 +58,16 @@ export function consumerTopology(names: ConsumerNames, events: readonly EventDef
       })),
     ],
     bindings: [
-      ...events.map((e) => ({ queue: names.queue, exchange: e.exchange, routingKey: e.routingKey })),
-      { queue: names.deadLetterQueue, exchange: names.deadLetterExchange, routingKey: names.queue },
+      ...events.map((e) => ({
+        queue: names.queue,
+        exchange: e.exchange,
+        routingKey: e.routingKey,
+      })),
+      {
+        queue: names.deadLetterQueue,
+        exchange: names.deadLetterExchange,
+        routingKey: names.queue,
+      },
       ...delays.map((delayMs) => ({
         queue: names.delayQueue(delayMs),
         exchange: names.retryExchange,

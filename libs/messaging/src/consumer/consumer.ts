@@ -38,17 +38,18 @@ export class EventConsumer {
   ) {
     this.names = consumerNames(options.service, options.purpose);
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
-    this.logger = options.logger.child({ component: 'consumer', queue: this.names.queue });
+    this.logger = options.logger.child({
+      component: 'consumer',
+      queue: this.names.queue,
+    });
   }
 
   /** Declares the queue, its bindings and retry path, and starts consuming (again after every reconnect). */
   async start(): Promise<void> {
     const definitions = this.options.handlers.map((h) => h.definition);
-    this.channel = this.connection.openChannel(
-      this.names.queue,
-      consumerTopology(this.names, definitions, this.retry),
-    );
-    await this.channel.wrapper.consume(this.names.queue, (message) => this.track(this.onMessage(message)), {
+    this.channel = this.connection.openChannel(this.names.queue, consumerTopology(this.names, definitions, this.retry));
+    const channel = this.channel;
+    await channel.wrapper.consume(this.names.queue, (message) => this.track(this.onMessage(channel, message)), {
       prefetch: this.options.prefetch ?? 20,
       noAck: false,
     });
@@ -69,8 +70,7 @@ export class EventConsumer {
     work.finally(() => this.inFlight.delete(work));
   }
 
-  private async onMessage(message: ConsumeMessage): Promise<void> {
-    const channel = this.channel!;
+  private async onMessage(channel: ManagedChannel, message: ConsumeMessage): Promise<void> {
     const generation = channel.generation();
     const settle = async (outcome: () => Promise<void>) => {
       try {
@@ -83,31 +83,51 @@ export class EventConsumer {
       }
     };
 
-    const parsed = parseEvent(message.content, this.options.handlers.map((h) => h.definition));
+    const parsed = parseEvent(
+      message.content,
+      this.options.handlers.map((h) => h.definition),
+    );
     if (!parsed.ok) {
-      this.logger.warn({ reason: parsed.error.message, routingKey: message.fields.routingKey }, 'invalid message dead-lettered');
-      return settle(() => this.republish(message, decideOnFailure(parsed.error, 0, this.retry)));
+      this.logger.warn(
+        { reason: parsed.error.message, routingKey: message.fields.routingKey },
+        'invalid message dead-lettered',
+      );
+      return settle(() => this.republish(channel, message, decideOnFailure(parsed.error, 0, this.retry)));
     }
 
     const event = parsed.event;
     const failures = previousFailures(message.properties.headers ?? {});
     const logger = this.logger.child(eventLogFields(event));
-    const handler = this.options.handlers.find((h) => h.definition.type === event.type && h.definition.version === event.version)!;
+    const handler = this.options.handlers.find(
+      (h) => h.definition.type === event.type && h.definition.version === event.version,
+    );
     try {
-      await handler.handle(event, { logger, attempt: failures + 1 });
+      // parseEvent only accepts the handled definitions, so a handler exists.
+      await handler?.handle(event, { logger, attempt: failures + 1 });
       logger.debug('event handled');
       return settle(async () => undefined);
     } catch (error) {
       const decision = decideOnFailure(error, failures, this.retry);
-      logger.warn({ err: decision.error, attempts: decision.attempts, action: decision.action }, 'event handling failed');
-      return settle(() => this.republish(message, decision));
+      logger.warn(
+        {
+          err: decision.error,
+          attempts: decision.attempts,
+          action: decision.action,
+        },
+        'event handling failed',
+      );
+      return settle(() => this.republish(channel, message, decision));
     }
   }
 
   /** Publishes a copy to the delay queue or the dead-letter queue and waits for the broker's confirm. */
-  private async republish(message: ConsumeMessage, decision: FailureDecision): Promise<void> {
+  private async republish(channel: ManagedChannel, message: ConsumeMessage, decision: FailureDecision): Promise<void> {
     const headers = failureHeaders(
-      { exchange: message.fields.exchange, routingKey: message.fields.routingKey, headers: message.properties.headers ?? {} },
+      {
+        exchange: message.fields.exchange,
+        routingKey: message.fields.routingKey,
+        headers: message.properties.headers ?? {},
+      },
       decision,
       this.names.queue,
     );
@@ -116,7 +136,7 @@ export class EventConsumer {
         ? [this.names.retryExchange, this.names.delayQueue(decision.delayMs)]
         : [this.names.deadLetterExchange, this.names.queue];
     const { contentType, messageId, type, correlationId, timestamp, appId } = message.properties;
-    await this.channel!.wrapper.publish(exchange, routingKey, message.content, {
+    await channel.wrapper.publish(exchange, routingKey, message.content, {
       contentType,
       messageId,
       type,
@@ -128,4 +148,3 @@ export class EventConsumer {
     });
   }
 }
-

@@ -17,5 +17,8 @@ export interface HandlerRegistration<D extends EventDefinition = EventDefinition
 
 /** Pairs an event definition with its handler, keeping the event type precise for the handler. */
 export function on<D extends EventDefinition>(definition: D, handle: EventHandler<D>): HandlerRegistration {
-  return { definition, handle: handle as unknown as EventHandler<EventDefinition> };
+  return {
+    definition,
+    handle: handle as unknown as EventHandler<EventDefinition>,
+  };
 }

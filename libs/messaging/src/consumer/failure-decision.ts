@@ -16,5 +16,10 @@ export function decideOnFailure(error: unknown, previousFailures: number, policy
   if (!ERROR_KINDS[appError.kind].retryable || attempts >= policy.maxAttempts) {
     return { action: 'dead-letter', attempts, error: appError };
   }
-  return { action: 'retry', attempts, delayMs: retryDelayMs(policy, attempts), error: appError };
+  return {
+    action: 'retry',
+    attempts,
+    delayMs: retryDelayMs(policy, attempts),
+    error: appError,
+  };
 }

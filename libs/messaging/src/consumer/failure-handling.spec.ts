@@ -16,8 +16,16 @@ describe('retry policy', () => {
 
 describe('decideOnFailure', () => {
   it('retries an unexpected error with the next delay', () => {
-    expect(decideOnFailure(new Error('db down'), 0, policy)).toMatchObject({ action: 'retry', attempts: 1, delayMs: 100 });
-    expect(decideOnFailure(new Error('db down'), 2, policy)).toMatchObject({ action: 'retry', attempts: 3, delayMs: 900 });
+    expect(decideOnFailure(new Error('db down'), 0, policy)).toMatchObject({
+      action: 'retry',
+      attempts: 1,
+      delayMs: 100,
+    });
+    expect(decideOnFailure(new Error('db down'), 2, policy)).toMatchObject({
+      action: 'retry',
+      attempts: 3,
+      delayMs: 900,
+    });
   });
 
   it('dead-letters once the attempts are used up', () => {
@@ -36,7 +44,11 @@ describe('decideOnFailure', () => {
 });
 
 describe('failure headers', () => {
-  const delivery = { exchange: 'orders', routingKey: 'order.placed.v1', headers: { traceparent: 't' } };
+  const delivery = {
+    exchange: 'orders',
+    routingKey: 'order.placed.v1',
+    headers: { traceparent: 't' },
+  };
 
   it('records attempts, last error and the original route, and keeps other headers', () => {
     const headers = failureHeaders(delivery, decideOnFailure(new Error('boom'), 0, policy), 'svc.q');
@@ -52,7 +64,11 @@ describe('failure headers', () => {
   });
 
   it('keeps the first route when a retried message fails again', () => {
-    const retried = { exchange: 'svc.retry', routingKey: 'svc.q.retry.100ms', headers: failureHeaders(delivery, decideOnFailure(new Error('a'), 0, policy), 'svc.q') };
+    const retried = {
+      exchange: 'svc.retry',
+      routingKey: 'svc.q.retry.100ms',
+      headers: failureHeaders(delivery, decideOnFailure(new Error('a'), 0, policy), 'svc.q'),
+    };
     const headers = failureHeaders(retried, decideOnFailure(new Error('b'), 3, policy), 'svc.q');
     expect(headers).toMatchObject({
       [FAILURE_HEADERS.attempts]: 4,
@@ -76,9 +92,21 @@ describe('consumer topology', () => {
     expect(names.queue).toBe('inventory-service.saga');
     expect(topology.bindings).toEqual(
       expect.arrayContaining([
-        { queue: 'inventory-service.saga', exchange: 'orders', routingKey: 'order.placed.v1' },
-        { queue: 'inventory-service.saga', exchange: 'orders', routingKey: 'order.cancelled.v1' },
-        { queue: 'inventory-service.saga', exchange: 'payments', routingKey: 'payment.succeeded.v1' },
+        {
+          queue: 'inventory-service.saga',
+          exchange: 'orders',
+          routingKey: 'order.placed.v1',
+        },
+        {
+          queue: 'inventory-service.saga',
+          exchange: 'orders',
+          routingKey: 'order.cancelled.v1',
+        },
+        {
+          queue: 'inventory-service.saga',
+          exchange: 'payments',
+          routingKey: 'payment.succeeded.v1',
+        },
       ]),
     );
     expect(topology.exchanges.filter((e) => e.type === 'topic').map((e) => e.name)).toEqual(['orders', 'payments']);

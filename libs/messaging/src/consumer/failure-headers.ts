@@ -24,7 +24,10 @@ export function previousFailures(headers: Record<string, unknown>): number {
 }
 
 /** Where the message was first published: kept across retries, which re-route it. */
-export function originOf(delivery: Delivery): { exchange: string; routingKey: string } {
+export function originOf(delivery: Delivery): {
+  exchange: string;
+  routingKey: string;
+} {
   return {
     exchange: String(delivery.headers[FAILURE_HEADERS.originalExchange] ?? delivery.exchange),
     routingKey: String(delivery.headers[FAILURE_HEADERS.originalRoutingKey] ?? delivery.routingKey),
@@ -45,7 +48,9 @@ export function failureHeaders(delivery: Delivery, decision: FailureDecision, qu
     ...(decision.action === 'dead-letter'
       ? {
           [FAILURE_HEADERS.deadLetterReason]:
-            decision.error.kind === 'invalid_message' ? 'invalid message' : `failed after ${decision.attempts} attempts`,
+            decision.error.kind === 'invalid_message'
+              ? 'invalid message'
+              : `failed after ${decision.attempts} attempts`,
         }
       : {}),
   };

@@ -5,7 +5,11 @@ export interface RetryPolicy {
   multiplier: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, initialDelayMs: 500, multiplier: 4 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 5,
+  initialDelayMs: 500,
+  multiplier: 4,
+};
 
 /** Delay before attempt `attempt + 1`, after `attempt` failures (1-based): exponential backoff. */
 export function retryDelayMs(policy: RetryPolicy, failedAttempts: number): number {

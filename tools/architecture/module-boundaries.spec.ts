@@ -1,0 +1,79 @@
+import { createProjectGraphAsync } from '@nx/devkit';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '../..');
+
+interface LintMessage {
+  ruleId: string | null;
+  message: string;
+}
+
+/** Runs the real ESLint CLI on `code` as if it were the file `file` (which need not exist). */
+function lint(file: string, code: string): LintMessage[] {
+  const run = spawnSync(
+    path.join(root, 'node_modules/.bin/eslint'),
+    ['--format', 'json', '--stdin', '--stdin-filename', file],
+    {
+      cwd: root,
+      input: code,
+      encoding: 'utf8',
+    },
+  );
+  const [result] = JSON.parse(run.stdout) as { messages: LintMessage[] }[];
+  return result!.messages;
+}
+
+async function violations(file: string, code: string): Promise<string[]> {
+  return lint(file, code)
+    .filter((m) => m.ruleId === '@nx/enforce-module-boundaries')
+    .map((m) => m.message);
+}
+
+describe('module boundaries (enforced by the lint)', () => {
+  // The rule is skipped, silently, without a cached project graph: make sure there is one.
+  beforeAll(() => createProjectGraphAsync({ exitOnError: false }), 60_000);
+
+  it.each([
+    ['amqplib', "import amqplib from 'amqplib';"],
+    ['Prisma', "import { PrismaClient } from '@prisma/client';"],
+    ['express', "import express from 'express';"],
+  ])('refuses I/O libraries (%s) in the event contracts', async (_what, code) => {
+    expect((await violations('libs/events/src/rogue.ts', `${code}\nexport const x = 1;\n`)).join()).toMatch(
+      /"type:contracts" is not allowed to import/,
+    );
+  });
+
+  it.each(["import fs from 'node:fs';", "import net from 'net';"])(
+    'refuses Node I/O modules in the contracts: %s',
+    (code) => {
+      const messages = lint('libs/events/src/rogue.ts', `${code}\nexport const x = 1;\n`);
+      expect(messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
+    },
+  );
+
+  it('refuses the broker runtime in the event contracts', async () => {
+    const found = await violations(
+      'libs/events/src/rogue.ts',
+      "import { EventPublisher } from '@shopflow/messaging';\nexport const x = EventPublisher;\n",
+    );
+    expect(found).not.toEqual([]);
+  });
+
+  it('refuses test helpers in production code', async () => {
+    const messages = lint(
+      'libs/messaging/src/rogue.ts',
+      "import { eventually } from '@shopflow/testing';\nexport const x = eventually;\n",
+    );
+    expect(messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
+  });
+
+  it('allows the contracts in the runtime', async () => {
+    expect(
+      await violations(
+        'libs/messaging/src/fine.ts',
+        "import { ALL_EVENTS } from '@shopflow/events';\nexport const x = ALL_EVENTS;\n",
+      ),
+    ).toEqual([]);
+  });
+});
