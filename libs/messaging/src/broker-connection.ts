@@ -52,6 +52,11 @@ export class BrokerConnection {
     return this.manager.isConnected();
   }
 
+  /** Readiness: rejects while the connection is down (it is being re-established). */
+  async checkConnected(): Promise<void> {
+    if (!this.manager.isConnected()) throw new Error('not connected to the broker');
+  }
+
   /** Opens a confirm channel that declares `topology` and runs `setup` each time it is (re)created. */
   openChannel(name: string, topology: Topology, setup?: (channel: ConfirmChannel) => Promise<void>): ManagedChannel {
     let generation = 0;

@@ -11,3 +11,4 @@ export * from './consumer/consumer';
 export * from './outbox/outbox';
 export * from './outbox/outbox-relay';
 export * from './inbox/inbox';
+export * from './event-transactions';

@@ -1,6 +1,6 @@
 import { PaymentSucceededV1 } from '@shopflow/events';
 import { createTestDatabase, createTestVhost, eventually, type TestDatabase, type TestVhost } from '@shopflow/testing';
-import { BrokerConnection, EventConsumer, EventPublisher, Inbox, on, type InboxOutcome } from '../src';
+import { appendToOutbox, BrokerConnection, EventConsumer, EventPublisher, EventTransactions, Inbox, on, type InboxOutcome } from '../src';
 import { type Prisma, type PrismaClient } from './generated/prisma/client';
 import { paymentSucceeded, PRISMA_CONFIG, prismaFor, testLogger } from './harness';
 
@@ -115,5 +115,49 @@ describe('idempotent consumer (inbox) on a real PostgreSQL and RabbitMQ', () => 
       await consumer.stop();
       await publisher.close();
     });
+  });
+});
+
+describe('EventTransactions', () => {
+  let database: TestDatabase;
+  let prisma: PrismaClient;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ prefix: 'uow', prismaConfig: PRISMA_CONFIG });
+    prisma = prismaFor(database.url);
+  });
+
+  afterAll(async () => {
+    await prisma.$disconnect();
+    await database.drop();
+  });
+
+  it('commits an event-triggered change, its inbox record and its emitted events together, once', async () => {
+    let wakes = 0;
+    const transactions = new EventTransactions(prisma, { wake: () => void (wakes += 1) }, 'uow-test');
+    const incoming = paymentSucceeded(undefined, 40);
+    const emitted = paymentSucceeded(incoming.payload.orderId, 40);
+    const work = async (tx: Prisma.TransactionClient) => {
+      await tx.account.create({ data: { id: incoming.payload.orderId, balance: 40 } });
+      return [emitted];
+    };
+    expect(await transactions.handleOnce(incoming, work)).toBe('handled');
+    expect(await transactions.handleOnce(incoming, work)).toBe('duplicate');
+    expect(await prisma.outboxEvent.findMany({ select: { id: true } })).toEqual([{ id: emitted.id }]);
+    expect(wakes).toBe(1);
+  });
+
+  it('keeps nothing, not even the events, when the work fails', async () => {
+    const transactions = new EventTransactions(prisma, { wake: () => undefined }, 'uow-test');
+    const event = paymentSucceeded();
+    await expect(
+      transactions.run(async (tx) => {
+        await tx.account.create({ data: { id: 'uow-failed', balance: 1 } });
+        await appendToOutbox(tx, [event]);
+        throw new Error('rule broken');
+      }),
+    ).rejects.toThrow('rule broken');
+    expect(await prisma.outboxEvent.findUnique({ where: { id: event.id } })).toBeNull();
+    expect(await prisma.account.findUnique({ where: { id: 'uow-failed' } })).toBeNull();
   });
 });

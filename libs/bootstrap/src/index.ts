@@ -1,0 +1,3 @@
+export * from './load-config';
+export * from './apply-migrations';
+export * from './graceful-shutdown';

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Parses the environment against a service's config schema. A bad config is a
+ * deployment mistake: it throws a ConfigError listing every problem, which `main`
+ * prints before exiting, rather than failing later in some unrelated place.
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  - ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+  }
+  return result.data;
+}
+
+const urlWithProtocol = (protocols: string[]) =>
+  z.url().refine((value) => protocols.includes(new URL(value).protocol), {
+    message: `must be a ${protocols.join(' or ')} URL`,
+  });
+
+/** Environment variables every service reads. Each service extends this with its own. */
+export const baseConfigSchema = (defaults: { port: number }) =>
+  z.object({
+    PORT: z.coerce.number().int().min(1).max(65535).default(defaults.port),
+    DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']),
+    AMQP_URL: urlWithProtocol(['amqp:', 'amqps:']),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Messages a replica handles at once. */
+    PREFETCH: z.coerce.number().int().min(1).max(1000).default(20),
+    /** Applies pending Prisma migrations at start-up (safe with several replicas: Prisma takes a lock). */
+    MIGRATE_ON_START: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true'),
+  });

@@ -1,0 +1,49 @@
+import { AppError } from '@shopflow/errors';
+import { type Logger } from '@shopflow/observability';
+import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import { pinoHttp } from 'pino-http';
+import { healthRoutes, type ReadinessCheck } from './health';
+import { PROBLEM_CONTENT_TYPE, toProblem } from './problem-details';
+
+export interface HttpAppOptions {
+  logger: Logger;
+  routers: Router[];
+  readiness: ReadinessCheck[];
+}
+
+/** Body-parser failures are the client's: say what was wrong with the body. */
+function fromBodyParser(error: { type?: string; message: string }): AppError | undefined {
+  if (error.type === 'entity.parse.failed') return new AppError('invalid_input', `malformed JSON: ${error.message}`);
+  if (error.type === 'entity.too.large') return new AppError('invalid_input', 'request body too large');
+  if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') {
+    return new AppError('invalid_input', error.message);
+  }
+  return undefined;
+}
+
+export function createHttpApp({ logger, routers, readiness }: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.use(
+    pinoHttp({
+      logger: logger.child({ component: 'http' }),
+      autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
+    }),
+  );
+  app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
+  app.use(healthRoutes(readiness));
+  for (const router of routers) app.use(router);
+
+  app.use((req) => {
+    throw new AppError('not_found', `no route for ${req.method} ${req.path}`);
+  });
+  const handleError: ErrorRequestHandler = (error, req, res, _next) => {
+    const problem = toProblem(fromBodyParser(error) ?? error, req.originalUrl);
+    if (problem.status >= 500) req.log.error({ err: error }, 'request failed');
+    res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+  };
+  app.use(handleError);
+  return app;
+}

@@ -1,0 +1,47 @@
+import { type Envelope } from '@shopflow/events';
+import { Inbox, type InboxOutcome } from './inbox/inbox';
+import { appendToOutbox } from './outbox/outbox';
+import { type SqlClient, type TransactionRunner } from './sql-client';
+
+/**
+ * A service's unit of work: its state change, the events it emits (outbox) and, for an
+ * incoming event, the inbox record all commit in one transaction. After the commit the
+ * relay is woken so the events leave at once rather than at its next poll.
+ */
+export class EventTransactions<Tx extends SqlClient> {
+  private readonly inbox: Inbox<Tx>;
+
+  constructor(
+    private readonly db: TransactionRunner<Tx>,
+    private readonly relay: { wake(): void },
+    /** Names the consumer in the inbox, usually its queue. */
+    consumer: string,
+  ) {
+    this.inbox = new Inbox(db, consumer);
+  }
+
+  /** For work started by a request: returns `result`, publishes `events`. */
+  async run<R>(work: (tx: Tx) => Promise<{ result: R; events: readonly Envelope[] }>): Promise<R> {
+    let emitted = 0;
+    const result = await this.db.$transaction(async (tx) => {
+      const { result, events } = await work(tx);
+      await appendToOutbox(tx, events);
+      emitted = events.length;
+      return result;
+    });
+    if (emitted > 0) this.relay.wake();
+    return result;
+  }
+
+  /** For work triggered by an event: done once per event id, whatever the redeliveries. */
+  async handleOnce(event: Pick<Envelope, 'id'>, work: (tx: Tx) => Promise<readonly Envelope[]>): Promise<InboxOutcome> {
+    let emitted = 0;
+    const outcome = await this.inbox.handleOnce(event, async (tx) => {
+      const events = await work(tx);
+      await appendToOutbox(tx, events);
+      emitted = events.length;
+    });
+    if (emitted > 0) this.relay.wake();
+    return outcome;
+  }
+}
