@@ -7,10 +7,26 @@ export interface ShutdownStep {
 }
 
 /**
- * Runs the steps in order on SIGTERM/SIGINT (stop taking work first, close connections
- * last), then exits. A second signal, or a step that hangs past the deadline, forces the exit.
+ * Runs every step in order, even after one failed, and reports the failures together.
+ * Order matters: stop taking work first, close connections last.
  */
-export function onShutdownSignal(logger: Logger, steps: ShutdownStep[], timeoutMs = 20_000): void {
+export async function runShutdownSteps(steps: ShutdownStep[], logger: Logger): Promise<void> {
+  const failures: string[] = [];
+  for (const step of steps) {
+    try {
+      await step.run();
+    } catch (err) {
+      failures.push(step.name);
+      logger.error({ err, step: step.name }, 'shutdown step failed');
+    }
+  }
+  if (failures.length > 0) throw new Error(`shutdown steps failed: ${failures.join(', ')}`);
+}
+
+/**
+ * Calls `stop` on SIGTERM/SIGINT, then exits. A second signal, or a step that hangs past the deadline, forces the exit.
+ */
+export function onShutdownSignal(logger: Logger, stop: () => Promise<void>, timeoutMs = 20_000): void {
   let shuttingDown = false;
   const shutdown = async (signal: NodeJS.Signals) => {
     if (shuttingDown) {
@@ -23,15 +39,10 @@ export function onShutdownSignal(logger: Logger, steps: ShutdownStep[], timeoutM
       logger.error({ timeoutMs }, 'shutdown took too long: exiting');
       process.exit(1);
     }, timeoutMs).unref();
-    let failed = false;
-    for (const step of steps) {
-      try {
-        await step.run();
-      } catch (err) {
-        failed = true;
-        logger.error({ err, step: step.name }, 'shutdown step failed');
-      }
-    }
+    const failed = await stop().then(
+      () => false,
+      (err) => (logger.error({ err }, 'shutdown failed'), true),
+    );
     clearTimeout(deadline);
     logger.info('stopped');
     process.exit(failed ? 1 : 0);
