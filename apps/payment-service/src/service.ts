@@ -5,7 +5,7 @@ import { type Logger } from '@shopflow/observability';
 import path from 'node:path';
 import { SERVICE_NAME, type Config } from './config';
 import { createPrismaClient, pingDatabase } from './data-access/prisma-client';
-import { SimulatedGateway } from './domain/simulated-gateway';
+import { SimulatedGateway } from './gateway/simulated-gateway';
 import { paymentRoutes } from './http/payment.routes';
 import { paymentHandlers } from './messaging/handlers';
 import { PAYMENT_EVENTS } from './messaging/published-events';

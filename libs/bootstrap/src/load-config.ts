@@ -26,7 +26,8 @@ const urlWithProtocol = (protocols: string[]) =>
 /** Environment variables every service reads. Each service extends this with its own. */
 export const baseConfigSchema = (defaults: { port: number }) =>
   z.object({
-    PORT: z.coerce.number().int().min(1).max(65535).default(defaults.port),
+    /** 0 picks a free port (tests). */
+    PORT: z.coerce.number().int().min(0).max(65535).default(defaults.port),
     DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']),
     AMQP_URL: urlWithProtocol(['amqp:', 'amqps:']),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,0 +1,27 @@
+import { parseRequest } from '@shopflow/http';
+import { Router } from 'express';
+import { z } from 'zod';
+import { listPaymentsOfOrder, type PaymentRecord } from '../data-access/payments.repository';
+import { type Db } from '../data-access/prisma-client';
+
+const query = z.object({ orderId: z.uuid() });
+
+const toJson = (p: PaymentRecord) => ({
+  id: p.id,
+  orderId: p.orderId,
+  status: p.status,
+  amount: p.amount,
+  currency: p.currency,
+  failureReason: p.failureReason,
+  createdAt: p.createdAt.toISOString(),
+  refundedAt: p.refundedAt?.toISOString() ?? null,
+});
+
+export function paymentRoutes(db: Db): Router {
+  const router = Router();
+  router.get('/payments', async (req, res) => {
+    const { orderId } = parseRequest(query, req.query, 'query');
+    res.json((await listPaymentsOfOrder(db, orderId)).map(toJson));
+  });
+  return router;
+}
