@@ -16,7 +16,7 @@ export async function applyMigrations(options: { prismaConfig: string; databaseU
       env: { ...process.env, DATABASE_URL: options.databaseUrl },
       timeout: 120_000,
     });
-    const applied = stdout.match(/following migration\(s\) have been applied/) ? stdout.trim().split('\n').slice(-3) : [];
+    const applied = [...stdout.matchAll(/└─ (\d{14}_[\w-]+)\//g)].map((match) => match[1]);
     options.logger.info({ ms: Date.now() - started, applied }, 'database migrations up to date');
   } catch (error) {
     const { stderr, stdout } = error as { stderr?: string; stdout?: string };
