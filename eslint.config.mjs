@@ -73,6 +73,10 @@ export default [
               onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:testing'],
             },
             {
+              sourceTag: 'type:e2e',
+              onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:testing'],
+            },
+            {
               sourceTag: 'type:app',
               onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:runtime', 'type:testing'],
             },
