@@ -1,0 +1,55 @@
+import { AppError } from '@shopflow/errors';
+import { currencySchema, skuSchema } from '@shopflow/events';
+import { parseRequest } from '@shopflow/http';
+import { Router } from 'express';
+import { z } from 'zod';
+import { type Db } from '../data-access/prisma-client';
+import { findProduct, listProducts } from '../data-access/products.repository';
+import { available, type Product } from '../domain/product';
+import { type InventoryDependencies } from '../use-cases/dependencies';
+import { upsertProduct } from '../use-cases/upsert-product';
+
+/** The columns are 32-bit integers. */
+const units = z.number().int().nonnegative().max(2_147_483_647);
+
+const productBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  price: units,
+  currency: currencySchema,
+  stock: units,
+});
+
+const skuPath = z.object({ sku: skuSchema });
+
+const toJson = (product: Product) => ({
+  sku: product.sku,
+  name: product.name,
+  price: product.price,
+  currency: product.currency,
+  stock: product.stock,
+  reserved: product.reserved,
+  available: available(product),
+});
+
+export function productsRoutes(db: Db, deps: InventoryDependencies): Router {
+  const router = Router();
+
+  router.get('/products', async (_req, res) => {
+    res.json((await listProducts(db)).map(toJson));
+  });
+
+  router.get('/products/:sku', async (req, res) => {
+    const product = await findProduct(db, req.params.sku);
+    if (!product) throw new AppError('not_found', `no product ${req.params.sku}`, { sku: req.params.sku });
+    res.json(toJson(product));
+  });
+
+  router.put('/products/:sku', async (req, res) => {
+    const { sku } = parseRequest(skuPath, req.params, 'path');
+    const details = parseRequest(productBody, req.body);
+    const { product, created } = await upsertProduct(deps, { sku, ...details });
+    res.status(created ? 201 : 200).json(toJson(product));
+  });
+
+  return router;
+}

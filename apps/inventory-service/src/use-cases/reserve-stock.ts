@@ -1,0 +1,44 @@
+import {
+  createEvent,
+  InventoryReservationFailedV1,
+  InventoryReservedV1,
+  type EventOf,
+  type OrderPlacedV1,
+} from '@shopflow/events';
+import { SERVICE_NAME } from '../config';
+import { lockProducts, reserveUnits } from '../data-access/products.repository';
+import { createReservation, findReservation, lockOrder } from '../data-access/reservations.repository';
+import { mergeLines } from '../domain/order-lines';
+import { onOrderPlaced } from '../domain/reservation-state';
+import { reserveItems } from '../domain/reserve-items';
+import { type InventoryDependencies } from './dependencies';
+import { handleOnce, type Handled } from './handle-once';
+
+/** order.placed: reserves every item of the order or none, and says which. */
+export function reserveStock(deps: InventoryDependencies, event: EventOf<typeof OrderPlacedV1>) {
+  return handleOnce(deps.transactions, event, async (tx): Promise<Handled<'reserved' | 'rejected' | 'ignored'>> => {
+    const { orderId } = event.payload;
+    await lockOrder(tx, orderId);
+    if (onOrderPlaced(await findReservation(tx, orderId)) === 'ignore') return { outcome: 'ignored', events: [] };
+
+    const lines = mergeLines(event.payload.items);
+    const skus = lines.map((line) => line.sku);
+    const decision = reserveItems(await lockProducts(tx, skus), lines);
+    const origin = { source: SERVICE_NAME, causedBy: event };
+    if (decision.outcome === 'rejected') {
+      // Remembered so that a later copy of this order.placed (with another event id) changes nothing.
+      await createReservation(tx, orderId, 'REJECTED');
+      const { reason, items } = decision;
+      return {
+        outcome: 'rejected',
+        events: [createEvent(InventoryReservationFailedV1, { orderId, reason, items }, origin)],
+      };
+    }
+    await reserveUnits(tx, decision.items);
+    await createReservation(tx, orderId, 'RESERVED', decision.items);
+    return {
+      outcome: 'reserved',
+      events: [createEvent(InventoryReservedV1, { orderId, items: decision.items }, origin)],
+    };
+  });
+}
