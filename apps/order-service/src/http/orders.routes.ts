@@ -1,0 +1,78 @@
+import { AppError } from '@shopflow/errors';
+import { paymentTokenSchema, quantitySchema, skuSchema } from '@shopflow/events';
+import { parseRequest } from '@shopflow/http';
+import { Router } from 'express';
+import { z } from 'zod';
+import { decodeCursor } from '../domain/order-cursor';
+import { placeOrder, type PlaceOrderDeps } from '../use-cases/place-order';
+import { getOrder, listOrders } from '../use-cases/query-orders';
+import { orderJson } from './order-json';
+
+/** Bounds that keep quantities and totals inside the stored 32-bit integers. */
+const MAX_ITEMS = 100;
+const MAX_QUANTITY = 1_000_000;
+
+const placeOrderBody = z.object({
+  customerId: z.string().min(1).max(200),
+  email: z.email(),
+  items: z
+    .array(z.object({ sku: skuSchema, quantity: quantitySchema.max(MAX_QUANTITY) }))
+    .min(1)
+    .max(MAX_ITEMS),
+  paymentToken: paymentTokenSchema,
+});
+
+const placeOrderHeaders = z.object({
+  'Idempotency-Key': z.string().min(1).max(255).optional(),
+  'X-Correlation-Id': z.string().min(1).max(200).optional(),
+});
+
+const listQuery = z.object({
+  customerId: z.string().min(1).max(200),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      const cursor = text === undefined ? undefined : decodeCursor(text);
+      if (text !== undefined && !cursor) ctx.addIssue({ code: 'custom', message: 'not a valid cursor' });
+      return cursor;
+    }),
+});
+
+const orderId = z.uuid();
+
+export function orderRoutes(deps: PlaceOrderDeps): Router {
+  const router = Router();
+
+  router.post('/orders', async (req, res) => {
+    const request = parseRequest(placeOrderBody, req.body);
+    const headers = parseRequest(
+      placeOrderHeaders,
+      { 'Idempotency-Key': req.get('Idempotency-Key'), 'X-Correlation-Id': req.get('X-Correlation-Id') },
+      'request headers',
+    );
+    const { order, replayed } = await placeOrder(deps, {
+      request,
+      idempotencyKey: headers['Idempotency-Key'],
+      correlationId: headers['X-Correlation-Id'],
+    });
+    if (replayed) res.set('Idempotent-Replayed', 'true');
+    res.status(201).location(`/orders/${order.id}`).json(orderJson(order));
+  });
+
+  router.get('/orders/:id', async (req, res) => {
+    const id = orderId.safeParse(req.params.id);
+    const order = id.success ? await getOrder(deps.db, id.data) : null;
+    if (!order) throw new AppError('not_found', `no order ${req.params.id}`, { orderId: req.params.id });
+    res.json(orderJson(order));
+  });
+
+  router.get('/orders', async (req, res) => {
+    const query = parseRequest(listQuery, req.query, 'query');
+    const page = await listOrders(deps.db, { customerId: query.customerId, limit: query.limit, after: query.cursor });
+    res.json({ items: page.orders.map(orderJson), nextCursor: page.nextCursor });
+  });
+
+  return router;
+}

@@ -1,0 +1,48 @@
+import { createEvent, OrderCancelledV1, OrderConfirmedV1, type Envelope, type EventOrigin } from '@shopflow/events';
+import { SERVICE_NAME } from '../config';
+import { appendTimeline, saveOrderState } from '../data-access/orders.repository';
+import { type Tx } from '../data-access/prisma-client';
+import { type SagaOrder } from '../domain/order';
+import { applyFact, type Outcome, type SagaFact } from '../domain/order-state';
+import { type TimelineEntry } from '../domain/timeline';
+
+/** Where an emitted event comes from: the event being handled, or the request that placed the order. */
+type Cause = Pick<EventOrigin, 'causedBy' | 'correlationId'>;
+
+/**
+ * Applies a fact to an order the caller has locked: saves the new state, adds `entries` and the
+ * outcome to the timeline, and returns the outcome event to emit (none while the saga is undecided).
+ */
+export async function applySagaFact(
+  tx: Tx,
+  order: SagaOrder,
+  fact: SagaFact,
+  cause: Cause,
+  entries: readonly TimelineEntry[],
+): Promise<Envelope[]> {
+  const { state, outcome } = applyFact(order.state, fact);
+  if (state !== order.state) await saveOrderState(tx, order.id, state);
+  const announcement = announce(order, outcome, { source: SERVICE_NAME, ...cause });
+  await appendTimeline(tx, order.id, announcement ? [...entries, announcement.entry] : entries);
+  return announcement ? [announcement.event] : [];
+}
+
+function announce(
+  order: SagaOrder,
+  outcome: Outcome,
+  origin: EventOrigin,
+): { event: Envelope; entry: TimelineEntry } | undefined {
+  const ref = { orderId: order.id, customerId: order.customerId, email: order.email };
+  switch (outcome.kind) {
+    case 'confirmed': {
+      const event = createEvent(OrderConfirmedV1, { ...ref, total: order.total }, origin);
+      return { event, entry: { step: 'confirmed', at: new Date(event.occurredAt), detail: null } };
+    }
+    case 'cancelled': {
+      const event = createEvent(OrderCancelledV1, { ...ref, reason: outcome.reason }, origin);
+      return { event, entry: { step: 'cancelled', at: new Date(event.occurredAt), detail: outcome.reason } };
+    }
+    case 'none':
+      return undefined;
+  }
+}

@@ -1,0 +1,36 @@
+import { AppError } from '@shopflow/errors';
+import {
+  type EventOf,
+  type InventoryReleasedV1,
+  type NotificationSentV1,
+  type PaymentRefundedV1,
+} from '@shopflow/events';
+import { type InboxOutcome } from '@shopflow/messaging';
+import { appendTimeline, lockOrder } from '../data-access/orders.repository';
+import { type TimelineEntry } from '../domain/timeline';
+import { type OrderTransactions } from './order-transactions';
+
+/** Facts that only inform the customer's view of the order: they never change its status. */
+export type TimelineEvent =
+  EventOf<typeof InventoryReleasedV1> | EventOf<typeof PaymentRefundedV1> | EventOf<typeof NotificationSentV1>;
+
+export function recordTimelineStep(transactions: OrderTransactions, event: TimelineEvent): Promise<InboxOutcome> {
+  const { orderId } = event.payload;
+  return transactions.handleOnce(event, async (tx) => {
+    if (!(await lockOrder(tx, orderId))) throw new AppError('not_found', `order ${orderId} does not exist (yet)`);
+    await appendTimeline(tx, orderId, [timelineEntry(event)]);
+    return [];
+  });
+}
+
+function timelineEntry(event: TimelineEvent): TimelineEntry {
+  const at = new Date(event.occurredAt);
+  switch (event.type) {
+    case 'inventory.released':
+      return { step: 'inventory-released', at, detail: null };
+    case 'payment.refunded':
+      return { step: 'payment-refunded', at, detail: null };
+    case 'notification.sent':
+      return { step: 'notification-sent', at, detail: event.payload.template };
+  }
+}
