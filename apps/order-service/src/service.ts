@@ -5,6 +5,7 @@ import { type Logger } from '@shopflow/observability';
 import path from 'node:path';
 import { SERVICE_NAME, type Config } from './config';
 import { createPrismaClient, pingDatabase } from './data-access/prisma-client';
+import { catalogRoutes } from './http/catalog.routes';
 import { orderRoutes } from './http/orders.routes';
 import { TimeoutSweeper } from './jobs/timeout-sweeper';
 import { orderHandlers } from './messaging/handlers';
@@ -42,7 +43,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   let started = false;
   const app = createHttpApp({
     logger,
-    routers: [orderRoutes({ db, transactions, orderTimeoutMs: config.ORDER_TIMEOUT_MS })],
+    routers: [orderRoutes({ db, transactions, orderTimeoutMs: config.ORDER_TIMEOUT_MS }), catalogRoutes(db)],
     readiness: [
       { name: 'database', check: () => pingDatabase(db) },
       { name: 'broker', check: () => broker.checkConnected() },

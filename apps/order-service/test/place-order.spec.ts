@@ -255,6 +255,16 @@ describe('POST /orders', () => {
       const later = await service.request('POST', '/orders', orderRequest({ items: [{ sku: 'LAMP', quantity: 1 }] }));
       expect(later.body.total).toEqual({ amount: 4500, currency: 'EUR' });
     });
+
+    it('shows its copy of the catalog', async () => {
+      await service.seedCatalog({ sku: 'DESK-LAMP', price: 2900 });
+      const one = await service.request('GET', '/catalog/DESK-LAMP');
+      expect(one.status).toBe(200);
+      expect(one.body).toMatchObject({ sku: 'DESK-LAMP', price: 2900, currency: 'EUR' });
+      const all = await service.request('GET', '/catalog');
+      expect(all.body).toEqual(expect.arrayContaining([expect.objectContaining({ sku: 'DESK-LAMP' })]));
+      expect((await service.request('GET', '/catalog/NOT-SOLD-HERE')).status).toBe(404);
+    });
   });
 
   it('answers 404 for an unknown order id and for a malformed one', async () => {

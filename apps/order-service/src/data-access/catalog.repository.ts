@@ -1,5 +1,5 @@
 import { type CatalogPrice } from '../domain/pricing';
-import { type Tx } from './prisma-client';
+import { type Db, type Tx } from './prisma-client';
 
 export interface CatalogProduct extends CatalogPrice {
   name: string;
@@ -29,3 +29,13 @@ export async function upsertProductIfNewer(tx: Tx, product: CatalogProduct, upda
       WHERE catalog_products.updated_at < EXCLUDED.updated_at`;
   return written === 1;
 }
+
+export function listCatalog(db: Db): Promise<CatalogProduct[]> {
+  return db.catalogProduct.findMany({ select: CATALOG_FIELDS, orderBy: { sku: 'asc' } });
+}
+
+export function findCatalogProduct(db: Db, sku: string): Promise<CatalogProduct | null> {
+  return db.catalogProduct.findUnique({ where: { sku }, select: CATALOG_FIELDS });
+}
+
+const CATALOG_FIELDS = { sku: true, name: true, price: true, currency: true, available: true } as const;

@@ -1,0 +1,21 @@
+import { AppError } from '@shopflow/errors';
+import { Router } from 'express';
+import { findCatalogProduct, listCatalog } from '../data-access/catalog.repository';
+import { type Db } from '../data-access/prisma-client';
+
+/**
+ * What order-service can sell: its local copy of inventory's catalog, the prices orders are
+ * charged at. Read-only; inventory-service owns the products.
+ */
+export function catalogRoutes(db: Db): Router {
+  const router = Router();
+  router.get('/catalog', async (_req, res) => {
+    res.json(await listCatalog(db));
+  });
+  router.get('/catalog/:sku', async (req, res) => {
+    const product = await findCatalogProduct(db, req.params.sku);
+    if (!product) throw new AppError('not_found', `sku ${req.params.sku} is not in the catalog`);
+    res.json(product);
+  });
+  return router;
+}
