@@ -54,8 +54,12 @@ export function onShutdownSignal(logger: Logger, stop: () => Promise<void>, time
 export function exitOnStartupFailure(logger: Logger) {
   return (error: unknown) => {
     // Said plainly on stderr too: whoever starts the service with a bad config reads this first.
-    if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-    logger.fatal({ err: error }, error instanceof Error ? error.message : 'start-up failed');
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      logger.fatal(error.message);
+    } else {
+      logger.fatal({ err: error }, error instanceof Error ? error.message : 'start-up failed');
+    }
     process.exit(1);
   };
 }

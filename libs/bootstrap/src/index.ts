@@ -1,3 +1,4 @@
 export * from './load-config';
 export * from './apply-migrations';
 export * from './graceful-shutdown';
+export * from './run-service';
