@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// `npm start`: the whole system on this machine, without Docker, against a local RabbitMQ and
+// PostgreSQL. Creates the databases, builds, starts the four services (N replicas with
+// --replicas inventory-service=3) plus a small SMTP catcher, and stops everything on Ctrl-C.
+import { spawn } from 'node:child_process';
+import readline from 'node:readline';
+import net from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import amqplib from 'amqplib';
+import { SMTPServer } from 'smtp-server';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const SERVICES = { 'inventory-service': 3002, 'order-service': 3001, 'payment-service': 3003, 'notification-service': 3004 };
+const PG_URL = process.env.POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const SMTP_PORT = Number(process.env.SMTP_PORT ?? 1025);
+
+function parseReplicas(argv) {
+  const replicas = Object.fromEntries(Object.keys(SERVICES).map((s) => [s, 1]));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] === '--replicas' ? argv[++i] : argv[i].startsWith('--replicas=') ? argv[i].slice(11) : undefined;
+    if (!arg) continue;
+    const [service, count] = arg.split('=');
+    if (!(service in SERVICES) || !(Number(count) >= 1)) throw new Error(`bad --replicas ${arg} (e.g. inventory-service=3)`);
+    replicas[service] = Number(count);
+  }
+  return replicas;
+}
+
+async function checkInfrastructure() {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(`PostgreSQL is not reachable at ${PG_URL} (${error.message}).\n` +
+      `  Start it, e.g.: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n` +
+      `  or point POSTGRES_URL at yours.`);
+  }
+  for (const service of Object.keys(SERVICES)) {
+    const name = databaseName(service);
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name}"`);
+      console.log(`created database ${name}`);
+    }
+  }
+  await client.end();
+  try {
+    await (await amqplib.connect(AMQP_URL, { timeout: 3000 })).close();
+  } catch (error) {
+    throw new Error(`RabbitMQ is not reachable at ${AMQP_URL} (${error.message}).\n` +
+      `  Start it, e.g.: rabbitmq-server -detached   or point AMQP_URL at yours.`);
+  }
+}
+
+const databaseName = (service) => `shopflow_${service.split('-')[0]}`;
+const databaseUrl = (service) => {
+  const url = new URL(PG_URL);
+  url.pathname = `/${databaseName(service)}`;
+  return url.toString();
+};
+
+function portInUse(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A stand-in for Mailpit when there is no Docker: accepts every e-mail and prints a line for it. */
+async function startMailCatcher() {
+  if (process.env.SMTP_HOST || (await portInUse(SMTP_PORT))) return undefined;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, done) {
+      let raw = '';
+      stream.on('data', (chunk) => (raw += chunk));
+      stream.on('end', () => {
+        const subject = raw.match(/^Subject: (.*)$/im)?.[1] ?? '';
+        console.log(`[mail] to ${session.envelope.rcptTo.map((r) => r.address).join(', ')}: ${subject}`);
+        done();
+      });
+    },
+  });
+  await new Promise((resolve) => server.listen(SMTP_PORT, '127.0.0.1', resolve));
+  console.log(`mail catcher listening on 127.0.0.1:${SMTP_PORT} (e-mails are printed here)`);
+  return server;
+}
+
+function run(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: 'inherit', ...options });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+function startService(service, replica) {
+  const port = SERVICES[service] + (replica - 1) * 100;
+  const label = `${service}#${replica}`;
+  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
+    cwd: path.join(root, 'apps', service),
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: process.env[`${service.split('-')[0].toUpperCase()}_DATABASE_URL`] ?? databaseUrl(service),
+      AMQP_URL,
+      SMTP_HOST: process.env.SMTP_HOST ?? '127.0.0.1',
+      SMTP_PORT: String(SMTP_PORT),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    readline.createInterface({ input: stream }).on('line', (line) => console.log(`[${label}] ${line}`));
+  }
+  console.log(`${label} → http://localhost:${port}`);
+  return child;
+}
+
+async function main() {
+  const replicas = parseReplicas(process.argv.slice(2));
+  await checkInfrastructure();
+  if (!process.argv.includes('--no-build')) await run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
+  const mail = await startMailCatcher();
+  const children = [];
+  for (const [service, count] of Object.entries(replicas)) {
+    for (let replica = 1; replica <= count; replica++) children.push(startService(service, replica));
+  }
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('stopping (graceful)...');
+    for (const child of children) child.kill('SIGTERM');
+  };
+  process.on('SIGINT', stop).on('SIGTERM', stop);
+  let crashed = false;
+  const codes = await Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) =>
+          child.on('exit', (code) => {
+            if (!stopping) {
+              crashed = true;
+              console.error('a service exited on its own (see its log above): stopping the others');
+              stop();
+            }
+            resolve(code);
+          }),
+        ),
+    ),
+  );
+  await new Promise((resolve) => (mail ? mail.close(resolve) : resolve()));
+  process.exit(!crashed && codes.every((code) => code === 0) ? 0 : 1);
+}
+
+main().catch((error) => {
+  console.error(error.message);
+  process.exit(1);
+});
