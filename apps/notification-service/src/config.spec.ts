@@ -1,0 +1,42 @@
+import { readConfig } from './config';
+
+const required = { DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/notifications', AMQP_URL: 'amqp://127.0.0.1' };
+
+describe('notification-service config', () => {
+  it('defaults to a local mail catcher on port 1025, pooled, without TLS or login', () => {
+    const config = readConfig(required);
+    expect(config.SMTP_USER).toBeUndefined();
+    expect(config).toMatchObject({
+      PORT: 3004,
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: 1025,
+      SMTP_SECURE: false,
+      SMTP_POOL: true,
+      MAIL_FROM: 'shopflow <orders@shopflow.local>',
+    });
+  });
+
+  it('reads the SMTP settings from the environment', () => {
+    const config = readConfig({
+      ...required,
+      SMTP_HOST: 'smtp.example.com',
+      SMTP_PORT: '465',
+      SMTP_SECURE: 'true',
+      SMTP_POOL: 'false',
+      SMTP_USER: 'mailer',
+      SMTP_PASSWORD: 'secret',
+    });
+    expect(config).toMatchObject({
+      SMTP_HOST: 'smtp.example.com',
+      SMTP_PORT: 465,
+      SMTP_SECURE: true,
+      SMTP_POOL: false,
+    });
+  });
+
+  it('refuses a password without a user', () => {
+    expect(() => readConfig({ ...required, SMTP_PASSWORD: 'secret' })).toThrow(
+      /SMTP_USER: SMTP_PASSWORD needs SMTP_USER/,
+    );
+  });
+});

@@ -1,0 +1,97 @@
+import { AppError } from '@shopflow/errors';
+import { createTransport, type SMTPPoolOptions, type Transporter } from 'nodemailer';
+import { type EmailContent } from '../domain/email-layout';
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  user?: string;
+  password?: string;
+  /** The From header, e.g. `shopflow <orders@shopflow.local>`. */
+  from: string;
+  /** Keep connections open across messages. */
+  pool: boolean;
+}
+
+export interface OutgoingEmail {
+  to: string;
+  /** Message-ID header, angle brackets included. */
+  messageId: string;
+  content: EmailContent;
+}
+
+/**
+ * Sends are made inside a database transaction, which Prisma ends after 5 s: a send (queueing in
+ * the pool included) gives up before that, so a slow or silent server fails the send and the
+ * message is retried, rather than the transaction timing out under it.
+ */
+const SEND_TIMEOUT_MS = 4000;
+/** Also bounds the readiness check, which the health endpoint cuts off after 2 s. */
+const CONNECT_TIMEOUT_MS = 1500;
+
+/** nodemailer over SMTP, its failures classified as transient (retry) or permanent (dead-letter). */
+export class SmtpMailer {
+  private readonly transport: Transporter;
+  private readonly from: string;
+
+  constructor(settings: SmtpSettings) {
+    this.from = settings.from;
+    this.transport = createTransport(transportOptions(settings));
+  }
+
+  async send({ to, messageId, content }: OutgoingEmail): Promise<void> {
+    try {
+      await this.transport.sendMail({
+        from: this.from,
+        to,
+        messageId,
+        subject: content.subject,
+        text: content.text,
+        html: content.html,
+        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw sendFailure(error);
+    }
+  }
+
+  /** Readiness: connects and, with credentials, logs in (on its own connection, outside the pool). */
+  async verify(): Promise<void> {
+    await this.transport.verify();
+  }
+
+  /** Closes the pooled connections; call once no send is in flight. */
+  close(): void {
+    this.transport.close();
+  }
+}
+
+function transportOptions(settings: SmtpSettings): SMTPPoolOptions {
+  return {
+    host: settings.host,
+    port: settings.port,
+    secure: settings.secure,
+    auth: settings.user ? { user: settings.user, pass: settings.password } : undefined,
+    pool: settings.pool,
+    // One requeue covers a pooled connection the server closed just as it was picked; anything
+    // more is left to the consumer's retries, which back off and end in the dead-letter queue.
+    maxRequeues: 1,
+    connectionTimeout: CONNECT_TIMEOUT_MS,
+    greetingTimeout: CONNECT_TIMEOUT_MS,
+  };
+}
+
+/** A 5xx reply would be refused again: dead-letter it at once. Anything else may pass later. */
+function sendFailure(error: unknown): AppError {
+  const { message, permanent, responseCode, code } = error as {
+    message?: string;
+    permanent?: boolean;
+    responseCode?: number;
+    code?: string;
+  };
+  const details = { responseCode, code };
+  if (permanent)
+    return new AppError('unprocessable', `the SMTP server refused the e-mail: ${message}`, details, { cause: error });
+  return new AppError('unavailable', `could not send the e-mail: ${message}`, details, { cause: error });
+}

@@ -1,0 +1,163 @@
+import {
+  ALL_EVENTS,
+  createEvent,
+  findEventDefinition,
+  NotificationSentV1,
+  OrderCancelledV1,
+  OrderConfirmedV1,
+  OrderPlacedV1,
+  type CancellationReason,
+  type Envelope,
+  type EventOf,
+} from '@shopflow/events';
+import { createLogger, type Logger } from '@shopflow/observability';
+import { createTestDatabase, createTestVhost, eventually, type TestDatabase, type TestVhost } from '@shopflow/testing';
+import amqplib from 'amqplib';
+import { readConfig, type Config } from '../src/config';
+import { type NotificationTemplate } from '../src/domain/email-templates';
+import { startSmtpSink, type ReceivedEmail, type SmtpSink } from './smtp-sink';
+
+/** Set LOG_LEVEL=debug to see the service's logs while a test runs. */
+export const silentLogger = () =>
+  createLogger({ service: 'notification-test', level: process.env['LOG_LEVEL'] ?? 'silent' });
+
+/** A logger whose lines (warnings and worse) the test can read. */
+export function capturingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const destination = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
+  return { logger: createLogger({ service: 'notification-test', level: 'warn', destination }), lines };
+}
+
+/** The environment's SMTP server refuses every mailbox of this domain for good (550). */
+export const REFUSED_DOMAIN = 'refused.example';
+
+/** A database, a vhost and an SMTP sink of the test file's own; `drop` removes all three. */
+export interface TestEnvironment {
+  database: TestDatabase;
+  vhost: TestVhost;
+  sink: SmtpSink;
+  /** The service's config for this environment, as `startService` takes it. */
+  config(overrides?: Partial<Config>): Config;
+  drop(): Promise<void>;
+}
+
+export async function createTestEnvironment(prefix: string): Promise<TestEnvironment> {
+  const [database, vhost, sink] = await Promise.all([
+    createTestDatabase({ prefix }),
+    createTestVhost(prefix),
+    startSmtpSink({ refuse: (recipient) => recipient.endsWith(`@${REFUSED_DOMAIN}`) }),
+  ]);
+  return {
+    database,
+    vhost,
+    sink,
+    config: (overrides = {}) => ({
+      ...readConfig({ DATABASE_URL: database.url, AMQP_URL: vhost.url }),
+      PORT: 0,
+      SMTP_PORT: sink.port,
+      MIGRATE_ON_START: true,
+      ...overrides,
+    }),
+    drop: async () => {
+      await Promise.all([database.drop(), vhost.drop(), sink.close()]);
+    },
+  };
+}
+
+const customer = (email: string) => ({ customerId: 'cust-42', email });
+
+export function orderPlaced(orderId: string = crypto.randomUUID(), email = 'ada@example.com') {
+  return createEvent(
+    OrderPlacedV1,
+    {
+      orderId,
+      ...customer(email),
+      items: [
+        { sku: 'MUG-01', quantity: 2, unitPrice: { amount: 1250, currency: 'EUR' } },
+        { sku: 'TEE-XL', quantity: 1, unitPrice: { amount: 1999, currency: 'EUR' } },
+      ],
+      total: { amount: 4499, currency: 'EUR' },
+      paymentToken: 'tok_visa_4242',
+    },
+    { source: 'order-service' },
+  );
+}
+
+export function orderConfirmed(orderId: string, email = 'ada@example.com') {
+  return createEvent(
+    OrderConfirmedV1,
+    { orderId, ...customer(email), total: { amount: 4499, currency: 'EUR' } },
+    { source: 'order-service' },
+  );
+}
+
+export function orderCancelled(orderId: string, reason: CancellationReason, email = 'ada@example.com') {
+  return createEvent(OrderCancelledV1, { orderId, ...customer(email), reason }, { source: 'order-service' });
+}
+
+/** Publishes as order-service would: persistent, on the `orders` exchange, with the event's routing key. */
+export async function orderPublisher(url: string) {
+  const connection = await amqplib.connect(url);
+  const channel = await connection.createConfirmChannel();
+  await channel.assertExchange('orders', 'topic', { durable: true });
+  return {
+    async publish(event: Envelope) {
+      const definition = findEventDefinition(ALL_EVENTS, event.type, event.version);
+      if (!definition) throw new Error(`no contract for ${event.type} v${event.version}`);
+      channel.publish('orders', definition.routingKey, Buffer.from(JSON.stringify(event)), {
+        persistent: true,
+        contentType: 'application/json',
+        messageId: event.id,
+      });
+      await channel.waitForConfirms();
+    },
+    close: () => connection.close(),
+  };
+}
+
+/** Collects every `notification.sent` on the `notifications` exchange, through a queue of the test's own. */
+export async function watchNotificationsSent(url: string) {
+  const connection = await amqplib.connect(url);
+  const channel = await connection.createChannel();
+  await channel.assertExchange(NotificationSentV1.exchange, 'topic', { durable: true });
+  const { queue } = await channel.assertQueue('', { exclusive: true });
+  await channel.bindQueue(queue, NotificationSentV1.exchange, NotificationSentV1.routingKey);
+  const received: EventOf<typeof NotificationSentV1>[] = [];
+  await channel.consume(queue, (message) => message && received.push(JSON.parse(message.content.toString())), {
+    noAck: true,
+  });
+  return {
+    received,
+    /** Waits for the `notification.sent` of one e-mail. */
+    sentFor: (orderId: string, template: NotificationTemplate) =>
+      eventually(
+        () => {
+          const event = received.find((e) => e.payload.orderId === orderId && e.payload.template === template);
+          if (!event) throw new Error(`${received.length} notification.sent, none for ${template} of ${orderId}`);
+          return event;
+        },
+        { message: `notification.sent for ${template}` },
+      ),
+    close: () => connection.close(),
+  };
+}
+
+/** The e-mails a sink received about one order and template, told apart by their Message-ID. */
+export const emailsAbout = (sink: SmtpSink, orderId: string, template: NotificationTemplate) =>
+  sink.messages.filter((m) => m.headers['message-id'] === `<${orderId}.${template}@shopflow>`);
+
+export function receivedEmail(sink: SmtpSink, orderId: string, template: NotificationTemplate, timeoutMs = 10_000) {
+  return eventually(
+    (): ReceivedEmail => {
+      const [email] = emailsAbout(sink, orderId, template);
+      if (!email) throw new Error(`${sink.messages.length} e-mails received, none ${template} for ${orderId}`);
+      return email;
+    },
+    { timeoutMs, message: `${template} e-mail` },
+  );
+}
+
+export async function getJson(port: number, path: string): Promise<{ status: number; type: string; body: unknown }> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: response.status, type: response.headers.get('content-type') ?? '', body: await response.json() };
+}
