@@ -20,6 +20,12 @@ export function runService<C extends { LOG_LEVEL: string }>({ name, readConfig, 
     return exitOnStartupFailure(createLogger({ service: name }))(error);
   }
   const logger = createLogger({ service: name, level: config.LOG_LEVEL });
+  // A promise nobody awaited failed: the process state is unknown. Say what it was, then exit
+  // non-zero so the orchestrator restarts the service (unacked messages are redelivered).
+  process.on('unhandledRejection', (reason) => {
+    logger.fatal({ err: reason }, 'unhandled promise rejection: exiting');
+    process.exit(1);
+  });
   const starting = start(config, logger);
   onShutdownSignal(logger, async () => (await starting).stop());
   starting.catch(exitOnStartupFailure(logger));

@@ -47,13 +47,20 @@ export class EventConsumer {
   /** Declares the queue, its bindings and retry path, and starts consuming (again after every reconnect). */
   async start(): Promise<void> {
     const definitions = this.options.handlers.map((h) => h.definition);
-    this.channel = this.connection.openChannel(this.names.queue, consumerTopology(this.names, definitions, this.retry));
-    const channel = this.channel;
+    const prefetch = this.options.prefetch ?? 20;
+    // Prefetch is set in the channel's own setup, awaited, rather than through consume()'s option:
+    // amqp-connection-manager does not await that one, and a channel closing at that moment
+    // becomes an unhandled rejection that kills the process.
+    const channel = this.connection.openChannel(
+      this.names.queue,
+      consumerTopology(this.names, definitions, this.retry),
+      async (raw) => void (await raw.prefetch(prefetch)),
+    );
+    this.channel = channel;
     await channel.wrapper.consume(this.names.queue, (message) => this.track(this.onMessage(channel, message)), {
-      prefetch: this.options.prefetch ?? 20,
       noAck: false,
     });
-    await this.channel.wrapper.waitForConnect();
+    await channel.wrapper.waitForConnect();
   }
 
   /** Stops taking messages, lets the in-flight ones finish, then closes the channel. */
