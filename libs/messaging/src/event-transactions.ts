@@ -3,6 +3,15 @@ import { Inbox, type InboxOutcome } from './inbox/inbox';
 import { appendToOutbox } from './outbox/outbox';
 import { type SqlClient, type TransactionRunner } from './sql-client';
 
+export interface TransactionLimits {
+  /** How long to wait for a pooled connection: under a burst, queueing beats failing. */
+  maxWait: number;
+  /** How long the transaction may run, network calls inside it (gateway, SMTP) included. */
+  timeout: number;
+}
+
+export const DEFAULT_TRANSACTION_LIMITS: TransactionLimits = { maxWait: 10_000, timeout: 20_000 };
+
 /**
  * A service's unit of work: its state change, the events it emits (outbox) and, for an
  * incoming event, the inbox record all commit in one transaction. After the commit the
@@ -16,8 +25,9 @@ export class EventTransactions<Tx extends SqlClient> {
     private readonly relay: { wake(): void },
     /** Names the consumer in the inbox, usually its queue. */
     consumer: string,
+    private readonly limits: TransactionLimits = DEFAULT_TRANSACTION_LIMITS,
   ) {
-    this.inbox = new Inbox(db, consumer);
+    this.inbox = new Inbox(db, consumer, limits);
   }
 
   /** For work started by a request: returns `result`, publishes `events`. */
@@ -28,7 +38,7 @@ export class EventTransactions<Tx extends SqlClient> {
       await appendToOutbox(tx, events);
       emitted = events.length;
       return result;
-    });
+    }, this.limits);
     if (emitted > 0) this.relay.wake();
     return result;
   }

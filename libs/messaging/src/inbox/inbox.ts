@@ -15,6 +15,7 @@ export class Inbox<Tx extends SqlClient> {
     private readonly db: TransactionRunner<Tx>,
     /** Names the handling side, usually the consumer's queue. */
     private readonly consumer: string,
+    private readonly limits?: { maxWait: number; timeout: number },
   ) {}
 
   handleOnce(event: Pick<Envelope, 'id'>, work: (tx: Tx) => Promise<void>): Promise<InboxOutcome> {
@@ -23,6 +24,6 @@ export class Inbox<Tx extends SqlClient> {
       if (recorded === 0) return 'duplicate';
       await work(tx);
       return 'handled';
-    });
+    }, this.limits);
   }
 }
