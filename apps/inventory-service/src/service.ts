@@ -1,71 +1,32 @@
-import { applyMigrations, runShutdownSteps } from '@shopflow/bootstrap';
-import { createHttpApp, startHttpServer } from '@shopflow/http';
-import { BrokerConnection, EventConsumer, EventPublisher, EventTransactions, OutboxRelay } from '@shopflow/messaging';
+import { startEventDrivenService, type RunningService } from '@shopflow/bootstrap';
 import { type Logger } from '@shopflow/observability';
 import path from 'node:path';
 import { SERVICE_NAME, type Config } from './config';
-import { createPrismaClient, pingDatabase } from './data-access/prisma-client';
+import { createPrismaClient, type Db, type Tx } from './data-access/prisma-client';
 import { DEMO_CATALOG } from './domain/demo-catalog';
 import { productsRoutes } from './http/products.routes';
 import { inventoryHandlers } from './messaging/handlers';
 import { INVENTORY_EVENTS } from './messaging/published-events';
 import { seedCatalog } from './use-cases/seed-catalog';
 
-export interface RunningService {
-  port: number;
-  /** Graceful: stops taking requests and messages, finishes what is in flight, closes connections. */
-  stop(): Promise<void>;
-}
+export type { RunningService } from '@shopflow/bootstrap';
 
 /** Starts the whole service; `main.ts` calls it with the environment's config, tests with their own. */
-export async function startService(config: Config, logger: Logger): Promise<RunningService> {
-  if (config.MIGRATE_ON_START) {
-    await applyMigrations({
+export function startService(config: Config, logger: Logger): Promise<RunningService> {
+  return startEventDrivenService<Db, Tx>(
+    {
+      name: SERVICE_NAME,
       prismaConfig: path.join(__dirname, '../prisma.config.ts'),
-      databaseUrl: config.DATABASE_URL,
-      logger,
-    });
-  }
-  const db = createPrismaClient(config.DATABASE_URL);
-  const broker = new BrokerConnection({ url: config.AMQP_URL, connectionName: SERVICE_NAME, logger });
-  const publisher = new EventPublisher(broker, INVENTORY_EVENTS);
-  const relay = new OutboxRelay({ db, publisher, logger });
-  const deps = { transactions: new EventTransactions(db, relay, `${SERVICE_NAME}.events`) };
-  const consumer = new EventConsumer(broker, {
-    service: SERVICE_NAME,
-    purpose: 'events',
-    prefetch: config.PREFETCH,
+      database: createPrismaClient(config.DATABASE_URL),
+      publishes: INVENTORY_EVENTS,
+      handlers: ({ transactions }) => inventoryHandlers({ transactions }),
+      routers: ({ db, transactions }) => [productsRoutes(db, { transactions })],
+      prepare: async ({ transactions }) => {
+        const catalog = await seedCatalog({ transactions }, config.SEED_CATALOG ? DEMO_CATALOG : []);
+        logger.info(catalog, 'catalog seeded and announced');
+      },
+    },
+    config,
     logger,
-    handlers: inventoryHandlers(deps),
-  });
-  const app = createHttpApp({
-    logger,
-    routers: [productsRoutes(db, deps)],
-    readiness: [
-      { name: 'database', check: () => pingDatabase(db) },
-      { name: 'broker', check: () => broker.checkConnected() },
-    ],
-  });
-
-  const catalog = await seedCatalog(deps, config.SEED_CATALOG ? DEMO_CATALOG : []);
-  logger.info(catalog, 'catalog seeded and announced');
-  const server = await startHttpServer(app, config.PORT, logger);
-  relay.start();
-  await consumer.start();
-
-  return {
-    port: server.port,
-    stop: () =>
-      runShutdownSteps(
-        [
-          { name: 'http', run: () => server.close() },
-          { name: 'consumer', run: () => consumer.stop() },
-          { name: 'outbox relay', run: () => relay.stop() },
-          { name: 'publisher', run: () => publisher.close() },
-          { name: 'broker', run: () => broker.close() },
-          { name: 'database', run: () => db.$disconnect() },
-        ],
-        logger,
-      ),
-  };
+  );
 }

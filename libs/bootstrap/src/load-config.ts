@@ -39,3 +39,5 @@ export const baseConfigSchema = (defaults: { port: number }) =>
       .default('true')
       .transform((value) => value === 'true'),
   });
+
+export type BaseConfig = z.infer<ReturnType<typeof baseConfigSchema>>;

@@ -7,8 +7,3 @@ export type Tx = Prisma.TransactionClient;
 export function createPrismaClient(databaseUrl: string, poolSize = 10): Db {
   return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: poolSize }) });
 }
-
-/** Readiness: the database answers a query. */
-export async function pingDatabase(db: Db): Promise<void> {
-  await db.$queryRawUnsafe('SELECT 1');
-}

@@ -14,6 +14,7 @@ export interface TimeoutSweeperOptions {
  * claims orders with SKIP LOCKED, so no order is cancelled twice.
  */
 export class TimeoutSweeper {
+  readonly name = 'timeout sweeper';
   private readonly logger: Logger;
   private readonly batchSize: number;
   private timer?: NodeJS.Timeout;

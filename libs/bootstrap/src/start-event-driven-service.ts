@@ -1,0 +1,134 @@
+import { type EventDefinition } from '@shopflow/events';
+import { createHttpApp, startHttpServer, type ReadinessCheck } from '@shopflow/http';
+import {
+  BrokerConnection,
+  EventConsumer,
+  EventPublisher,
+  EventTransactions,
+  OutboxRelay,
+  type HandlerRegistration,
+  type SqlClient,
+  type TransactionRunner,
+} from '@shopflow/messaging';
+import { type Logger } from '@shopflow/observability';
+import { type Router } from 'express';
+import { applyMigrations } from './apply-migrations';
+import { runShutdownSteps, type ShutdownStep } from './graceful-shutdown';
+import { type BaseConfig } from './load-config';
+
+/** A service's Prisma client, as far as the host needs it. */
+export interface ServiceDatabase<Tx extends SqlClient> extends TransactionRunner<Tx>, SqlClient {
+  $disconnect(): Promise<void>;
+}
+
+/** What a service's own code gets to build its entry points with. */
+export interface ServiceContext<Db, Tx extends SqlClient> {
+  db: Db;
+  transactions: EventTransactions<Tx>;
+  logger: Logger;
+}
+
+/** Work on a timer (e.g. a sweeper): started once the service runs, stopped before the relay. */
+export interface BackgroundJob {
+  name: string;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export interface EventDrivenService<Db extends ServiceDatabase<Tx>, Tx extends SqlClient> {
+  name: string;
+  /** Path of the service's prisma.config.ts, for migrations at start. */
+  prismaConfig: string;
+  database: Db;
+  /** The events this service publishes: its own exchange is declared from them. */
+  publishes: readonly EventDefinition[];
+  handlers(context: ServiceContext<Db, Tx>): HandlerRegistration[];
+  routers(context: ServiceContext<Db, Tx>): Router[];
+  /** Dependencies beyond the database and the broker that must answer for the service to be ready. */
+  readiness?: ReadinessCheck[];
+  /** Runs after migrations, before the service takes traffic (e.g. seeding). */
+  prepare?(context: ServiceContext<Db, Tx>): Promise<void>;
+  jobs?(context: ServiceContext<Db, Tx>): BackgroundJob[];
+  /** Closed after the consumer has stopped (e.g. an SMTP transport). */
+  resources?: ShutdownStep[];
+}
+
+export interface RunningService {
+  port: number;
+  /** Graceful: stops taking requests and messages, finishes what is in flight, closes connections. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The start-up every service shares: migrations, broker connection, publisher with its outbox
+ * relay, the consumer of its queue `<name>.events`, the HTTP app with health checks, then the
+ * ordered shutdown. A service supplies only what is its own.
+ */
+export async function startEventDrivenService<Db extends ServiceDatabase<Tx>, Tx extends SqlClient>(
+  service: EventDrivenService<Db, Tx>,
+  config: BaseConfig,
+  logger: Logger,
+): Promise<RunningService> {
+  if (config.MIGRATE_ON_START) {
+    await applyMigrations({ prismaConfig: service.prismaConfig, databaseUrl: config.DATABASE_URL, logger });
+  }
+  const db = service.database;
+  const broker = new BrokerConnection({ url: config.AMQP_URL, connectionName: service.name, logger });
+  const publisher = new EventPublisher(broker, service.publishes);
+  const relay = new OutboxRelay({ db, publisher, logger });
+  const context: ServiceContext<Db, Tx> = {
+    db,
+    transactions: new EventTransactions(db, relay, `${service.name}.events`),
+    logger,
+  };
+  const consumer = new EventConsumer(broker, {
+    service: service.name,
+    purpose: 'events',
+    prefetch: config.PREFETCH,
+    logger,
+    handlers: service.handlers(context),
+  });
+  const jobs = service.jobs?.(context) ?? [];
+  // Not ready until start-up is complete: every consumer attached, every job running.
+  let started = false;
+  const app = createHttpApp({
+    logger,
+    routers: service.routers(context),
+    readiness: [
+      { name: 'database', check: () => db.$queryRawUnsafe('SELECT 1') },
+      { name: 'broker', check: () => broker.checkConnected() },
+      ...(service.readiness ?? []),
+      {
+        name: 'startup',
+        check: async () => {
+          if (!started) throw new Error('still starting');
+        },
+      },
+    ],
+  });
+
+  await service.prepare?.(context);
+  const server = await startHttpServer(app, config.PORT, logger);
+  relay.start();
+  await consumer.start();
+  jobs.forEach((job) => job.start());
+  started = true;
+
+  return {
+    port: server.port,
+    stop: () =>
+      runShutdownSteps(
+        [
+          { name: 'http', run: () => server.close() },
+          { name: 'consumer', run: () => consumer.stop() },
+          ...jobs.map((job) => ({ name: job.name, run: () => job.stop() })),
+          ...(service.resources ?? []),
+          { name: 'outbox relay', run: () => relay.stop() },
+          { name: 'publisher', run: () => publisher.close() },
+          { name: 'broker', run: () => broker.close() },
+          { name: 'database', run: () => db.$disconnect() },
+        ],
+        logger,
+      ),
+  };
+}
