@@ -12,8 +12,8 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['**/?(*.)+(spec|test).ts'],
-  // Integration tests create databases, run migrations and start services: give hooks room on a busy 2-core machine.
-  testTimeout: 30_000,
+  // Integration tests create databases, run migrations and start services: give hooks room on a busy 2-core machine (up to a minute).
+  testTimeout: 60_000,
   // A failed hook can leave a relay or connection running; the run must still end (CI must never hang).
   forceExit: true,
   reporters: ['default', require.resolve('./tools/dev/summary-reporter.cjs')],

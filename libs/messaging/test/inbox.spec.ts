@@ -1,6 +1,15 @@
 import { PaymentSucceededV1 } from '@shopflow/events';
 import { createTestDatabase, createTestVhost, eventually, type TestDatabase, type TestVhost } from '@shopflow/testing';
-import { appendToOutbox, BrokerConnection, EventConsumer, EventPublisher, EventTransactions, Inbox, on, type InboxOutcome } from '../src';
+import {
+  appendToOutbox,
+  BrokerConnection,
+  EventConsumer,
+  EventPublisher,
+  EventTransactions,
+  Inbox,
+  on,
+  type InboxOutcome,
+} from '../src';
 import { type Prisma, type PrismaClient } from './generated/prisma/client';
 import { paymentSucceeded, PRISMA_CONFIG, prismaFor, testLogger } from './harness';
 

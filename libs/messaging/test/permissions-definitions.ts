@@ -53,7 +53,9 @@ export function loadDefinitions(file = DEFINITIONS_FILE): Definitions {
 export function permissionsOf(definitions: Definitions, user: string): DefinitionsPermission {
   const entries = definitions.permissions.filter((p) => p.user === user && p.vhost === APP_VHOST);
   if (entries.length !== 1) {
-    throw new Error(`${DEFINITIONS_FILE}: expected one permission entry for ${user} on ${APP_VHOST}, found ${entries.length}`);
+    throw new Error(
+      `${DEFINITIONS_FILE}: expected one permission entry for ${user} on ${APP_VHOST}, found ${entries.length}`,
+    );
   }
   return entries[0]!;
 }

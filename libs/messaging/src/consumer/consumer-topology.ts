@@ -28,7 +28,8 @@ export function consumerNames(service: string, purpose: string): ConsumerNames {
 /**
  * The consumer's queue bound to every event it handles, plus the retry path:
  * a failed message is republished to a delay queue whose TTL expires it back,
- * through the default exchange, into this consumer's queue only (never to other services).
+ * through the service's own retry exchange, into this consumer's queue only (never to other services,
+ * and without any right on the default exchange).
  */
 export function consumerTopology(
   names: ConsumerNames,
@@ -52,7 +53,7 @@ export function consumerTopology(
         name: names.delayQueue(delayMs),
         arguments: {
           'x-message-ttl': delayMs,
-          'x-dead-letter-exchange': '',
+          'x-dead-letter-exchange': names.retryExchange,
           'x-dead-letter-routing-key': names.queue,
         },
       })),
@@ -63,6 +64,8 @@ export function consumerTopology(
         exchange: e.exchange,
         routingKey: e.routingKey,
       })),
+      // Expired delays come back through the retry exchange, keyed by the queue's own name.
+      { queue: names.queue, exchange: names.retryExchange, routingKey: names.queue },
       {
         queue: names.deadLetterQueue,
         exchange: names.deadLetterExchange,

@@ -121,8 +121,13 @@ describe('consumer topology', () => {
     ]);
     expect(delayQueues[1]?.arguments).toEqual({
       'x-message-ttl': 300,
-      'x-dead-letter-exchange': '',
+      'x-dead-letter-exchange': 'inventory-service.retry',
       'x-dead-letter-routing-key': 'inventory-service.saga',
+    });
+    expect(topology.bindings).toContainEqual({
+      queue: 'inventory-service.saga',
+      exchange: 'inventory-service.retry',
+      routingKey: 'inventory-service.saga',
     });
   });
 
