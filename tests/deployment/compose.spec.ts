@@ -1,0 +1,245 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  bindMounts,
+  type ComposeFile,
+  dependenciesOf,
+  dockerCompose,
+  emptyEnvFile,
+  ENV_EXAMPLE,
+  environmentOf,
+  rawCompose,
+  resolvedCompose,
+} from './support/compose';
+import { composeSpecValidator, describeErrors } from './support/compose-schema';
+import { APP_SERVICES, parseEnvFile, readRepoFile, repoPathExists, ROOT } from './support/repo';
+
+const envExample = parseEnvFile(readRepoFile(ENV_EXAMPLE));
+const INFRASTRUCTURE = ['postgres', 'rabbitmq', 'mailpit', 'gateway'];
+
+describe('docker-compose.yml, read by a real Compose implementation', () => {
+  let compose: ComposeFile;
+  beforeAll(() => {
+    compose = resolvedCompose();
+  });
+
+  it('is accepted by `docker-compose config` with .env.example, and defines the whole system', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(
+      [...APP_SERVICES.map((s) => s.name), ...INFRASTRUCTURE].sort(),
+    );
+  });
+
+  it('stops with a message pointing at .env.example when the secrets are not set', () => {
+    const run = dockerCompose(emptyEnvFile(), ['config']);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('cp .env.example .env');
+  });
+
+  it('matches the Compose Specification schema, as written and as resolved', () => {
+    const validate = composeSpecValidator();
+    const raw = rawCompose();
+    expect(raw['version']).toBeUndefined();
+    expect({ valid: validate(raw), errors: describeErrors(validate) }).toEqual({ valid: true, errors: '' });
+    expect({ valid: validate(compose), errors: describeErrors(validate) }).toEqual({ valid: true, errors: '' });
+  });
+
+  it('the schema check does catch a mistake', () => {
+    const validate = composeSpecValidator();
+    const broken = rawCompose();
+    broken.services['order-service']!['healthcheck'] = { test: ['CMD', 'true'], interval: '10 seconds' };
+    broken.services['order-service']!['restart_policy'] = 'always';
+    expect(validate(broken)).toBe(false);
+    expect(describeErrors(validate)).toMatch(/interval|additional properties/);
+  });
+
+  it('mounts only files that exist in the repository', () => {
+    const mounts = Object.values(compose.services).flatMap(bindMounts);
+    expect(mounts.length).toBeGreaterThan(0);
+    for (const { source } of mounts) {
+      expect({ source, exists: repoPathExists(path.relative(ROOT, source)) }).toEqual({ source, exists: true });
+    }
+  });
+
+  it('keeps data in named volumes', () => {
+    const volumes = Object.keys(compose.volumes ?? {});
+    for (const name of ['postgres', 'rabbitmq']) {
+      const mounts = (compose.services[name]!.volumes ?? []).map((v) =>
+        typeof v === 'string' ? v : `${v.source}:${v.target}`,
+      );
+      expect(mounts.some((m) => volumes.includes(m.split(':')[0]!))).toBe(true);
+    }
+  });
+
+  it('gives every container a restart policy, resource limits and a health check', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      expect({ name, restart: service.restart }).toEqual({ name, restart: 'unless-stopped' });
+      expect({ name, limits: service.deploy?.resources?.limits }).toEqual({
+        name,
+        limits: { cpus: expect.anything(), memory: expect.stringMatching(/^\d+[MG]$/) },
+      });
+      expect({ name, healthcheck: service.healthcheck?.test }).toEqual({ name, healthcheck: expect.anything() });
+    }
+  });
+
+  it('publishes host ports only for the gateway, the e-mail inbox and the RabbitMQ management UI', () => {
+    const published = Object.fromEntries(
+      Object.entries(compose.services)
+        .filter(([, service]) => (service.ports ?? []).length > 0)
+        .map(([name, service]) => [
+          name,
+          (service.ports as { target: number; published: number }[]).map((p) => `${p.published}:${p.target}`),
+        ]),
+    );
+    expect(published).toEqual({ gateway: ['8080:8080'], mailpit: ['8025:8025'], rabbitmq: ['15672:15672'] });
+  });
+
+  describe.each(APP_SERVICES)('$name', (service) => {
+    const definition = () => compose.services[service.name]!;
+    const env = () => environmentOf(definition());
+
+    it('is built from its own Dockerfile with the repository as context', () => {
+      expect(definition().build).toEqual({ context: ROOT, dockerfile: `apps/${service.name}/Dockerfile` });
+      expect(fs.existsSync(path.join(ROOT, `apps/${service.name}/Dockerfile`))).toBe(true);
+    });
+
+    it('has an environment its own config validator accepts, with no variable it does not know', () => {
+      expect(() => service.config.readConfig(env())).not.toThrow();
+      const known = Object.keys(service.config.configSchema.shape);
+      expect(Object.keys(env()).filter((key) => !known.includes(key))).toEqual([]);
+    });
+
+    it('uses its own database and role, with the password the postgres container creates the role with', () => {
+      const url = new URL(env()['DATABASE_URL']!);
+      expect({ host: url.host, database: url.pathname, user: url.username }).toEqual({
+        host: 'postgres:5432',
+        database: `/shopflow_${service.short}`,
+        user: `${service.short}_service`,
+      });
+      const variable = `POSTGRES_${service.short.toUpperCase()}_PASSWORD`;
+      expect(decodeURIComponent(url.password)).toBe(environmentOf(compose.services['postgres']!)[variable]);
+      expect(decodeURIComponent(url.password)).toBe(envExample[variable]);
+    });
+
+    it('uses its own broker user on the shopflow vhost, with the password the broker is given', () => {
+      const url = new URL(env()['AMQP_URL']!);
+      expect({ host: url.host, vhost: decodeURIComponent(url.pathname.slice(1)), user: url.username }).toEqual({
+        host: 'rabbitmq:5672',
+        vhost: 'shopflow',
+        user: service.name,
+      });
+      const variable = `RABBITMQ_${service.short.toUpperCase()}_PASSWORD`;
+      expect(decodeURIComponent(url.password)).toBe(environmentOf(compose.services['rabbitmq']!)[variable]);
+      expect(decodeURIComponent(url.password)).toBe(envExample[variable]);
+    });
+
+    it('starts once its dependencies are healthy, publishes no host port (it scales) and checks /health/ready', () => {
+      const expected: Record<string, string> = { postgres: 'service_healthy', rabbitmq: 'service_healthy' };
+      if (service.name === 'notification-service') expected['mailpit'] = 'service_healthy';
+      expect(dependenciesOf(definition())).toEqual(expected);
+      expect(definition().ports ?? []).toEqual([]);
+      expect(definition()['container_name']).toBeUndefined();
+      expect(JSON.stringify(definition().healthcheck?.test)).toContain('/health/ready');
+    });
+  });
+
+  it('runs the gateway with deploy/gateway/Caddyfile, whose site listens on the published port 8080', () => {
+    const gateway = compose.services['gateway']!;
+    expect(bindMounts(gateway).map((m) => [path.relative(ROOT, m.source), m.target])).toContainEqual([
+      'deploy/gateway/Caddyfile',
+      '/etc/caddy/Caddyfile',
+    ]);
+    expect(readRepoFile('deploy/gateway/Caddyfile')).toMatch(/^:8080 \{$/m);
+  });
+
+  it('sends notification-service e-mail to Mailpit', () => {
+    const env = environmentOf(compose.services['notification-service']!);
+    expect({ host: env['SMTP_HOST'], port: env['SMTP_PORT'] }).toEqual({ host: 'mailpit', port: '1025' });
+  });
+});
+
+describe('PostgreSQL: one database and role per service (deploy/postgres)', () => {
+  const initScripts = fs
+    .readdirSync(path.join(ROOT, 'deploy/postgres'))
+    .filter((file) => file.endsWith('.sh'))
+    .map((file) => path.join(ROOT, 'deploy/postgres', file));
+  const calls = initScripts.flatMap((file) =>
+    [...fs.readFileSync(file, 'utf8').matchAll(/^(?:SERVICES=')?(\w+) (shopflow_\w+) (POSTGRES_\w+_PASSWORD)'?$/gm)].map((m) => m.slice(1)),
+  );
+
+  it('the init scripts are executable (the image runs, rather than sources, them)', () => {
+    expect(initScripts.length).toBeGreaterThan(0);
+    for (const file of initScripts) expect(fs.statSync(file).mode & 0o111).not.toBe(0);
+  });
+
+  it('creates exactly the role and database each service connects with, from the same variable', () => {
+    expect(calls).toEqual(
+      APP_SERVICES.map((s) => [
+        `${s.short}_service`,
+        `shopflow_${s.short}`,
+        `POSTGRES_${s.short.toUpperCase()}_PASSWORD`,
+      ]),
+    );
+  });
+});
+
+describe('RabbitMQ: the broker container and deploy/rabbitmq', () => {
+  let compose: ComposeFile;
+  beforeAll(() => {
+    compose = resolvedCompose();
+  });
+  const definitions = () =>
+    JSON.parse(readRepoFile('deploy/rabbitmq/definitions.json')) as {
+      vhosts?: { name: string }[];
+      users?: { name: string }[];
+    };
+
+  it('gets every password the definitions need', () => {
+    const placeholders = [...readRepoFile('deploy/rabbitmq/definitions.json').matchAll(/\{\{(\w+)\}\}/g)].map(
+      (m) => m[1],
+    );
+    const env = environmentOf(compose.services['rabbitmq']!);
+    expect(placeholders.length).toBeGreaterThan(0);
+    for (const name of placeholders) expect({ name, set: Boolean(env[name!]) }).toEqual({ name, set: true });
+  });
+
+  it('defines the vhost and the user every service connects with', () => {
+    const users = (definitions().users ?? []).map((u) => u.name);
+    const vhosts = (definitions().vhosts ?? []).map((v) => v.name);
+    for (const service of APP_SERVICES) {
+      const url = new URL(environmentOf(compose.services[service.name]!)['AMQP_URL']!);
+      expect(users).toContain(url.username);
+      expect(vhosts).toContain(decodeURIComponent(url.pathname.slice(1)));
+    }
+    expect(users).not.toContain('guest');
+  });
+
+  it('starts through the entrypoint in the mounted deploy/rabbitmq folder', () => {
+    const rabbitmq = compose.services['rabbitmq']!;
+    const mount = bindMounts(rabbitmq).find((m) => path.relative(ROOT, m.source) === 'deploy/rabbitmq');
+    expect(mount).toBeDefined();
+    const entrypoint = [rabbitmq.entrypoint ?? []].flat();
+    const script = entrypoint.find((arg) => arg.startsWith(`${mount!.target}/`));
+    expect(script).toBeDefined();
+    expect(repoPathExists(path.join('deploy/rabbitmq', path.relative(mount!.target, script!)))).toBe(true);
+  });
+});
+
+describe('.env.example', () => {
+  const raw = readRepoFile('docker-compose.yml');
+  const required = [...raw.matchAll(/\$\{(\w+):\?/g)].map((m) => m[1]!);
+
+  it('sets every variable docker-compose.yml requires, and says it holds development placeholders only', () => {
+    expect(required.length).toBeGreaterThan(0);
+    for (const name of new Set(required)) expect({ name, set: Boolean(envExample[name]) }).toEqual({ name, set: true });
+    expect(readRepoFile(ENV_EXAMPLE)).toMatch(/DEVELOPMENT PLACEHOLDERS ONLY/);
+  });
+
+  it('has URL-safe passwords (they go into connection URLs unescaped), none of them written into docker-compose.yml', () => {
+    const passwords = Object.entries(envExample).filter(([key]) => key.endsWith('_PASSWORD'));
+    expect(passwords.length).toBe(10);
+    for (const [key, value] of passwords) {
+      expect({ key, value }).toEqual({ key, value: expect.stringMatching(/^[A-Za-z0-9._~-]+$/) });
+      expect(raw).not.toContain(value);
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+// The services' own config validators: the code each service runs at start (src/main.ts → readConfig).
+// Checking the deployment against them is the point, so these tests reach into the apps on purpose.
+/* eslint-disable @nx/enforce-module-boundaries */
+import * as inventoryConfig from '../../../apps/inventory-service/src/config';
+import * as notificationConfig from '../../../apps/notification-service/src/config';
+import * as orderConfig from '../../../apps/order-service/src/config';
+import * as paymentConfig from '../../../apps/payment-service/src/config';
+/* eslint-enable @nx/enforce-module-boundaries */
+
+export const ROOT = path.resolve(__dirname, '../../..');
+
+export const readRepoFile = (relative: string): string => fs.readFileSync(path.join(ROOT, relative), 'utf8');
+export const repoPathExists = (relative: string): boolean => fs.existsSync(path.join(ROOT, relative));
+
+export interface ServiceConfigModule {
+  SERVICE_NAME: string;
+  configSchema: { shape: Record<string, unknown> };
+  readConfig: (env?: NodeJS.ProcessEnv) => { PORT: number };
+}
+
+export interface AppService {
+  /** Compose service, app folder, broker user and connection name: `order-service`. */
+  name: string;
+  /** `order`: database `shopflow_order`, role `order_service`, variables `*_ORDER_PASSWORD`. */
+  short: string;
+  config: ServiceConfigModule;
+}
+
+export const APP_SERVICES: AppService[] = [
+  { name: 'order-service', short: 'order', config: orderConfig },
+  { name: 'inventory-service', short: 'inventory', config: inventoryConfig },
+  { name: 'payment-service', short: 'payment', config: paymentConfig },
+  { name: 'notification-service', short: 'notification', config: notificationConfig },
+];
+
+/** The HTTP port a service listens on when PORT is not set (what its image and the gateway use). */
+export const defaultPort = (service: AppService): number =>
+  service.config.readConfig({ DATABASE_URL: 'postgresql://x@localhost/x', AMQP_URL: 'amqp://localhost' }).PORT;
+
+/** KEY=VALUE lines of a dotenv file (comments and blank lines skipped). */
+export function parseEnvFile(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const [, key, value] = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line) ?? [];
+    if (key !== undefined && value !== undefined) env[key] = value.trim();
+  }
+  return env;
+}
