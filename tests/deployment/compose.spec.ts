@@ -135,6 +135,8 @@ describe('docker-compose.yml, read by a real Compose implementation', () => {
     it('starts once its dependencies are healthy, publishes no host port (it scales) and checks /health/ready', () => {
       const expected: Record<string, string> = { postgres: 'service_healthy', rabbitmq: 'service_healthy' };
       if (service.name === 'notification-service') expected['mailpit'] = 'service_healthy';
+      // Inventory announces its catalog at start: order-service's queue must exist by then.
+      if (service.name === 'inventory-service') expected['order-service'] = 'service_healthy';
       expect(dependenciesOf(definition())).toEqual(expected);
       expect(definition().ports ?? []).toEqual([]);
       expect(definition()['container_name']).toBeUndefined();

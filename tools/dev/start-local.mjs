@@ -11,7 +11,8 @@ import amqplib from 'amqplib';
 import { SMTPServer } from 'smtp-server';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const SERVICES = { 'inventory-service': 3002, 'order-service': 3001, 'payment-service': 3003, 'notification-service': 3004 };
+// Consumers first, inventory last: the catalog it announces at start must find order-service's queue.
+const SERVICES = { 'order-service': 3001, 'payment-service': 3003, 'notification-service': 3004, 'inventory-service': 3002 };
 const PG_URL = process.env.POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const SMTP_PORT = Number(process.env.SMTP_PORT ?? 1025);
@@ -98,6 +99,16 @@ function run(command, args, options = {}) {
   });
 }
 
+async function waitUntilReady(service, port, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false);
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${service} did not become ready on port ${port} within ${timeoutMs / 1000} s`);
+}
+
 function startService(service, replica) {
   const port = SERVICES[service] + (replica - 1) * 100;
   const label = `${service}#${replica}`;
@@ -127,6 +138,7 @@ async function main() {
   const mail = await startMailCatcher();
   const children = [];
   for (const [service, count] of Object.entries(replicas)) {
+    if (service === 'inventory-service') await waitUntilReady('order-service', SERVICES['order-service']);
     for (let replica = 1; replica <= count; replica++) children.push(startService(service, replica));
   }
   let stopping = false;
