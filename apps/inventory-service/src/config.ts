@@ -12,6 +12,8 @@ export const configSchema = baseConfigSchema({ port: 3002 }).extend({
     .enum(['true', 'false'])
     .default('true')
     .transform((value) => value === 'true'),
+  /** Every product is announced again this often, so consumers that missed an update catch up (0: never). */
+  CATALOG_ANNOUNCE_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -5,6 +5,7 @@ import { SERVICE_NAME, type Config } from './config';
 import { createPrismaClient, type Db, type Tx } from './data-access/prisma-client';
 import { DEMO_CATALOG } from './domain/demo-catalog';
 import { productsRoutes } from './http/products.routes';
+import { CatalogAnnouncer } from './jobs/catalog-announcer';
 import { inventoryHandlers } from './messaging/handlers';
 import { INVENTORY_EVENTS } from './messaging/published-events';
 import { seedCatalog } from './use-cases/seed-catalog';
@@ -21,6 +22,10 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
       publishes: INVENTORY_EVENTS,
       handlers: ({ transactions }) => inventoryHandlers({ transactions }),
       routers: ({ db, transactions }) => [productsRoutes(db, { transactions })],
+      jobs: ({ transactions }) =>
+        config.CATALOG_ANNOUNCE_INTERVAL_MS > 0
+          ? [new CatalogAnnouncer({ transactions }, config.CATALOG_ANNOUNCE_INTERVAL_MS, logger)]
+          : [],
       prepare: async ({ transactions }) => {
         const catalog = await seedCatalog({ transactions }, config.SEED_CATALOG ? DEMO_CATALOG : []);
         logger.info(catalog, 'catalog seeded and announced');
