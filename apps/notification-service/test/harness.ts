@@ -15,7 +15,7 @@ import { createTestDatabase, createTestVhost, eventually, type TestDatabase, typ
 import amqplib from 'amqplib';
 import { readConfig, type Config } from '../src/config';
 import { type NotificationTemplate } from '../src/domain/email-templates';
-import { startSmtpSink, type ReceivedEmail, type SmtpSink } from './smtp-sink';
+import { startSmtpSink, type ReceivedMail as ReceivedEmail, type SmtpSink } from '@shopflow/testing';
 
 /** Set LOG_LEVEL=debug to see the service's logs while a test runs. */
 export const silentLogger = () =>

@@ -43,7 +43,7 @@ describe('order e-mails, through a real RabbitMQ, PostgreSQL and SMTP server', (
     const email = await receivedEmail(env.sink, placed.payload.orderId, 'order-received');
     expect(email.to).toEqual(['ada@example.com']);
     expect(email.headers).toMatchObject({
-      from: 'shopflow <orders@shopflow.local>',
+      from: '"shopflow" <orders@shopflow.local>',
       to: 'ada@example.com',
       subject: `We received your order #${placed.payload.orderId.slice(0, 8).toUpperCase()}`,
     });

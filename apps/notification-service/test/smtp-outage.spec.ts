@@ -11,7 +11,7 @@ import {
   receivedEmail,
   type TestEnvironment,
 } from './harness';
-import { startSmtpSink, type SmtpSink } from './smtp-sink';
+import { startSmtpSink, type SmtpSink } from '@shopflow/testing';
 
 describe('SMTP server down', () => {
   let env: TestEnvironment;

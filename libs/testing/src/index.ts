@@ -3,4 +3,4 @@ export { eventually, type EventuallyOptions } from './eventually';
 export { createTestDatabase, migrateDeploy, type TestDatabase, type TestDatabaseOptions } from './test-database';
 export { createTestVhost, type QueueStats, type TestVhost } from './test-vhost';
 export { uniqueName } from './unique-name';
-export { startSmtpSink, type ReceivedMail, type SmtpSink } from './smtp-sink';
+export { startSmtpSink, type ReceivedMail, type SmtpSink, type SmtpSinkOptions } from './smtp-sink';

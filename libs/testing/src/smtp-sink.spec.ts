@@ -5,10 +5,26 @@ describe('startSmtpSink', () => {
   it('receives real mail over SMTP', async () => {
     const sink = await startSmtpSink();
     try {
-      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
-      await transport.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'Hello there', text: 'hi', messageId: '<m1@test>' });
+      const transport = nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: sink.port,
+        secure: false,
+        ignoreTLS: true,
+      });
+      await transport.sendMail({
+        from: 'a@example.com',
+        to: 'b@example.com',
+        subject: 'Hello there',
+        text: 'hi',
+        messageId: '<m1@test>',
+      });
       expect(sink.messages).toEqual([
-        expect.objectContaining({ from: 'a@example.com', to: ['b@example.com'], subject: 'Hello there', messageId: '<m1@test>' }),
+        expect.objectContaining({
+          from: 'a@example.com',
+          to: ['b@example.com'],
+          subject: 'Hello there',
+          messageId: '<m1@test>',
+        }),
       ]);
       transport.close();
     } finally {
