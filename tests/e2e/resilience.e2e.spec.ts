@@ -19,7 +19,11 @@ describe('the saga under failures and load', () => {
     const product = await api.newProduct(5);
     expect(await system.stopService('payment-service')).toEqual([0]);
 
-    const placed = await api.placeOrder({ ...customer(), items: [{ sku: product.sku, quantity: 1 }], paymentToken: 'tok_ok' });
+    const placed = await api.placeOrder({
+      ...customer(),
+      items: [{ sku: product.sku, quantity: 1 }],
+      paymentToken: 'tok_ok',
+    });
     // Inventory still works meanwhile; the order waits for its payment.
     await eventually(async () => (await api.product(product.sku)).reserved === 1);
     expect((await api.order(placed.id)).status).toBe('PENDING');
@@ -48,20 +52,26 @@ describe('the saga under failures and load', () => {
     expect(confirmed).toHaveLength(10);
     expect(cancelled).toHaveLength(30);
     expect(new Set(cancelled.map((o) => o.reason))).toEqual(new Set(['out_of_stock']));
-    await eventually(async () => {
-      const now = await api.product(product.sku);
-      return now.stock === 0 && now.reserved === 0;
-    }, { message: 'stock did not settle at 0' });
+    await eventually(
+      async () => {
+        const now = await api.product(product.sku);
+        return now.stock === 0 && now.reserved === 0;
+      },
+      { message: 'stock did not settle at 0' },
+    );
 
     // No order is charged without being confirmed, or refunded.
     for (const order of confirmed) {
       expect(await api.payments(order.id)).toMatchObject([{ status: 'succeeded' }]);
     }
-    await eventually(async () => {
-      for (const order of cancelled) {
-        if ((await api.payments(order.id)).some((p) => p.status === 'succeeded')) return false;
-      }
-      return true;
-    }, { timeoutMs: 30_000, message: 'a cancelled order kept its charge' });
+    await eventually(
+      async () => {
+        for (const order of cancelled) {
+          if ((await api.payments(order.id)).some((p) => p.status === 'succeeded')) return false;
+        }
+        return true;
+      },
+      { timeoutMs: 30_000, message: 'a cancelled order kept its charge' },
+    );
   });
 });

@@ -57,14 +57,21 @@ describe('the order saga, end to end', () => {
   it('payment declined: the order is cancelled and its reservation released', async () => {
     const product = await api.newProduct(5);
     const who = customer();
-    const placed = await api.placeOrder({ ...who, items: [{ sku: product.sku, quantity: 2 }], paymentToken: 'tok_declined' });
+    const placed = await api.placeOrder({
+      ...who,
+      items: [{ sku: product.sku, quantity: 2 }],
+      paymentToken: 'tok_declined',
+    });
 
     const order = await api.finalOrder(placed.id);
     expect(order).toMatchObject({ status: 'CANCELLED', reason: 'payment_declined' });
-    await eventually(async () => {
-      const now = await api.product(product.sku);
-      return now.stock === 5 && now.reserved === 0;
-    }, { message: 'reservation not released' });
+    await eventually(
+      async () => {
+        const now = await api.product(product.sku);
+        return now.stock === 5 && now.reserved === 0;
+      },
+      { message: 'reservation not released' },
+    );
     expect(await api.payments(order.id)).toMatchObject([{ status: 'failed' }]);
     await eventually(async () => (await templatesOf(order.id)).includes('order-cancelled'));
   });
@@ -124,7 +131,11 @@ describe('the order saga, end to end', () => {
     await tap.publish('orders', 'order.confirmed.v1', confirmedEvent!.content);
 
     // Everything queued before a later order's saga completes has been handled by then.
-    const marker = await api.placeOrder({ ...customer(), items: [{ sku: product.sku, quantity: 1 }], paymentToken: 'tok_ok' });
+    const marker = await api.placeOrder({
+      ...customer(),
+      items: [{ sku: product.sku, quantity: 1 }],
+      paymentToken: 'tok_ok',
+    });
     await api.finalOrder(marker.id);
     await eventually(async () => (await templatesOf(marker.id)).length === 2);
 
@@ -143,7 +154,11 @@ describe('the order saga, end to end', () => {
       });
     }
     const product = await api.newProduct(2);
-    const placed = await api.placeOrder({ ...customer(), items: [{ sku: product.sku, quantity: 1 }], paymentToken: 'tok_ok' });
+    const placed = await api.placeOrder({
+      ...customer(),
+      items: [{ sku: product.sku, quantity: 1 }],
+      paymentToken: 'tok_ok',
+    });
     expect((await api.finalOrder(placed.id)).status).toBe('CONFIRMED');
   });
 });

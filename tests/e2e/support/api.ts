@@ -60,7 +60,9 @@ export class Api {
   }
 
   async ordersOf(customerId: string): Promise<Order[]> {
-    return items(await json(await fetch(this.url('order-service', `/orders?customerId=${encodeURIComponent(customerId)}`)), 200));
+    return items(
+      await json(await fetch(this.url('order-service', `/orders?customerId=${encodeURIComponent(customerId)}`)), 200),
+    );
   }
 
   /** Polls the order until it is CONFIRMED or CANCELLED. */
@@ -87,7 +89,8 @@ export class Api {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: `Test product ${sku}`, price, currency: 'EUR', stock }),
     });
-    if (res.status !== 200 && res.status !== 201) throw new Error(`PUT /products/${sku}: ${res.status} ${await res.text()}`);
+    if (res.status !== 200 && res.status !== 201)
+      throw new Error(`PUT /products/${sku}: ${res.status} ${await res.text()}`);
     await eventually(async () => (await fetch(this.url('order-service', `/catalog/${sku}`))).status === 200, {
       message: `order-service never learnt about ${sku}`,
     });

@@ -48,7 +48,10 @@ export class EventTap {
   }
 
   async publish(exchange: string, routingKey: string, content: Buffer | string): Promise<void> {
-    this.channel.publish(exchange, routingKey, Buffer.from(content), { persistent: true, contentType: 'application/json' });
+    this.channel.publish(exchange, routingKey, Buffer.from(content), {
+      persistent: true,
+      contentType: 'application/json',
+    });
     await this.channel.waitForConfirms();
   }
 

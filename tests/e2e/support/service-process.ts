@@ -19,7 +19,13 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  static async start(options: { service: string; port: number; env: Record<string, string>; logDir: string; replica: number }) {
+  static async start(options: {
+    service: string;
+    port: number;
+    env: Record<string, string>;
+    logDir: string;
+    replica: number;
+  }) {
     const main = path.join(WORKSPACE, 'apps', options.service, 'dist/main.js');
     if (!fs.existsSync(main)) throw new Error(`${main} is missing: build the services first (nx run-many -t build)`);
     fs.mkdirSync(options.logDir, { recursive: true });
@@ -32,21 +38,30 @@ export class ServiceProcess {
     });
     fs.closeSync(log);
     const running = new ServiceProcess(options.service, options.port, logFile, child);
-    await running.waitUntilReady();
+    try {
+      await running.waitUntilReady();
+    } catch (error) {
+      // Never leave a half-started process behind.
+      child.kill('SIGKILL');
+      throw error;
+    }
     return running;
   }
 
   async waitUntilReady(timeoutMs = 60_000): Promise<void> {
-    await eventually(
+    // A process that exited will never become ready: stop waiting at once.
+    const exited = once(this.child, 'exit').then(([code]) => {
+      throw new Error(`${this.name} exited with ${code}:\n${this.logTail()}`);
+    });
+    exited.catch(() => undefined);
+    const ready = eventually(
       async () => {
-        if (this.child.exitCode !== null) {
-          throw new Error(`${this.name} exited with ${this.child.exitCode}:\n${this.logTail()}`);
-        }
         const res = await fetch(`${this.url}/health/ready`);
         if (res.status !== 200) throw new Error(`${this.name} not ready: ${res.status} ${await res.text()}`);
       },
       { timeoutMs, intervalMs: 200, message: `${this.name} did not become ready` },
     );
+    await Promise.race([ready, exited]);
   }
 
   /** SIGTERM, as an orchestrator would; resolves with the exit code once the process is gone. */

@@ -11,8 +11,22 @@ import path from 'node:path';
 import { freePort } from './free-port';
 import { ServiceProcess, WORKSPACE } from './service-process';
 
-export const SERVICES = ['inventory-service', 'order-service', 'payment-service', 'notification-service'] as const;
+// Consumers first, inventory last: the catalog it announces at start must find order-service's queue.
+export const SERVICES = ['order-service', 'payment-service', 'notification-service', 'inventory-service'] as const;
 export type ServiceName = (typeof SERVICES)[number];
+
+/**
+ * Where a System's services run: the broker vhost and SMTP server tests look into, the complete
+ * environment of each service process (PORT aside: the System picks a free one), and how to
+ * release it all once the services have stopped. `System.start()` makes a fresh one per suite;
+ * `System.startOn()` takes one made elsewhere (e.g. from docker-compose.yml's own environment).
+ */
+export interface Infrastructure {
+  readonly vhost: TestVhost;
+  readonly smtp: SmtpSink;
+  envOf(service: ServiceName): Record<string, string>;
+  close(): Promise<void>;
+}
 
 /**
  * The whole system for one test file: a fresh vhost, one fresh database per service, a real
@@ -20,14 +34,16 @@ export type ServiceName = (typeof SERVICES)[number];
  */
 export class System {
   private readonly processes = new Map<ServiceName, ServiceProcess[]>();
+  readonly vhost: TestVhost;
+  readonly smtp: SmtpSink;
 
   private constructor(
-    readonly vhost: TestVhost,
-    private readonly databases: Map<ServiceName, TestDatabase>,
-    readonly smtp: SmtpSink,
+    private readonly infrastructure: Infrastructure,
     private readonly logDir: string,
-    private readonly extraEnv: Partial<Record<ServiceName, Record<string, string>>>,
-  ) {}
+  ) {
+    this.vhost = infrastructure.vhost;
+    this.smtp = infrastructure.smtp;
+  }
 
   static async start(extraEnv: Partial<Record<ServiceName, Record<string, string>>> = {}): Promise<System> {
     const vhost = await createTestVhost('e2e');
@@ -36,10 +52,38 @@ export class System {
       databases.set(service, await createTestDatabase({ prefix: `e2e_${service.split('-')[0]}` }));
     }
     const smtp = await startSmtpSink();
-    const logDir = path.join(WORKSPACE, 'tmp/e2e-logs', uniqueName('run'));
-    const system = new System(vhost, databases, smtp, logDir, extraEnv);
-    // Inventory first: it publishes the catalog that order-service copies.
-    for (const service of SERVICES) await system.startService(service);
+    return System.startOn({
+      vhost,
+      smtp,
+      /** The environment a service gets; the same variables docker-compose sets. */
+      envOf: (service) => ({
+        DATABASE_URL: databases.get(service)!.url,
+        AMQP_URL: vhost.url,
+        LOG_LEVEL: process.env['E2E_LOG_LEVEL'] ?? 'info',
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: String(smtp.port),
+        ...extraEnv[service],
+      }),
+      async close() {
+        await smtp.close();
+        await vhost.drop();
+        for (const database of databases.values()) await database.drop();
+      },
+    });
+  }
+
+  /**
+   * Starts the four services on `infrastructure`, inventory first (it publishes the catalog that
+   * order-service copies). If one fails to start, the others are stopped and the infrastructure closed.
+   */
+  static async startOn(infrastructure: Infrastructure): Promise<System> {
+    const system = new System(infrastructure, path.join(WORKSPACE, 'tmp/e2e-logs', uniqueName('run')));
+    try {
+      for (const service of SERVICES) await system.startService(service);
+    } catch (error) {
+      await system.close().catch(() => undefined);
+      throw error;
+    }
     return system;
   }
 
@@ -49,16 +93,9 @@ export class System {
     return first.url;
   }
 
-  /** The environment a service gets; the same variables docker-compose sets. */
+  /** The environment a service process gets (and PORT). */
   envOf(service: ServiceName): Record<string, string> {
-    return {
-      DATABASE_URL: this.databases.get(service)!.url,
-      AMQP_URL: this.vhost.url,
-      LOG_LEVEL: process.env['E2E_LOG_LEVEL'] ?? 'info',
-      SMTP_HOST: '127.0.0.1',
-      SMTP_PORT: String(this.smtp.port),
-      ...this.extraEnv[service],
-    };
+    return this.infrastructure.envOf(service);
   }
 
   /** Starts one more replica of `service` (the first call starts the first one). */
@@ -88,8 +125,6 @@ export class System {
 
   async close(): Promise<void> {
     for (const service of [...SERVICES].reverse()) await this.stopService(service);
-    await this.smtp.close();
-    await this.vhost.drop();
-    for (const database of this.databases.values()) await database.drop();
+    await this.infrastructure.close();
   }
 }

@@ -1,0 +1,209 @@
+import { eventually } from '@shopflow/testing';
+import amqplib from 'amqplib';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { Api, customer } from './support/api';
+import { type ComposeDeployment, readComposeDeployment } from './support/compose-deployment';
+import { ComposeEnvironmentError, localEnvironment } from './support/compose-environment';
+import { type ComposeInfrastructure, leftovers, startComposeInfrastructure } from './support/compose-infrastructure';
+import { freePort } from './support/free-port';
+import { WORKSPACE } from './support/service-process';
+import { SERVICES, System } from './support/system';
+
+/**
+ * Runs a built service as ServiceProcess does, until it exits (at most 30 s); its exit code and output.
+ * (ServiceProcess.start would keep polling a process that has exited until its 60 s timeout.)
+ */
+async function exitOf(service: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const port = await freePort();
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--enable-source-maps', path.join(WORKSPACE, 'apps', service, 'dist/main.js')],
+      {
+        cwd: path.join(WORKSPACE, 'apps', service),
+        env: { PATH: process.env['PATH'] ?? '', ...env, PORT: String(port) },
+        timeout: 30_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, output: stdout + stderr }),
+    );
+  });
+}
+
+/**
+ * The four services started with docker-compose.yml's own environment (resolved by docker-compose
+ * with .env.example), only the compose network's names replaced by this run's stand-ins
+ * (support/compose-environment.ts): a wrong or missing variable in compose fails here.
+ */
+describe("the system started from docker-compose.yml's own environment", () => {
+  let deployment: ComposeDeployment;
+  let infrastructure: ComposeInfrastructure | undefined;
+  let system: System | undefined;
+  let api: Api;
+
+  beforeAll(async () => {
+    deployment = readComposeDeployment();
+    infrastructure = await startComposeInfrastructure(deployment);
+    system = await System.startOn(infrastructure);
+    api = new Api(system);
+  }, 120_000);
+
+  afterAll(async () => {
+    await system?.close();
+    await infrastructure?.close();
+  });
+
+  /** A copy of the deployment with one compose variable changed (or removed, with `undefined`). */
+  const withVariable = (service: string, name: string, value: string | undefined): ComposeDeployment => {
+    const changed = structuredClone(deployment);
+    if (value === undefined) delete changed.environments[service]![name];
+    else changed.environments[service]![name] = value;
+    return changed;
+  };
+  const mapped = (changed: ComposeDeployment, service = 'order-service') =>
+    localEnvironment(service, changed, infrastructure!.standIns);
+  const refusalOf = (changed: ComposeDeployment, service: string): string => {
+    try {
+      mapped(changed, service);
+      return 'accepted';
+    } catch (error) {
+      return error instanceof ComposeEnvironmentError
+        ? error.message
+        : `not a ComposeEnvironmentError: ${String(error)}`;
+    }
+  };
+
+  it('gives each service its compose variables, with only the compose network names replaced', () => {
+    const { standIns } = infrastructure!;
+    const url = (value: string | undefined) => new URL(value!);
+    for (const service of SERVICES) {
+      const compose = deployment.environments[service]!;
+      const local = system!.envOf(service);
+      expect(Object.keys(local).sort()).toEqual(Object.keys(compose).sort());
+      const database = url(local['DATABASE_URL']);
+      const role = service.replace(/-/g, '_');
+      expect(database).toMatchObject({
+        hostname: '127.0.0.1',
+        username: standIns.roles[role],
+        password: url(compose['DATABASE_URL']).password,
+        pathname: `/${standIns.databases[deployment.databases.find((d) => d.role === role)!.database]}`,
+      });
+      const broker = url(local['AMQP_URL']);
+      expect(broker).toMatchObject({
+        hostname: '127.0.0.1',
+        username: standIns.brokerUsers[service],
+        password: url(compose['AMQP_URL']).password,
+        pathname: `/${standIns.vhosts['shopflow']}`,
+      });
+      const rest = Object.keys(compose).filter(
+        (key) => !['DATABASE_URL', 'AMQP_URL', 'SMTP_HOST', 'SMTP_PORT'].includes(key),
+      );
+      for (const key of rest)
+        expect({ service, key, value: local[key] }).toEqual({ service, key, value: compose[key] });
+    }
+    expect(system!.envOf('notification-service')).toMatchObject({
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(system!.smtp.port),
+    });
+  });
+
+  it('happy path: the order is confirmed, stock taken, paid once, and both e-mails arrive', async () => {
+    const product = await api.newProduct(5, 1500);
+    const who = customer();
+    const placed = await api.placeOrder({ ...who, items: [{ sku: product.sku, quantity: 2 }], paymentToken: 'tok_ok' });
+    expect(placed.status).toBe('PENDING');
+
+    const order = await api.finalOrder(placed.id);
+    expect(order).toMatchObject({ status: 'CONFIRMED', reason: null, total: { amount: 3000, currency: 'EUR' } });
+    await eventually(async () => (await api.product(product.sku)).stock === 3);
+    expect(await api.product(product.sku)).toMatchObject({ stock: 3, reserved: 0 });
+    expect(await api.payments(order.id)).toMatchObject([{ status: 'succeeded', amount: 3000 }]);
+    const templates = async () => (await api.notifications(order.id)).map((n) => n.template).sort();
+    await eventually(async () => (await templates()).length === 2);
+    expect(await templates()).toEqual(['order-confirmed', 'order-received']);
+    await eventually(() => system!.smtp.messages.filter((m) => m.to.includes(who.email)).length === 2, {
+      message: 'the two e-mails did not reach the SMTP server compose names',
+    });
+  });
+
+  it("refuses a compose environment wired to another service's database or broker user, or to nothing here", () => {
+    const order = deployment.environments['order-service']!;
+    const inventory = deployment.environments['inventory-service']!;
+    const inventoryPassword = deployment.databases.find((d) => d.role === 'inventory_service')!.password;
+    const orderVariable = (name: string, value: string) =>
+      ['order-service', withVariable('order-service', name, value)] as const;
+    const smtpVariable = (name: string, value: string | undefined) =>
+      ['notification-service', withVariable('notification-service', name, value)] as const;
+    const refusals: [string, readonly [string, ComposeDeployment], RegExp][] = [
+      [
+        'inventory database and role',
+        orderVariable('DATABASE_URL', inventory['DATABASE_URL']!),
+        /own role is "order_service"/,
+      ],
+      [
+        'own role, inventory database',
+        orderVariable('DATABASE_URL', order['DATABASE_URL']!.replace(/shopflow_order$/, 'shopflow_inventory')),
+        /role order_service owns "shopflow_order"/,
+      ],
+      [
+        "the inventory role's password",
+        orderVariable('DATABASE_URL', order['DATABASE_URL']!.replace(/:[^:@/]+@/, `:${inventoryPassword}@`)),
+        /the password is not POSTGRES_ORDER_PASSWORD/,
+      ],
+      ['inventory broker user', orderVariable('AMQP_URL', inventory['AMQP_URL']!), /own is "order-service"/],
+      [
+        'misspelt vhost',
+        orderVariable('AMQP_URL', order['AMQP_URL']!.replace(/\/shopflow$/, '/shopflw')),
+        /vhost "shopflw"/,
+      ],
+      [
+        'misspelt host',
+        orderVariable('DATABASE_URL', order['DATABASE_URL']!.replace('@postgres:', '@postgress:')),
+        /"postgress" is not a compose service/,
+      ],
+      [
+        'wrong port',
+        orderVariable('AMQP_URL', order['AMQP_URL']!.replace(':5672/', ':5673/')),
+        /nothing stands in for rabbitmq:5673/,
+      ],
+      ['mailpit on another port', smtpVariable('SMTP_PORT', '1026'), /nothing stands in for mailpit:1026/],
+      ['SMTP_PORT misspelt, so unset', smtpVariable('SMTP_PORT', undefined), /SMTP_PORT is not set/],
+      ['misspelt SMTP host', smtpVariable('SMTP_HOST', 'mailpitt'), /"mailpitt" is not a compose service/],
+    ];
+    for (const [what, [service, changed], message] of refusals) {
+      expect({ what, refusal: refusalOf(changed, service) }).toEqual({ what, refusal: expect.stringMatching(message) });
+    }
+    // The deployment as it is maps: each refusal above is its change's doing.
+    for (const service of SERVICES)
+      expect({ service, refusal: refusalOf(deployment, service) }).toEqual({ service, refusal: 'accepted' });
+  });
+
+  it('passes a misspelt variable through, and the service refuses to start without the one it needs', async () => {
+    const changed = withVariable('order-service', 'DATABASE_URL', undefined);
+    changed.environments['order-service']!['DATABSE_URL'] = deployment.environments['order-service']!['DATABASE_URL']!;
+    const env = mapped(changed);
+    expect(env['DATABASE_URL']).toBeUndefined();
+    expect(env['DATABSE_URL']).toBe(system!.envOf('order-service')['DATABASE_URL']);
+    const run = await exitOf('order-service', env);
+    expect(run).toEqual({ code: 1, output: expect.stringMatching(/invalid configuration[\s\S]*DATABASE_URL/) });
+  });
+
+  it("the broker refuses a password that is not the rabbitmq service's for that user", async () => {
+    const amqpUrl = system!.envOf('order-service')['AMQP_URL']!;
+    const connection = await amqplib.connect(amqpUrl);
+    await connection.close();
+    const wrong = new URL(amqpUrl);
+    wrong.password = new URL(deployment.environments['payment-service']!['AMQP_URL']!).password;
+    await expect(amqplib.connect(wrong.toString())).rejects.toThrow(/403 \(ACCESS-REFUSED\)/);
+  });
+
+  it('cleans up: services stopped, databases, roles, vhost and broker users gone', async () => {
+    const { standIns } = infrastructure!;
+    expect(Object.keys(standIns.databases)).toHaveLength(4);
+    expect(Object.keys(standIns.brokerUsers)).toHaveLength(4);
+    await system!.close();
+    expect(SERVICES.flatMap((service) => system!.replicas(service))).toEqual([]);
+    expect(await leftovers(standIns)).toEqual([]);
+  });
+});
