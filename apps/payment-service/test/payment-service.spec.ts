@@ -74,8 +74,12 @@ describe('payment-service', () => {
     const event = orderPlaced('tok_ok');
     await publish(event, OrderPlacedV1.routingKey);
     await eventually(() => emittedFor(event.payload.orderId).includes('payment.succeeded'));
-    expect(await payments(event.payload.orderId)).toMatchObject([{ status: 'succeeded', amount: 2500, currency: 'EUR' }]);
-    const succeeded = published.find((e) => e.type === 'payment.succeeded' && e.payload.orderId === event.payload.orderId)!;
+    expect(await payments(event.payload.orderId)).toMatchObject([
+      { status: 'succeeded', amount: 2500, currency: 'EUR' },
+    ]);
+    const succeeded = published.find(
+      (e) => e.type === 'payment.succeeded' && e.payload.orderId === event.payload.orderId,
+    )!;
     expect(succeeded.correlationId).toBe(event.correlationId);
     expect(succeeded.causationId).toBe(event.id);
   });
@@ -136,5 +140,20 @@ describe('payment-service', () => {
   it('is ready when its database and broker are', async () => {
     const res = await fetch(`http://127.0.0.1:${service.port}/health/ready`);
     expect(res.status).toBe(200);
+  });
+
+  it('counts each handled order.placed on GET /metrics', async () => {
+    const handledOrderPlaced = async () => {
+      const res = await fetch(`http://127.0.0.1:${service.port}/metrics`);
+      expect(res.status).toBe(200);
+      const line =
+        /^shopflow_events_consumed_total\{event_type="order\.placed",outcome="handled",service="payment-service"\} (\d+)$/m;
+      return Number(line.exec(await res.text())?.[1] ?? 0);
+    };
+    const before = await handledOrderPlaced();
+    const event = orderPlaced('tok_ok');
+    await publish(event, OrderPlacedV1.routingKey);
+    await eventually(() => emittedFor(event.payload.orderId).includes('payment.succeeded'));
+    await eventually(async () => (await handledOrderPlaced()) === before + 1, { message: 'order.placed counted once' });
   });
 });

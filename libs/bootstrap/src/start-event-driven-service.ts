@@ -10,7 +10,7 @@ import {
   type SqlClient,
   type TransactionRunner,
 } from '@shopflow/messaging';
-import { type Logger } from '@shopflow/observability';
+import { createServiceMetrics, type Logger } from '@shopflow/observability';
 import { type Router } from 'express';
 import { applyMigrations } from './apply-migrations';
 import { runShutdownSteps, type ShutdownStep } from './graceful-shutdown';
@@ -73,9 +73,11 @@ export async function startEventDrivenService<Db extends ServiceDatabase<Tx>, Tx
     await applyMigrations({ prismaConfig: service.prismaConfig, databaseUrl: config.DATABASE_URL, logger });
   }
   const db = service.database;
+  // One registry per running service, so several services in one process (tests) never mix counts.
+  const metrics = createServiceMetrics(service.name);
   const broker = new BrokerConnection({ url: config.AMQP_URL, connectionName: service.name, logger });
-  const publisher = new EventPublisher(broker, service.publishes);
-  const relay = new OutboxRelay({ db, publisher, logger });
+  const publisher = new EventPublisher(broker, service.publishes, undefined, metrics);
+  const relay = new OutboxRelay({ db, publisher, logger, metrics });
   const context: ServiceContext<Db, Tx> = {
     db,
     transactions: new EventTransactions(db, relay, `${service.name}.events`),
@@ -87,12 +89,14 @@ export async function startEventDrivenService<Db extends ServiceDatabase<Tx>, Tx
     prefetch: config.PREFETCH,
     logger,
     handlers: service.handlers(context),
+    metrics,
   });
   const jobs = service.jobs?.(context) ?? [];
   // Not ready until start-up is complete: every consumer attached, every job running.
   let started = false;
   const app = createHttpApp({
     logger,
+    metrics,
     routers: service.routers(context),
     readiness: [
       { name: 'database', check: () => db.$queryRawUnsafe('SELECT 1') },

@@ -33,7 +33,11 @@ describe('HTTP app', () => {
     const res = await request(app()).post('/things').set('content-type', 'application/json').send('{"name": ');
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(JSON.parse(res.text)).toMatchObject({ status: 400, title: 'Invalid request', detail: expect.stringMatching(/malformed JSON/) });
+    expect(JSON.parse(res.text)).toMatchObject({
+      status: 400,
+      title: 'Invalid request',
+      detail: expect.stringMatching(/malformed JSON/),
+    });
   });
 
   it('lists invalid fields', async () => {
@@ -45,7 +49,12 @@ describe('HTTP app', () => {
   it('maps an AppError kind to its status, with its details', async () => {
     const res = await request(app()).get('/missing');
     expect(res.status).toBe(404);
-    expect(JSON.parse(res.text)).toMatchObject({ type: 'urn:shopflow:problem:not_found', detail: 'no thing 7', thingId: '7', instance: '/missing' });
+    expect(JSON.parse(res.text)).toMatchObject({
+      type: 'urn:shopflow:problem:not_found',
+      detail: 'no thing 7',
+      thingId: '7',
+      instance: '/missing',
+    });
   });
 
   it('answers an unknown route with a 404 problem', async () => {

@@ -1,14 +1,17 @@
 import { AppError } from '@shopflow/errors';
-import { type Logger } from '@shopflow/observability';
+import { type Logger, type ServiceMetrics } from '@shopflow/observability';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import { healthRoutes, type ReadinessCheck } from './health';
+import { httpMetricsMiddleware, metricsRoutes } from './metrics';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem-details';
 
 export interface HttpAppOptions {
   logger: Logger;
   routers: Router[];
   readiness: ReadinessCheck[];
+  /** When given: HTTP request metrics, and `GET /metrics` for Prometheus. */
+  metrics?: ServiceMetrics;
 }
 
 /** Body-parser failures are the client's: say what was wrong with the body. */
@@ -21,19 +24,22 @@ function fromBodyParser(error: { type?: string; message: string }): AppError | u
   return undefined;
 }
 
-export function createHttpApp({ logger, routers, readiness }: HttpAppOptions): Express {
+export function createHttpApp({ logger, routers, readiness, metrics }: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
+  if (metrics) app.use(httpMetricsMiddleware(metrics));
   app.use(
     pinoHttp({
       logger: logger.child({ component: 'http' }),
-      autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
+      autoLogging: { ignore: (req) => req.url === '/metrics' || (req.url?.startsWith('/health') ?? false) },
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug',
     }),
   );
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
   app.use(healthRoutes(readiness));
+  if (metrics) app.use(metricsRoutes(metrics));
   for (const router of routers) app.use(router);
 
   app.use((req) => {

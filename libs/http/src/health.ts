@@ -7,7 +7,10 @@ export interface ReadinessCheck {
 }
 
 const withTimeout = (promise: Promise<unknown>, ms: number) =>
-  Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    promise,
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref()),
+  ]);
 
 /**
  * `/health/live`: the process runs (restart it if not). `/health/ready`: it can do its job

@@ -1,4 +1,5 @@
 import { type Envelope, type EventDefinition } from '@shopflow/events';
+import { type ServiceMetrics } from '@shopflow/observability';
 import { type BrokerConnection, type ManagedChannel } from './broker-connection';
 import { type Topology } from './topology';
 
@@ -22,6 +23,8 @@ export class EventPublisher {
     /** The exchanges this service owns: declared before the first publish. */
     owns: readonly Pick<EventDefinition, 'exchange'>[],
     private readonly publishTimeoutMs = 10_000,
+    /** Counts confirmed publishes by event type. */
+    private readonly metrics?: ServiceMetrics,
   ) {
     const exchanges = [...new Set(owns.map((d) => d.exchange))];
     const topology: Topology = {
@@ -44,6 +47,7 @@ export class EventPublisher {
       headers,
       timeout: this.publishTimeoutMs,
     });
+    this.metrics?.eventsPublished.inc({ event_type: event.type });
   }
 
   waitForConnect(): Promise<void> {

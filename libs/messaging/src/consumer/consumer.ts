@@ -1,5 +1,5 @@
 import { parseEvent } from '@shopflow/events';
-import { eventLogFields, type Logger } from '@shopflow/observability';
+import { eventLogFields, type ConsumeOutcome, type Logger, type ServiceMetrics } from '@shopflow/observability';
 import { type ConsumeMessage } from 'amqplib';
 import { type BrokerConnection, type ManagedChannel } from '../broker-connection';
 import { consumerNames, consumerTopology, type ConsumerNames } from './consumer-topology';
@@ -17,6 +17,18 @@ export interface ConsumerOptions {
   /** Unacknowledged messages in flight at once: bounds memory and concurrency. */
   prefetch?: number;
   retry?: RetryPolicy;
+  /** Counts each settled delivery by outcome and times the handlers. */
+  metrics?: ServiceMetrics;
+}
+
+/** The event type for metrics: from the message if it is one this consumer handles, else `unknown` (bounded labels). */
+function eventTypeOf(content: Buffer, handled: readonly string[]): string {
+  try {
+    const type: unknown = (JSON.parse(content.toString()) as { type?: unknown } | null)?.type;
+    return typeof type === 'string' && handled.includes(type) ? type : 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /**
@@ -79,9 +91,10 @@ export class EventConsumer {
 
   private async onMessage(channel: ManagedChannel, message: ConsumeMessage): Promise<void> {
     const generation = channel.generation();
-    const settle = async (outcome: () => Promise<void>) => {
+    const settle = async (eventType: string, counted: ConsumeOutcome, outcome: () => Promise<void>) => {
       try {
         await outcome();
+        this.options.metrics?.eventsConsumed.inc({ event_type: eventType, outcome: counted });
         // A tag from a channel that has since been replaced is meaningless: the broker redelivers that message.
         if (channel.generation() === generation) channel.wrapper.ack(message);
       } catch (err) {
@@ -99,7 +112,12 @@ export class EventConsumer {
         { reason: parsed.error.message, routingKey: message.fields.routingKey },
         'invalid message dead-lettered',
       );
-      return settle(() => this.republish(channel, message, decideOnFailure(parsed.error, 0, this.retry)));
+      const eventType = eventTypeOf(
+        message.content,
+        this.options.handlers.map((h) => h.definition.type),
+      );
+      const decision = decideOnFailure(parsed.error, 0, this.retry);
+      return settle(eventType, outcomeOf(decision), () => this.republish(channel, message, decision));
     }
 
     const event = parsed.event;
@@ -108,12 +126,15 @@ export class EventConsumer {
     const handler = this.options.handlers.find(
       (h) => h.definition.type === event.type && h.definition.version === event.version,
     );
+    const endTimer = this.options.metrics?.handlerDuration.startTimer({ event_type: event.type });
     try {
       // parseEvent only accepts the handled definitions, so a handler exists.
       await handler?.handle(event, { logger, attempt: failures + 1 });
+      endTimer?.();
       logger.debug('event handled');
-      return settle(async () => undefined);
+      return settle(event.type, 'handled', async () => undefined);
     } catch (error) {
+      endTimer?.();
       const decision = decideOnFailure(error, failures, this.retry);
       logger.warn(
         {
@@ -123,7 +144,7 @@ export class EventConsumer {
         },
         'event handling failed',
       );
-      return settle(() => this.republish(channel, message, decision));
+      return settle(event.type, outcomeOf(decision), () => this.republish(channel, message, decision));
     }
   }
 
@@ -154,4 +175,8 @@ export class EventConsumer {
       persistent: true,
     });
   }
+}
+
+function outcomeOf(decision: FailureDecision): ConsumeOutcome {
+  return decision.action === 'retry' ? 'retried' : 'dead_lettered';
 }

@@ -1,5 +1,5 @@
 import { type Envelope } from '@shopflow/events';
-import { type Logger } from '@shopflow/observability';
+import { type Logger, type ServiceMetrics } from '@shopflow/observability';
 import { type EventPublisher } from '../publisher';
 import { type SqlClient, type TransactionRunner } from '../sql-client';
 
@@ -22,6 +22,8 @@ export interface OutboxRelayOptions {
   retentionMs?: number;
   /** Test seam: runs after a batch was published and confirmed, before it is marked sent. */
   afterPublish?: (ids: string[]) => Promise<void>;
+  /** Backlog size and oldest unsent age, measured on each poll. */
+  metrics?: ServiceMetrics;
 }
 
 const CLAIM_BATCH = `
@@ -31,6 +33,11 @@ const CLAIM_BATCH = `
   LIMIT $1::int
   FOR UPDATE SKIP LOCKED`;
 const MARK_SENT = `UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::uuid[])`;
+// Served by the (published_at, created_at) index.
+const MEASURE_BACKLOG = `
+  SELECT count(*)::int AS backlog,
+         COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS oldest_age
+  FROM outbox_events WHERE published_at IS NULL`;
 const PURGE_SENT = `DELETE FROM outbox_events WHERE published_at < now() - make_interval(secs => $1::int)`;
 
 /**
@@ -114,9 +121,25 @@ export class OutboxRelay {
         failures += 1;
         this.logger.error({ err, failures }, 'outbox batch failed; it stays unsent and will be retried');
       }
+      await this.measureBacklog();
       if (published < this.batchSize && !this.wakeRequested && !this.stopped) {
         await this.idle(failures > 0 ? Math.min(30_000, 500 * 2 ** failures) : this.pollIntervalMs);
       }
+    }
+  }
+
+  /** One cheap query per poll; a failure only leaves the gauges at their last value. */
+  private async measureBacklog(): Promise<void> {
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    try {
+      const [row] = await this.options.db.$transaction((tx) =>
+        tx.$queryRawUnsafe<{ backlog: number; oldest_age: number }[]>(MEASURE_BACKLOG),
+      );
+      metrics.outboxBacklog.set(row?.backlog ?? 0);
+      metrics.outboxOldestUnsentAge.set(row?.oldest_age ?? 0);
+    } catch (err) {
+      this.logger.debug({ err }, 'could not measure the outbox backlog');
     }
   }
 
