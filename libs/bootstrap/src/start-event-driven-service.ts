@@ -91,6 +91,7 @@ export async function startEventDrivenService<Db extends ServiceDatabase<Tx>, Tx
     handlers: service.handlers(context),
     metrics,
   });
+  metrics.watchQueues(() => consumer.queueStats());
   const jobs = service.jobs?.(context) ?? [];
   // Not ready until start-up is complete: every consumer attached, every job running.
   let started = false;

@@ -44,6 +44,48 @@ describe('messaging metrics on a real RabbitMQ', () => {
     await vhost.drop();
   });
 
+  it('reports the depth and consumers of its queues when scraped (consumer lag)', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started = 0;
+    consumer = new EventConsumer(broker, {
+      service: 'test-service',
+      purpose: 'payments',
+      prefetch: 1,
+      handlers: [
+        on(PaymentSucceededV1, async () => {
+          started += 1;
+          await gate;
+        }),
+      ],
+      logger: testLogger(),
+      metrics,
+    });
+    const running = consumer;
+    metrics.watchQueues(() => running.queueStats());
+    await consumer.start();
+    for (let i = 0; i < 4; i++) {
+      await publisher.publish({
+        exchange: 'payments',
+        routingKey: PaymentSucceededV1.routingKey,
+        event: paymentSucceeded(),
+      });
+    }
+    await eventually(() => started === 1, { message: 'first delivery in flight' });
+
+    // One delivered and held (prefetch 1), three waiting: the lag.
+    expect(await valueOf(metrics, 'shopflow_queue_messages', { queue: running.names.queue })).toBe(3);
+    expect(await valueOf(metrics, 'shopflow_queue_consumers', { queue: running.names.queue })).toBe(1);
+    expect(await valueOf(metrics, 'shopflow_queue_messages', { queue: running.names.deadLetterQueue })).toBe(0);
+    release();
+    await eventually(
+      async () => (await valueOf(metrics, 'shopflow_queue_messages', { queue: running.names.queue })) === 0,
+      {
+        message: 'lag back to 0',
+      },
+    );
+  });
+
   it('counts a handled, a retried-then-handled and two invalid deliveries exactly', async () => {
     const good = paymentSucceeded();
     const flaky = paymentSucceeded();

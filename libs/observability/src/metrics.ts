@@ -2,6 +2,16 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 export type ConsumeOutcome = 'handled' | 'retried' | 'dead_lettered';
 
+export interface QueueStats {
+  queue: string;
+  /** Messages ready for delivery: the consumer's lag. */
+  messages: number;
+  consumers: number;
+}
+
+/** Asks the broker about the service's queues; called at scrape time so the figures are current. */
+export type QueueProbe = () => Promise<QueueStats[]>;
+
 /** Every metric of one service process, on its own registry (so several services can share a test process). */
 export interface ServiceMetrics {
   registry: Registry;
@@ -12,6 +22,10 @@ export interface ServiceMetrics {
   outboxOldestUnsentAge: Gauge;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpRequestDuration: Histogram<'method' | 'route'>;
+  queueMessages: Gauge<'queue'>;
+  queueConsumers: Gauge<'queue'>;
+  /** Where the queue gauges read from; set once the consumer exists. */
+  watchQueues(probe: QueueProbe): void;
 }
 
 export interface ServiceMetricsOptions {
@@ -25,6 +39,13 @@ export function createServiceMetrics(service: string, options: ServiceMetricsOpt
   registry.setDefaultLabels({ service });
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  let probe: QueueProbe | undefined;
+  /** Each gauge asks the broker when scraped; a broker that cannot answer leaves the last values. */
+  const fromBroker = (field: 'messages' | 'consumers') =>
+    async function collect(this: Gauge<'queue'>) {
+      const stats = await probe?.().catch(() => undefined);
+      for (const queue of stats ?? []) this.set({ queue: queue.queue }, queue[field]);
+    };
   return {
     registry,
     eventsPublished: new Counter({
@@ -69,5 +90,22 @@ export function createServiceMetrics(service: string, options: ServiceMetricsOpt
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
+    queueMessages: new Gauge({
+      name: 'shopflow_queue_messages',
+      help: "Messages ready in the service's queues (consumer lag; the dead-letter queue too), read at scrape time",
+      labelNames: ['queue'],
+      registers,
+      collect: fromBroker('messages'),
+    }),
+    queueConsumers: new Gauge({
+      name: 'shopflow_queue_consumers',
+      help: "Consumers attached to the service's queues, read at scrape time",
+      labelNames: ['queue'],
+      registers,
+      collect: fromBroker('consumers'),
+    }),
+    watchQueues(next) {
+      probe = next;
+    },
   };
 }

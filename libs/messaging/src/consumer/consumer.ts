@@ -1,5 +1,11 @@
 import { parseEvent } from '@shopflow/events';
-import { eventLogFields, type ConsumeOutcome, type Logger, type ServiceMetrics } from '@shopflow/observability';
+import {
+  eventLogFields,
+  type ConsumeOutcome,
+  type Logger,
+  type QueueStats,
+  type ServiceMetrics,
+} from '@shopflow/observability';
 import { type ConsumeMessage } from 'amqplib';
 import { type BrokerConnection, type ManagedChannel } from '../broker-connection';
 import { consumerNames, consumerTopology, type ConsumerNames } from './consumer-topology';
@@ -73,6 +79,18 @@ export class EventConsumer {
       noAck: false,
     });
     await channel.wrapper.waitForConnect();
+  }
+
+  /** Depth and consumers of this consumer's queue and of its dead-letter queue, straight from the broker. */
+  async queueStats(): Promise<QueueStats[]> {
+    const channel = this.channel;
+    if (!channel) return [];
+    return Promise.all(
+      [this.names.queue, this.names.deadLetterQueue].map(async (queue) => {
+        const { messageCount, consumerCount } = await channel.wrapper.checkQueue(queue);
+        return { queue, messages: messageCount, consumers: consumerCount };
+      }),
+    );
   }
 
   /** Stops taking messages, lets the in-flight ones finish, then closes the channel. */
