@@ -25,7 +25,25 @@ describe('service metrics', () => {
       shopflow_outbox_oldest_unsent_age_seconds: 'gauge',
       shopflow_http_requests_total: 'counter',
       shopflow_http_request_duration_seconds: 'histogram',
+      shopflow_queue_messages: 'gauge',
+      shopflow_queue_consumers: 'gauge',
     });
+  });
+
+  it('reads the queue gauges from the probe when scraped, and keeps the last values if it fails', async () => {
+    const metrics = createServiceMetrics('q-service', { defaultMetrics: false });
+    let answer: () => Promise<{ queue: string; messages: number; consumers: number }[]> = async () => [
+      { queue: 'q-service.events', messages: 7, consumers: 2 },
+    ];
+    metrics.watchQueues(() => answer());
+    const first = await metrics.registry.metrics();
+    expect(first).toContain('shopflow_queue_messages{queue="q-service.events",service="q-service"} 7');
+    expect(first).toContain('shopflow_queue_consumers{queue="q-service.events",service="q-service"} 2');
+
+    answer = () => Promise.reject(new Error('broker down'));
+    const second = await metrics.registry.metrics();
+    expect(second).toContain('shopflow_queue_messages{queue="q-service.events",service="q-service"} 7');
+    expect(second).toContain('shopflow_queue_consumers{queue="q-service.events",service="q-service"} 2');
   });
 
   it('collects default process metrics with the service label', async () => {
