@@ -161,7 +161,7 @@ describe('outbox metrics on a real PostgreSQL', () => {
     await database.drop();
   });
 
-  it('measures the backlog and the age of the oldest unsent row on each poll', async () => {
+  it('measures the backlog and the age of the oldest unsent row when scraped', async () => {
     const metrics = createServiceMetrics('test-service', { defaultMetrics: false });
     const backlog = () => valueOf(metrics, 'shopflow_outbox_backlog');
     const oldestAge = () => valueOf(metrics, 'shopflow_outbox_oldest_unsent_age_seconds');

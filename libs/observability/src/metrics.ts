@@ -12,6 +12,14 @@ export interface QueueStats {
 /** Asks the broker about the service's queues; called at scrape time so the figures are current. */
 export type QueueProbe = () => Promise<QueueStats[]>;
 
+export interface OutboxStats {
+  backlog: number;
+  oldestAgeSeconds: number;
+}
+
+/** Asks the database about unsent outbox rows; called at scrape time, never on the relay's hot path. */
+export type OutboxProbe = () => Promise<OutboxStats>;
+
 /** Every metric of one service process, on its own registry (so several services can share a test process). */
 export interface ServiceMetrics {
   registry: Registry;
@@ -26,6 +34,8 @@ export interface ServiceMetrics {
   queueConsumers: Gauge<'queue'>;
   /** Where the queue gauges read from; set once the consumer exists. */
   watchQueues(probe: QueueProbe): void;
+  /** Where the outbox gauges read from; set by the relay. */
+  watchOutbox(probe: OutboxProbe): void;
 }
 
 export interface ServiceMetricsOptions {
@@ -40,6 +50,13 @@ export function createServiceMetrics(service: string, options: ServiceMetricsOpt
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   let probe: QueueProbe | undefined;
+  let outboxProbe: OutboxProbe | undefined;
+  /** Read at scrape time; a database that cannot answer leaves the last value. */
+  const fromOutbox = (field: keyof OutboxStats) =>
+    async function collect(this: Gauge) {
+      const stats = await outboxProbe?.().catch(() => undefined);
+      if (stats) this.set(stats[field]);
+    };
   /** Each gauge asks the broker when scraped; a broker that cannot answer leaves the last values. */
   const fromBroker = (field: 'messages' | 'consumers') =>
     async function collect(this: Gauge<'queue'>) {
@@ -69,13 +86,15 @@ export function createServiceMetrics(service: string, options: ServiceMetricsOpt
     }),
     outboxBacklog: new Gauge({
       name: 'shopflow_outbox_backlog',
-      help: 'Outbox rows not yet published, measured at the last relay poll',
+      help: 'Outbox rows not yet published, read at scrape time',
       registers,
+      collect: fromOutbox('backlog'),
     }),
     outboxOldestUnsentAge: new Gauge({
       name: 'shopflow_outbox_oldest_unsent_age_seconds',
-      help: 'Age of the oldest unpublished outbox row (0 when none), measured at the last relay poll',
+      help: 'Age of the oldest unpublished outbox row (0 when none), read at scrape time',
       registers,
+      collect: fromOutbox('oldestAgeSeconds'),
     }),
     httpRequests: new Counter({
       name: 'shopflow_http_requests_total',
@@ -106,6 +125,9 @@ export function createServiceMetrics(service: string, options: ServiceMetricsOpt
     }),
     watchQueues(next) {
       probe = next;
+    },
+    watchOutbox(next) {
+      outboxProbe = next;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { type Envelope } from '@shopflow/events';
-import { type Logger, type ServiceMetrics } from '@shopflow/observability';
+import { type Logger, type OutboxStats, type ServiceMetrics } from '@shopflow/observability';
 import { type EventPublisher } from '../publisher';
 import { type SqlClient, type TransactionRunner } from '../sql-client';
 
@@ -22,7 +22,7 @@ export interface OutboxRelayOptions {
   retentionMs?: number;
   /** Test seam: runs after a batch was published and confirmed, before it is marked sent. */
   afterPublish?: (ids: string[]) => Promise<void>;
-  /** Backlog size and oldest unsent age, measured on each poll. */
+  /** Backlog size and oldest unsent age, measured when the metrics are scraped. */
   metrics?: ServiceMetrics;
 }
 
@@ -62,6 +62,7 @@ export class OutboxRelay {
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
     this.logger = options.logger.child({ component: 'outbox-relay' });
+    options.metrics?.watchOutbox(() => this.measureBacklog());
   }
 
   start(): void {
@@ -121,26 +122,18 @@ export class OutboxRelay {
         failures += 1;
         this.logger.error({ err, failures }, 'outbox batch failed; it stays unsent and will be retried');
       }
-      await this.measureBacklog();
       if (published < this.batchSize && !this.wakeRequested && !this.stopped) {
         await this.idle(failures > 0 ? Math.min(30_000, 500 * 2 ** failures) : this.pollIntervalMs);
       }
     }
   }
 
-  /** One cheap query per poll; a failure only leaves the gauges at their last value. */
-  private async measureBacklog(): Promise<void> {
-    const metrics = this.options.metrics;
-    if (!metrics) return;
-    try {
-      const [row] = await this.options.db.$transaction((tx) =>
-        tx.$queryRawUnsafe<{ backlog: number; oldest_age: number }[]>(MEASURE_BACKLOG),
-      );
-      metrics.outboxBacklog.set(row?.backlog ?? 0);
-      metrics.outboxOldestUnsentAge.set(row?.oldest_age ?? 0);
-    } catch (err) {
-      this.logger.debug({ err }, 'could not measure the outbox backlog');
-    }
+  /** Unsent rows and the age of the oldest: one index-backed query, run when metrics are scraped. */
+  async measureBacklog(): Promise<OutboxStats> {
+    const [row] = await this.options.db.$transaction((tx) =>
+      tx.$queryRawUnsafe<{ backlog: number; oldest_age: number }[]>(MEASURE_BACKLOG),
+    );
+    return { backlog: row?.backlog ?? 0, oldestAgeSeconds: row?.oldest_age ?? 0 };
   }
 
   private idle(ms: number): Promise<void> {
