@@ -1,3 +1,4 @@
+import './instrumentation';
 import { runService } from '@shopflow/bootstrap';
 import { readConfig, SERVICE_NAME } from './config';
 import { startService } from './service';

@@ -1,3 +1,4 @@
+import { tracingConfigSchema } from '@shopflow/observability';
 import { z } from 'zod';
 
 export class ConfigError extends Error {
@@ -38,6 +39,9 @@ export const baseConfigSchema = (defaults: { port: number }) =>
       .enum(['true', 'false'])
       .default('true')
       .transform((value) => value === 'true'),
+    /** Readiness fails once the oldest unpublished outbox event is older than this: events are stuck. */
+    READINESS_OUTBOX_MAX_AGE_MS: z.coerce.number().int().min(1000).default(60_000),
+    ...tracingConfigSchema.shape,
   });
 
 export type BaseConfig = z.infer<ReturnType<typeof baseConfigSchema>>;

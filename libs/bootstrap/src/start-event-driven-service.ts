@@ -10,7 +10,8 @@ import {
   type SqlClient,
   type TransactionRunner,
 } from '@shopflow/messaging';
-import { createServiceMetrics, type Logger } from '@shopflow/observability';
+import { createServiceMetrics, type Logger, type ServiceMetrics } from '@shopflow/observability';
+import { stopTracing } from '@shopflow/observability/tracing';
 import { type Router } from 'express';
 import { applyMigrations } from './apply-migrations';
 import { runShutdownSteps, type ShutdownStep } from './graceful-shutdown';
@@ -26,6 +27,8 @@ export interface ServiceContext<Db, Tx extends SqlClient> {
   db: Db;
   transactions: EventTransactions<Tx>;
   logger: Logger;
+  /** The service's registry and shared metrics; a service registers its own metrics on `metrics.registry`. */
+  metrics: ServiceMetrics;
 }
 
 /** Work on a timer (e.g. a sweeper): started once the service runs, stopped before the relay. */
@@ -82,6 +85,7 @@ export async function startEventDrivenService<Db extends ServiceDatabase<Tx>, Tx
     db,
     transactions: new EventTransactions(db, relay, `${service.name}.events`),
     logger,
+    metrics,
   };
   const consumer = new EventConsumer(broker, {
     service: service.name,
@@ -102,6 +106,7 @@ export async function startEventDrivenService<Db extends ServiceDatabase<Tx>, Tx
     readiness: [
       { name: 'database', check: () => db.$queryRawUnsafe('SELECT 1') },
       { name: 'broker', check: () => broker.checkConnected() },
+      { name: 'outbox', check: () => checkOutboxAge(relay, config.READINESS_OUTBOX_MAX_AGE_MS) },
       ...(service.readiness ?? []),
       {
         name: 'startup',
@@ -132,8 +137,17 @@ export async function startEventDrivenService<Db extends ServiceDatabase<Tx>, Tx
           { name: 'publisher', run: () => publisher.close() },
           { name: 'broker', run: () => broker.close() },
           { name: 'database', run: () => db.$disconnect() },
+          { name: 'tracing', run: () => stopTracing() },
         ],
         logger,
       ),
   };
+}
+
+/** Events waiting longer than `maxAgeMs` mean the relay cannot publish: the service is not doing its job. */
+async function checkOutboxAge(relay: OutboxRelay, maxAgeMs: number): Promise<void> {
+  const { backlog, oldestAgeSeconds } = await relay.measureBacklog();
+  if (oldestAgeSeconds * 1000 > maxAgeMs) {
+    throw new Error(`${backlog} unsent outbox events, the oldest ${Math.round(oldestAgeSeconds)} s old`);
+  }
 }

@@ -33,6 +33,10 @@ export function createHttpApp({ logger, routers, readiness, metrics }: HttpAppOp
     pinoHttp({
       logger: logger.child({ component: 'http' }),
       autoLogging: { ignore: (req) => req.url === '/metrics' || (req.url?.startsWith('/health') ?? false) },
+      // A route that knows the flow's correlation id (e.g. of the order it placed) sets res.locals.correlationId.
+      customProps: (req, res) => ({
+        correlationId: (res.locals['correlationId'] as string | undefined) ?? req.headers['x-correlation-id'],
+      }),
       customLogLevel: (_req, res, err) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug',
     }),

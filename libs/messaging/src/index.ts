@@ -12,3 +12,4 @@ export * from './outbox/outbox';
 export * from './outbox/outbox-relay';
 export * from './inbox/inbox';
 export * from './event-transactions';
+export * from './message-tracing';

@@ -1,6 +1,7 @@
 import { type Envelope, type EventDefinition } from '@shopflow/events';
 import { type ServiceMetrics } from '@shopflow/observability';
 import { type BrokerConnection, type ManagedChannel } from './broker-connection';
+import { tracePublish } from './message-tracing';
 import { type Topology } from './topology';
 
 export interface OutgoingMessage {
@@ -35,18 +36,22 @@ export class EventPublisher {
     this.channel = connection.openChannel('publisher', topology);
   }
 
-  async publish({ exchange, routingKey, event, headers }: OutgoingMessage): Promise<void> {
-    await this.channel.wrapper.publish(exchange, routingKey, Buffer.from(JSON.stringify(event)), {
-      persistent: true,
-      contentType: 'application/json',
-      messageId: event.id,
-      type: event.type,
-      correlationId: event.correlationId,
-      timestamp: Math.floor(Date.parse(event.occurredAt) / 1000),
-      appId: event.source,
-      headers,
-      timeout: this.publishTimeoutMs,
-    });
+  /** Traced as a producer span, continuing the trace in `headers` (from the outbox) or the active one. */
+  async publish(message: OutgoingMessage): Promise<void> {
+    const { exchange, routingKey, event } = message;
+    await tracePublish(message, (headers) =>
+      this.channel.wrapper.publish(exchange, routingKey, Buffer.from(JSON.stringify(event)), {
+        persistent: true,
+        contentType: 'application/json',
+        messageId: event.id,
+        type: event.type,
+        correlationId: event.correlationId,
+        timestamp: Math.floor(Date.parse(event.occurredAt) / 1000),
+        appId: event.source,
+        headers,
+        timeout: this.publishTimeoutMs,
+      }),
+    );
     this.metrics?.eventsPublished.inc({ event_type: event.type });
   }
 

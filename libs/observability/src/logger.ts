@@ -1,5 +1,6 @@
 import { PERSONAL_DATA_PATHS } from '@shopflow/events';
 import pino, { type Logger } from 'pino';
+import { traceFields } from './tracing/trace-fields';
 
 export type { Logger } from 'pino';
 
@@ -26,6 +27,8 @@ export function createLogger({ service, level = 'info', destination }: LoggerOpt
     {
       level,
       base: { service },
+      // Ties every line written inside a request or an event's handling to its trace.
+      mixin: traceFields,
       redact: { paths: [...new Set(REDACTED_PATHS)], censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },

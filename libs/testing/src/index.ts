@@ -4,3 +4,4 @@ export { createTestDatabase, migrateDeploy, type TestDatabase, type TestDatabase
 export { createTestVhost, type QueueStats, type TestVhost } from './test-vhost';
 export { uniqueName } from './unique-name';
 export { startSmtpSink, type ReceivedMail, type SmtpSink, type SmtpSinkOptions } from './smtp-sink';
+export { startOtlpSink, type OtlpSink, type ReceivedSpan } from './otlp-sink';

@@ -47,10 +47,16 @@ export class EventTap {
     return this.messages.filter((m) => m.routingKey === routingKey && m.json().payload['orderId'] === orderId);
   }
 
-  async publish(exchange: string, routingKey: string, content: Buffer | string): Promise<void> {
+  async publish(
+    exchange: string,
+    routingKey: string,
+    content: Buffer | string,
+    headers: Record<string, string> = {},
+  ): Promise<void> {
     this.channel.publish(exchange, routingKey, Buffer.from(content), {
       persistent: true,
       contentType: 'application/json',
+      headers,
     });
     await this.channel.waitForConfirms();
   }

@@ -57,6 +57,8 @@ export function orderRoutes(deps: PlaceOrderDeps): Router {
       idempotencyKey: headers['Idempotency-Key'],
       correlationId: headers['X-Correlation-Id'],
     });
+    // For the request's log line: the order's flow is correlated by the client's id, else by the order id.
+    res.locals['correlationId'] = headers['X-Correlation-Id'] ?? order.id;
     if (replayed) res.set('Idempotent-Replayed', 'true');
     res.status(201).location(`/orders/${order.id}`).json(orderJson(order));
   });

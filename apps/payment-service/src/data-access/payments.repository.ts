@@ -21,7 +21,10 @@ export async function lockOrder(tx: Tx, orderId: string): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${orderId}))`;
 }
 
-export async function loadOrderPaymentState(tx: Tx, orderId: string): Promise<OrderPaymentState & { payment?: PaymentRecord }> {
+export async function loadOrderPaymentState(
+  tx: Tx,
+  orderId: string,
+): Promise<OrderPaymentState & { payment?: PaymentRecord }> {
   const [cancellation, payment] = await Promise.all([
     tx.orderCancellation.findUnique({ where: { orderId } }),
     tx.payment.findUnique({ where: { orderId } }),

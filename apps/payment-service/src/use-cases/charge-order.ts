@@ -20,7 +20,12 @@ export function chargeOrder(deps: PaymentDependencies, event: EventOf<typeof Ord
     const payment = { id: crypto.randomUUID(), orderId, amount: total.amount, currency: total.currency };
     const origin = { source: SERVICE_NAME, causedBy: event };
     if (result.verdict === 'approved') {
-      await savePayment(tx, { ...payment, status: 'succeeded', failureReason: null, gatewayReference: result.reference });
+      await savePayment(tx, {
+        ...payment,
+        status: 'succeeded',
+        failureReason: null,
+        gatewayReference: result.reference,
+      });
       return [createEvent(PaymentSucceededV1, { orderId, paymentId: payment.id, amount: total }, origin)];
     }
     await savePayment(tx, { ...payment, status: 'failed', failureReason: result.verdict });

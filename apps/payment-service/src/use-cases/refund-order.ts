@@ -1,7 +1,12 @@
 import { createEvent, PaymentRefundedV1, type EventOf, type OrderCancelledV1 } from '@shopflow/events';
 import { type InboxOutcome } from '@shopflow/messaging';
 import { SERVICE_NAME } from '../config';
-import { loadOrderPaymentState, lockOrder, markRefunded, rememberCancellation } from '../data-access/payments.repository';
+import {
+  loadOrderPaymentState,
+  lockOrder,
+  markRefunded,
+  rememberCancellation,
+} from '../data-access/payments.repository';
 import { onOrderCancelled } from '../domain/payment-rules';
 import { type PaymentDependencies } from './dependencies';
 
@@ -19,6 +24,12 @@ export function refundOrder(deps: PaymentDependencies, event: EventOf<typeof Ord
     await deps.gateway.refund(state.payment.gatewayReference);
     await markRefunded(tx, orderId);
     const { id: paymentId, amount, currency } = state.payment;
-    return [createEvent(PaymentRefundedV1, { orderId, paymentId, amount: { amount, currency } }, { source: SERVICE_NAME, causedBy: event })];
+    return [
+      createEvent(
+        PaymentRefundedV1,
+        { orderId, paymentId, amount: { amount, currency } },
+        { source: SERVICE_NAME, causedBy: event },
+      ),
+    ];
   });
 }

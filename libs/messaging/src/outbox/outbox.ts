@@ -1,23 +1,26 @@
 import { AppError } from '@shopflow/errors';
 import { ALL_EVENTS, findEventDefinition, type Envelope } from '@shopflow/events';
+import { traceHeaders } from '../message-tracing';
 import { type SqlClient } from '../sql-client';
 
 /**
  * Records events to publish in the caller's transaction, next to the state change they
- * describe: both commit or neither does. The relay publishes them afterwards.
+ * describe: both commit or neither does. The relay publishes them afterwards, in the trace
+ * that was active here: its context is stored in the row's headers.
  */
 export async function appendToOutbox(tx: SqlClient, events: readonly Envelope[]): Promise<void> {
   if (events.length === 0) return;
+  const headers = JSON.stringify(traceHeaders());
   const values: unknown[] = [];
   const rows = events.map((event) => {
     const definition = findEventDefinition(ALL_EVENTS, event.type, event.version);
     if (!definition) throw new AppError('internal', `no contract for ${event.type} v${event.version}`);
     const at = values.length;
-    values.push(event.id, definition.exchange, definition.routingKey, JSON.stringify(event));
-    return `($${at + 1}::uuid, $${at + 2}, $${at + 3}, $${at + 4}::jsonb)`;
+    values.push(event.id, definition.exchange, definition.routingKey, JSON.stringify(event), headers);
+    return `($${at + 1}::uuid, $${at + 2}, $${at + 3}, $${at + 4}::jsonb, $${at + 5}::jsonb)`;
   });
   await tx.$executeRawUnsafe(
-    `INSERT INTO outbox_events (id, exchange, routing_key, message) VALUES ${rows.join(', ')}`,
+    `INSERT INTO outbox_events (id, exchange, routing_key, message, headers) VALUES ${rows.join(', ')}`,
     ...values,
   );
 }
