@@ -6,6 +6,7 @@ import { createPrismaClient, type Db, type Tx } from './data-access/prisma-clien
 import { catalogRoutes } from './http/catalog.routes';
 import { orderRoutes } from './http/orders.routes';
 import { TimeoutSweeper } from './jobs/timeout-sweeper';
+import { sagaMetrics } from './metrics/saga-metrics';
 import { orderHandlers } from './messaging/handlers';
 import { ORDER_EVENTS } from './messaging/published-events';
 
@@ -19,13 +20,18 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
       prismaConfig: path.join(__dirname, '../prisma.config.ts'),
       database: createPrismaClient(config.DATABASE_URL),
       publishes: ORDER_EVENTS,
-      handlers: ({ transactions }) => orderHandlers({ transactions }),
+      handlers: ({ transactions, metrics }) => orderHandlers({ transactions, sagas: sagaMetrics(metrics.registry) }),
       routers: ({ db, transactions }) => [
         orderRoutes({ db, transactions, orderTimeoutMs: config.ORDER_TIMEOUT_MS }),
         catalogRoutes(db),
       ],
-      jobs: ({ transactions }) => [
-        new TimeoutSweeper({ transactions, intervalMs: config.TIMEOUT_SWEEP_INTERVAL_MS, logger }),
+      jobs: ({ transactions, metrics }) => [
+        new TimeoutSweeper({
+          transactions,
+          intervalMs: config.TIMEOUT_SWEEP_INTERVAL_MS,
+          logger,
+          sagas: sagaMetrics(metrics.registry),
+        }),
       ],
     },
     config,

@@ -101,10 +101,11 @@ interface SagaRow {
   total_amount: number;
   currency: string;
   correlation_id: string;
+  created_at: Date;
 }
 
 const SAGA_COLUMNS = Prisma.sql`id::text, customer_id, email, status::text, inventory_status::text,
-  payment_status::text, reason::text, total_amount, currency, correlation_id`;
+  payment_status::text, reason::text, total_amount, currency, correlation_id, created_at`;
 
 /**
  * Reads an order and locks its row until the transaction ends, so two events of the same order
@@ -152,6 +153,7 @@ function toSagaOrder(row: SagaRow): SagaOrder {
     email: row.email,
     total: { amount: row.total_amount, currency: row.currency },
     correlationId: row.correlation_id,
+    placedAt: row.created_at,
     state: { status: row.status, inventory: row.inventory_status, payment: row.payment_status, reason: row.reason },
   };
 }

@@ -12,9 +12,11 @@ export interface SagaOrder {
   /** Of the request that placed the order; carried by events emitted without a cause. */
   correlationId: string;
   state: OrderState;
+  /** When the order was accepted: where its saga's duration starts. */
+  placedAt: Date;
 }
 
-export interface Order extends Omit<SagaOrder, 'correlationId'> {
+export interface Order extends Omit<SagaOrder, 'correlationId' | 'placedAt'> {
   lines: PricedLine[];
   createdAt: Date;
   /** Oldest first. */

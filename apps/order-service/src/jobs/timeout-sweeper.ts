@@ -1,4 +1,5 @@
 import { type Logger } from '@shopflow/observability';
+import { type SagaMetrics } from '../metrics/saga-metrics';
 import { cancelExpiredOrders } from '../use-cases/cancel-expired-orders';
 import { type OrderTransactions } from '../use-cases/order-transactions';
 
@@ -6,6 +7,7 @@ export interface TimeoutSweeperOptions {
   transactions: OrderTransactions;
   intervalMs: number;
   logger: Logger;
+  sagas: SagaMetrics;
   batchSize?: number;
 }
 
@@ -55,7 +57,9 @@ export class TimeoutSweeper {
     let cancelled = 0;
     let batch: number;
     do {
-      batch = await cancelExpiredOrders(this.options.transactions, now, this.batchSize);
+      const finished = await cancelExpiredOrders(this.options.transactions, now, this.batchSize);
+      finished.forEach((saga) => this.options.sagas.finished(saga));
+      batch = finished.length;
       cancelled += batch;
     } while (batch === this.batchSize);
     if (cancelled > 0) this.logger.info({ cancelled }, 'orders past their deadline cancelled');

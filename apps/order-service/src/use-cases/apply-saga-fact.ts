@@ -2,12 +2,19 @@ import { createEvent, OrderCancelledV1, OrderConfirmedV1, type Envelope, type Ev
 import { SERVICE_NAME } from '../config';
 import { appendTimeline, saveOrderState } from '../data-access/orders.repository';
 import { type Tx } from '../data-access/prisma-client';
+import { type FinishedSaga } from '../domain/finished-saga';
 import { type SagaOrder } from '../domain/order';
 import { applyFact, type Outcome, type SagaFact } from '../domain/order-state';
 import { type TimelineEntry } from '../domain/timeline';
 
 /** Where an emitted event comes from: the event being handled, or the request that placed the order. */
 type Cause = Pick<EventOrigin, 'causedBy' | 'correlationId'>;
+
+/** What applying a fact did: the events to emit, and the finished saga if this fact decided it. */
+export interface SagaStep {
+  events: Envelope[];
+  finished?: FinishedSaga;
+}
 
 /**
  * Applies a fact to an order the caller has locked: saves the new state, adds `entries` and the
@@ -19,12 +26,14 @@ export async function applySagaFact(
   fact: SagaFact,
   cause: Cause,
   entries: readonly TimelineEntry[],
-): Promise<Envelope[]> {
+): Promise<SagaStep> {
   const { state, outcome } = applyFact(order.state, fact);
   if (state !== order.state) await saveOrderState(tx, order.id, state);
   const announcement = announce(order, outcome, { source: SERVICE_NAME, ...cause });
   await appendTimeline(tx, order.id, announcement ? [...entries, announcement.entry] : entries);
-  return announcement ? [announcement.event] : [];
+  if (!announcement || outcome.kind === 'none') return { events: [] };
+  const finished = { outcome: outcome.kind, placedAt: order.placedAt, finishedAt: announcement.entry.at };
+  return { events: [announcement.event], finished };
 }
 
 function announce(
