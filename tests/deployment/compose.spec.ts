@@ -16,6 +16,8 @@ import { APP_SERVICES, parseEnvFile, readRepoFile, repoPathExists, ROOT } from '
 
 const envExample = parseEnvFile(readRepoFile(ENV_EXAMPLE));
 const INFRASTRUCTURE = ['postgres', 'rabbitmq', 'mailpit', 'gateway'];
+/** Metrics, dashboards and traces (observability.spec.ts checks their wiring). */
+const OBSERVABILITY = ['prometheus', 'grafana', 'jaeger'];
 
 describe('docker-compose.yml, read by a real Compose implementation', () => {
   let compose: ComposeFile;
@@ -25,7 +27,7 @@ describe('docker-compose.yml, read by a real Compose implementation', () => {
 
   it('is accepted by `docker-compose config` with .env.example, and defines the whole system', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      [...APP_SERVICES.map((s) => s.name), ...INFRASTRUCTURE].sort(),
+      [...APP_SERVICES.map((s) => s.name), ...INFRASTRUCTURE, ...OBSERVABILITY].sort(),
     );
   });
 
@@ -81,7 +83,7 @@ describe('docker-compose.yml, read by a real Compose implementation', () => {
     }
   });
 
-  it('publishes host ports only for the gateway, the e-mail inbox and the RabbitMQ management UI', () => {
+  it('publishes host ports only for the gateway, the e-mail inbox, the RabbitMQ management UI, Grafana, Prometheus and the Jaeger UI', () => {
     const published = Object.fromEntries(
       Object.entries(compose.services)
         .filter(([, service]) => (service.ports ?? []).length > 0)
@@ -90,7 +92,15 @@ describe('docker-compose.yml, read by a real Compose implementation', () => {
           (service.ports as { target: number; published: number }[]).map((p) => `${p.published}:${p.target}`),
         ]),
     );
-    expect(published).toEqual({ gateway: ['8080:8080'], mailpit: ['8025:8025'], rabbitmq: ['15672:15672'] });
+    expect(published).toEqual({
+      gateway: ['8080:8080'],
+      mailpit: ['8025:8025'],
+      rabbitmq: ['15672:15672'],
+      grafana: ['3000:3000'],
+      prometheus: ['9090:9090'],
+      // The UI only: the services reach the OTLP receiver (4318) inside the compose network.
+      jaeger: ['16686:16686'],
+    });
   });
 
   describe.each(APP_SERVICES)('$name', (service) => {
@@ -165,7 +175,9 @@ describe('PostgreSQL: one database and role per service (deploy/postgres)', () =
     .filter((file) => file.endsWith('.sh'))
     .map((file) => path.join(ROOT, 'deploy/postgres', file));
   const calls = initScripts.flatMap((file) =>
-    [...fs.readFileSync(file, 'utf8').matchAll(/^(?:SERVICES=')?(\w+) (shopflow_\w+) (POSTGRES_\w+_PASSWORD)'?$/gm)].map((m) => m.slice(1)),
+    [
+      ...fs.readFileSync(file, 'utf8').matchAll(/^(?:SERVICES=')?(\w+) (shopflow_\w+) (POSTGRES_\w+_PASSWORD)'?$/gm),
+    ].map((m) => m.slice(1)),
   );
 
   it('the init scripts are executable (the image runs, rather than sources, them)', () => {
@@ -238,7 +250,7 @@ describe('.env.example', () => {
 
   it('has URL-safe passwords (they go into connection URLs unescaped), none of them written into docker-compose.yml', () => {
     const passwords = Object.entries(envExample).filter(([key]) => key.endsWith('_PASSWORD'));
-    expect(passwords.length).toBe(10);
+    expect(passwords.length).toBe(11);
     for (const [key, value] of passwords) {
       expect({ key, value }).toEqual({ key, value: expect.stringMatching(/^[A-Za-z0-9._~-]+$/) });
       expect(raw).not.toContain(value);

@@ -96,8 +96,9 @@ describe("the system started from docker-compose.yml's own environment", () => {
         password: url(compose['AMQP_URL']).password,
         pathname: `/${standIns.vhosts['shopflow']}`,
       });
+      expect(local['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe(infrastructure!.otlp.endpoint);
       const rest = Object.keys(compose).filter(
-        (key) => !['DATABASE_URL', 'AMQP_URL', 'SMTP_HOST', 'SMTP_PORT'].includes(key),
+        (key) => !['DATABASE_URL', 'AMQP_URL', 'SMTP_HOST', 'SMTP_PORT', 'OTEL_EXPORTER_OTLP_ENDPOINT'].includes(key),
       );
       for (const key of rest)
         expect({ service, key, value: local[key] }).toEqual({ service, key, value: compose[key] });
@@ -125,6 +126,23 @@ describe("the system started from docker-compose.yml's own environment", () => {
     await eventually(() => system!.smtp.messages.filter((m) => m.to.includes(who.email)).length === 2, {
       message: 'the two e-mails did not reach the SMTP server compose names',
     });
+  });
+
+  it("exports every service's spans where compose sends them (Jaeger's OTLP/HTTP receiver; here its stand-in)", async () => {
+    const product = await api.newProduct(5);
+    const placed = await api.placeOrder({
+      ...customer(),
+      items: [{ sku: product.sku, quantity: 1 }],
+      paymentToken: 'tok_ok',
+    });
+    expect((await api.finalOrder(placed.id)).status).toBe('CONFIRMED');
+    const exporting = () => [...new Set(infrastructure!.otlp.spans.map((span) => span.service))].sort();
+    // Compose leaves the batch delay at its default (5 s).
+    await eventually(() => exporting().length === SERVICES.length, {
+      timeoutMs: 30_000,
+      message: `spans only from ${exporting().join(', ') || 'no service'}`,
+    });
+    expect(exporting()).toEqual([...SERVICES].sort());
   });
 
   it("refuses a compose environment wired to another service's database or broker user, or to nothing here", () => {
@@ -170,6 +188,11 @@ describe("the system started from docker-compose.yml's own environment", () => {
       ['mailpit on another port', smtpVariable('SMTP_PORT', '1026'), /nothing stands in for mailpit:1026/],
       ['SMTP_PORT misspelt, so unset', smtpVariable('SMTP_PORT', undefined), /SMTP_PORT is not set/],
       ['misspelt SMTP host', smtpVariable('SMTP_HOST', 'mailpitt'), /"mailpitt" is not a compose service/],
+      [
+        'OTLP/gRPC port instead of OTLP/HTTP',
+        orderVariable('OTEL_EXPORTER_OTLP_ENDPOINT', 'http://jaeger:4317'),
+        /nothing stands in for jaeger:4317/,
+      ],
     ];
     for (const [what, [service, changed], message] of refusals) {
       expect({ what, refusal: refusalOf(changed, service) }).toEqual({ what, refusal: expect.stringMatching(message) });

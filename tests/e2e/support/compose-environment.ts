@@ -5,7 +5,10 @@ import { type ComposeDeployment } from './compose-deployment';
  * Keys are the names compose uses; values are this run's.
  */
 export interface LocalStandIns {
-  /** `host:port` inside the compose network (`postgres:5432`, `rabbitmq:5672`, `mailpit:1025`) → here. */
+  /**
+   * `host:port` inside the compose network (`postgres:5432`, `rabbitmq:5672`, `mailpit:1025`,
+   * `jaeger:4318`) → here.
+   */
   endpoints: Record<string, { host: string; port: number }>;
   /** PostgreSQL database (`shopflow_order`) → this run's copy, owned by the stand-in of its role. */
   databases: Record<string, string>;
@@ -22,7 +25,14 @@ export class ComposeEnvironmentError extends Error {
   override readonly name = 'ComposeEnvironmentError';
 }
 
-const DEFAULT_PORTS: Record<string, number> = { 'postgres:': 5432, 'postgresql:': 5432, 'amqp:': 5672, 'amqps:': 5671 };
+const DEFAULT_PORTS: Record<string, number> = {
+  'postgres:': 5432,
+  'postgresql:': 5432,
+  'amqp:': 5672,
+  'amqps:': 5671,
+  'http:': 80,
+  'https:': 443,
+};
 
 /**
  * The environment `service` gets from docker-compose.yml, made runnable here. It is compose's
@@ -41,7 +51,9 @@ const DEFAULT_PORTS: Record<string, number> = { 'postgres:': 5432, 'postgresql:'
  *   (named as the service in definitions.json), to a vhost of definitions.json. The password stays:
  *   the broker checks it against the hash rendered from the rabbitmq service's variable;
  * - `<X>_HOST` naming a compose service, with `<X>_PORT`: both → where that `host:port` stands here
- *   (`mailpit:1025` → the test's SMTP sink). `<X>_PORT` must be set: only then can it be redirected.
+ *   (`mailpit:1025` → the test's SMTP sink). `<X>_PORT` must be set: only then can it be redirected;
+ * - an HTTP URL (`http:`/`https:`) whose host is a compose service: host:port → where that
+ *   `host:port` stands here, path kept (`http://jaeger:4318` → the test's OTLP receiver).
  *
  * Every other value is passed through as it is, so a misspelt or missing variable reaches the
  * service, whose own config validator or connection fails as it would under compose. Refused
@@ -84,17 +96,25 @@ export function localEnvironment(
       }
       const database = url.protocol === 'postgres:' || url.protocol === 'postgresql:';
       const broker = url.protocol === 'amqp:' || url.protocol === 'amqps:';
+      const web = url.protocol === 'http:' || url.protocol === 'https:';
       if (!composeHosts.has(url.hostname)) {
         if (database || broker)
           problems.push(`${where}: ${url.protocol}// host "${url.hostname}" is not a compose service`);
         continue;
       }
-      if (!database && !broker) {
+      if (!database && !broker && !web) {
         problems.push(`${where}: no stand-in for ${url.protocol}// URLs to compose service ${url.hostname}`);
         continue;
       }
       const endpoint = standIn(`${url.hostname}:${url.port || DEFAULT_PORTS[url.protocol]}`, where);
       if (!endpoint) continue;
+      if (web) {
+        url.hostname = endpoint.host;
+        url.port = String(endpoint.port);
+        // URL adds a `/` path; keep the value's own form (`http://jaeger:4318` → `http://127.0.0.1:<port>`).
+        env[name] = value.endsWith('/') || url.pathname !== '/' ? url.toString() : url.toString().replace(/\/$/, '');
+        continue;
+      }
       const pairing = database ? databasePairing(service, url, deployment) : brokerPairing(service, url, deployment);
       if (typeof pairing === 'string') {
         problems.push(`${where}: ${pairing}`);

@@ -1,4 +1,11 @@
-import { createTestVhost, startSmtpSink, uniqueName, type TestVhost } from '@shopflow/testing';
+import {
+  createTestVhost,
+  type OtlpSink,
+  startOtlpSink,
+  startSmtpSink,
+  uniqueName,
+  type TestVhost,
+} from '@shopflow/testing';
 import pg from 'pg';
 import { type ComposeDeployment, VHOST_SCOPED_DEFINITIONS } from './compose-deployment';
 import { localEnvironment, type LocalStandIns } from './compose-environment';
@@ -13,6 +20,8 @@ export const STAND_IN_PREFIX = 'e2e_compose_';
 
 export interface ComposeInfrastructure extends Infrastructure {
   readonly standIns: LocalStandIns;
+  /** Stands in for Jaeger's OTLP/HTTP receiver: the spans the services export. */
+  readonly otlp: OtlpSink;
 }
 
 /**
@@ -26,7 +35,8 @@ export interface ComposeInfrastructure extends Infrastructure {
  *   any queues, bindings, policies), and for each user but the administrator a fresh user with the
  *   hash render-definitions.sh made from the rabbitmq service's variable and the same permission
  *   regexes on the stand-in vhost (the test's own broker user, guest, stands in for the admin);
- * - Mailpit: a real SMTP server that keeps what it receives.
+ * - Mailpit: a real SMTP server that keeps what it receives;
+ * - Jaeger: a real OTLP/HTTP trace receiver that keeps the spans it receives.
  *
  * Each service's environment is then `localEnvironment()` of its compose environment. close()
  * removes everything, in reverse, and is safe to call twice; if making them fails, what was made is
@@ -45,15 +55,20 @@ export async function startComposeInfrastructure(deployment: ComposeDeployment):
   try {
     const smtp = await startSmtpSink();
     cleanups.push(() => smtp.close());
+    const otlp = await startOtlpSink();
+    cleanups.push(() => otlp.close());
+    const otlpEndpoint = new URL(otlp.endpoint);
 
     const postgres = new URL(ADMIN_DATABASE_URL);
     const amqp = new URL(LOCAL_AMQP_URL);
     const standIns: LocalStandIns = {
-      // The container ports of the postgres, rabbitmq and mailpit images.
+      // The container ports of the postgres, rabbitmq and mailpit images, and of Jaeger's OTLP/HTTP
+      // receiver (deploy/jaeger/config.yaml).
       endpoints: {
         'postgres:5432': { host: postgres.hostname, port: Number(postgres.port || 5432) },
         'rabbitmq:5672': { host: amqp.hostname, port: Number(amqp.port || 5672) },
         'mailpit:1025': { host: '127.0.0.1', port: smtp.port },
+        'jaeger:4318': { host: otlpEndpoint.hostname, port: Number(otlpEndpoint.port) },
       },
       databases: {},
       roles: {},
@@ -117,6 +132,7 @@ export async function startComposeInfrastructure(deployment: ComposeDeployment):
     return {
       vhost,
       smtp,
+      otlp,
       standIns,
       envOf: (service: ServiceName) => {
         const environment = environments.get(service);
