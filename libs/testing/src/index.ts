@@ -5,3 +5,4 @@ export { createTestVhost, type QueueStats, type TestVhost } from './test-vhost';
 export { uniqueName } from './unique-name';
 export { startSmtpSink, type ReceivedMail, type SmtpSink, type SmtpSinkOptions } from './smtp-sink';
 export { startOtlpSink, type OtlpSink, type ReceivedSpan } from './otlp-sink';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy';
