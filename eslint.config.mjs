@@ -9,6 +9,8 @@ import { builtinModules } from 'node:module';
  *  - type:runtime    broker/database plumbing: may import core and contracts
  *  - type:testing    helpers for integration tests only
  *  - type:app        a service: may import contracts and runtime libs, never another app
+ *  - type:tooling    workspace tools (architecture checks, the benchmark): drive the system from outside,
+ *                    like the end-to-end tests, so they may import contracts and test helpers only
  */
 const IO_MODULES = [
   'amqplib',
@@ -74,6 +76,10 @@ export default [
             },
             {
               sourceTag: 'type:e2e',
+              onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:testing'],
+            },
+            {
+              sourceTag: 'type:tooling',
               onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:testing'],
             },
             {

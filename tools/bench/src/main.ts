@@ -1,0 +1,37 @@
+// `npm run bench [-- --quick]`: the saga benchmark. Progress goes to stderr, the table to stdout;
+// report.json, report.txt and chart.svg to the results folder. Exits 1 if any order was lost or failed.
+import { parseOptions, UsageError, USAGE } from './options';
+import { renderProfile, summariseProfile } from './profile/cpu-profile';
+import { runBench } from './run-bench';
+import { writeResults } from './report/write-results';
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError) && !(error instanceof TypeError)) throw error;
+    if (error.message) console.error(error.message);
+    console.error(USAGE);
+    return error.message ? 2 : 0;
+  }
+  const started = Date.now();
+  const log = (line: string) =>
+    console.error(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+  const report = await runBench(options, log);
+  const table = await writeResults(report);
+  console.log(table);
+  if (report.profile)
+    console.log(`\n${renderProfile(summariseProfile(report.profile.file, 25), report.profile.service)}`);
+  console.log(`\nresults: ${report.files.json}\n         ${report.files.table}\n         ${report.files.chart}`);
+  log(`done in ${report.durationSeconds.toFixed(1)} s`);
+  return report.ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,165 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { SERVICES, type ServiceName } from './system/services';
+
+export const WORKSPACE = path.resolve(__dirname, '../../..');
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Where report.json, report.txt and chart.svg go. */
+  outDir: string;
+  /** Benchmark services already running at these URLs instead of starting our own. */
+  target?: { orderUrls: string[]; inventoryUrl: string; pids: number[] };
+  /** Closed loop: virtual customers, each with one saga in flight. */
+  concurrency: number;
+  /** Open loop: orders per second; undefined = half the closed-loop throughput of the same run. */
+  rate?: number;
+  warmupSeconds: number;
+  /** Length of each measured phase (closed loop, open loop). */
+  phaseSeconds: number;
+  /** The scaling run: replicas of every service, in order (e.g. [1, 2]); [1] skips it. */
+  replicas: number[];
+  /** Length of each raw-ceiling measurement. */
+  ceilingSeconds: number;
+  /** Shares of orders that must be cancelled: declined payment, out of stock. The rest confirm. */
+  mix: { declined: number; outOfStock: number };
+  /** Extra environment for every service process (e.g. PREFETCH=50), applied last. */
+  serviceEnv: Record<string, string>;
+  logLevel: string;
+  /** Runs this service with `node --cpu-prof` and summarises the profile. */
+  profile?: ServiceName;
+  /** How long an order may stay PENDING before the bench calls it lost (beyond ORDER_TIMEOUT_MS's 60 s). */
+  finalDeadlineMs: number;
+}
+
+/** Full run: long enough for stable percentiles; quick: a smoke check that finishes in under a minute. */
+const PROFILES = {
+  full: { concurrency: 32, warmupSeconds: 10, phaseSeconds: 30, ceilingSeconds: 5, finalDeadlineMs: 90_000 },
+  quick: { concurrency: 16, warmupSeconds: 2, phaseSeconds: 4, ceilingSeconds: 1, finalDeadlineMs: 20_000 },
+} as const;
+
+export const USAGE = `npm run bench -- [options]
+
+  --quick                 smoke run, under a minute (what CI runs)
+  --concurrency N         closed loop: customers with one saga in flight each (full 32, quick 16)
+  --rate N                open loop: orders per second (default: half the closed-loop sagas/s)
+  --duration S            seconds of each measured phase (full 30, quick 4)
+  --warmup S              seconds of warm-up before measuring (full 10, quick 2)
+  --replicas 1,2          scaling run: replicas of every service, one pass each (--replicas 1: no scaling run)
+  --ceiling-seconds S     length of each raw broker/database measurement (full 5, quick 1)
+  --declined SHARE        share of orders with a declined card (default 0.1)
+  --out-of-stock SHARE    share of orders for a sold-out product (default 0.1)
+  --env KEY=VALUE         extra environment for every service (repeatable), e.g. --env PREFETCH=50
+  --log-level LEVEL       services' LOG_LEVEL (default info, as deployed)
+  --profile SERVICE       run that service with node --cpu-prof and print its hottest functions
+  --out DIR               results folder (default bench-results/<timestamp>)
+  --target                benchmark running services instead of starting them:
+    --order-url URL[,URL]   order-service replica(s) (default http://127.0.0.1:3001)
+    --inventory-url URL     inventory-service (default http://127.0.0.1:3002)
+    --pids PID[,PID]        their process ids, for memory and CPU figures
+`;
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+      concurrency: { type: 'string' },
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      replicas: { type: 'string' },
+      'ceiling-seconds': { type: 'string' },
+      declined: { type: 'string' },
+      'out-of-stock': { type: 'string' },
+      env: { type: 'string', multiple: true, default: [] },
+      'log-level': { type: 'string', default: 'info' },
+      profile: { type: 'string' },
+      out: { type: 'string' },
+      target: { type: 'boolean', default: false },
+      'order-url': { type: 'string', default: 'http://127.0.0.1:3001' },
+      'inventory-url': { type: 'string', default: 'http://127.0.0.1:3002' },
+      pids: { type: 'string' },
+    },
+  });
+  if (values.help) throw new UsageError('');
+  const profile = values.quick ? PROFILES.quick : PROFILES.full;
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const replicas = values.replicas === undefined ? [1, 2] : list(values.replicas, 'replicas').map(Number);
+  if (replicas.some((n) => !Number.isInteger(n) || n < 1))
+    throw new UsageError('--replicas takes counts ≥ 1, e.g. 1,2');
+  if (values.profile !== undefined && !(SERVICES as readonly string[]).includes(values.profile)) {
+    throw new UsageError(`--profile takes one of ${SERVICES.join(', ')}`);
+  }
+  const options: BenchOptions = {
+    quick: values.quick,
+    outDir: path.resolve(
+      values.out ?? path.join(WORKSPACE, 'bench-results', `${values.quick ? 'quick' : 'full'}-${stamp}`),
+    ),
+    concurrency: positive(values.concurrency, 'concurrency') ?? profile.concurrency,
+    rate: positive(values.rate, 'rate'),
+    warmupSeconds: nonNegative(values.warmup, 'warmup') ?? profile.warmupSeconds,
+    phaseSeconds: positive(values.duration, 'duration') ?? profile.phaseSeconds,
+    replicas: values.target ? [1] : replicas,
+    ceilingSeconds: positive(values['ceiling-seconds'], 'ceiling-seconds') ?? profile.ceilingSeconds,
+    mix: {
+      declined: share(values.declined, 'declined', 0.1),
+      outOfStock: share(values['out-of-stock'], 'out-of-stock', 0.1),
+    },
+    serviceEnv: Object.fromEntries(
+      values.env.map((pair) => {
+        const at = pair.indexOf('=');
+        if (at < 1) throw new UsageError(`--env takes KEY=VALUE, got ${pair}`);
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }),
+    ),
+    logLevel: values['log-level'],
+    profile: values.profile as ServiceName | undefined,
+    finalDeadlineMs: profile.finalDeadlineMs,
+  };
+  if (options.mix.declined + options.mix.outOfStock > 1) throw new UsageError('--declined + --out-of-stock exceed 1');
+  if (values.target) {
+    options.target = {
+      orderUrls: list(values['order-url'], 'order-url'),
+      inventoryUrl: values['inventory-url'],
+      pids: values.pids === undefined ? [] : list(values.pids, 'pids').map(Number),
+    };
+  }
+  return options;
+}
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+const list = (value: string, flag: string): string[] => {
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  if (items.length === 0) throw new UsageError(`--${flag} is empty`);
+  return items;
+};
+
+function positive(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!(number > 0)) throw new UsageError(`--${flag} must be a positive number, got ${value}`);
+  return number;
+}
+
+function nonNegative(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!(number >= 0)) throw new UsageError(`--${flag} must be ≥ 0, got ${value}`);
+  return number;
+}
+
+function share(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!(number >= 0 && number <= 1)) throw new UsageError(`--${flag} must be between 0 and 1, got ${value}`);
+  return number;
+}

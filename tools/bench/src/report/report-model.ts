@@ -1,0 +1,119 @@
+import { type BrokerCeiling } from '../raw/broker-ceiling';
+import { type DatabaseCeiling } from '../raw/database-ceiling';
+import { type Distribution } from './percentiles';
+
+/** CPU seconds spent during a phase's measured window, and per 1,000 sagas completed in it. */
+export interface CpuUse {
+  /** Per service, all replicas together. */
+  servicesSeconds: Record<string, number>;
+  servicesPer1000Sagas: Record<string, number>;
+  totalServicesPer1000Sagas: number;
+  /** The bench process itself (load generator, tracker, SMTP server): it shares the cores. */
+  benchSeconds: number;
+  /** beam.smp (RabbitMQ) and every postgres process on the machine, whoever they work for. */
+  brokerSeconds: number;
+  postgresSeconds: number;
+  brokerPer1000Sagas: number;
+  postgresPer1000Sagas: number;
+  /** Share of the machine's CPU time (all cores) that was busy in the window. */
+  machineBusyShare: number;
+}
+
+export interface PhaseReport {
+  name: string;
+  mode: 'closed' | 'open';
+  replicas: number;
+  concurrency?: number;
+  /** Open loop: the arrival rate asked for. */
+  rate?: number;
+  leadInSeconds: number;
+  windowSeconds: number;
+  /** Orders that reached their final state (confirmed or cancelled) inside the window, per second. */
+  sagasPerSecond: number;
+  /** POST /orders answered 201 inside the window, per second. */
+  postsPerSecond: number;
+  /** Orders whose POST was sent inside the window: the latency figures are theirs. */
+  placed: number;
+  outcomes: { confirmed: number; cancelled: Record<string, number> };
+  /** Timeline `placed` → `confirmed`/`cancelled`, from the order's own timestamps. */
+  sagaLatencyMs: Distribution;
+  /** POST /orders as the client measured it. */
+  postLatencyMs: Distribution;
+  errors: { http: number; neverFinal: number; wrongOutcome: number; rate: number; examples: string[] };
+  /** GET /orders/:id per order the tracker needed to see it final (the bench's own load on order-service). */
+  pollsPerOrder: number;
+  /** Open loop: the latest an order left after its scheduled time. */
+  maxSendLagMs?: number;
+  cpu?: CpuUse;
+}
+
+export interface ProcessReport {
+  label: string;
+  service: string;
+  replica: number;
+  pid: number;
+  peakRssMiB: number;
+  cpuSeconds: number;
+}
+
+export interface BenchReport {
+  tool: '@shopflow/bench';
+  command: string;
+  quick: boolean;
+  mode: 'local' | 'target';
+  startedAt: string;
+  durationSeconds: number;
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGiB: number;
+    node: string;
+    platform: string;
+    /** How busy the machine was in the 2 s before the bench started anything (others' work skews every figure). */
+    backgroundBusyShare: number;
+    loadAverageAtStart: number;
+  };
+  settings: {
+    concurrency: number;
+    rate: number | 'half of closed-loop sagas/s';
+    warmupSeconds: number;
+    phaseSeconds: number;
+    replicas: number[];
+    mix: { confirm: number; declined: number; outOfStock: number };
+    /** The environment the bench gives every service on top of the per-run URLs. */
+    serviceEnv: Record<string, string>;
+    pollIntervalMs: number;
+  };
+  ceilings: { broker: BrokerCeiling; database: DatabaseCeiling };
+  phases: PhaseReport[];
+  processes: ProcessReport[];
+  /** Highest VmHWM of any replica of each service. */
+  peakRssMiBByService: Record<string, number>;
+  ratios: { sagasPerRawPublish: number; sagasPerRawDbTransaction: number; basis: string };
+  scaling?: { replicas: number[]; closedSagasPerSecond: number[]; speedUp: number; openSagaP99Ms: number[] };
+  totals: {
+    ordersPlaced: number;
+    reachedFinalState: number;
+    neverFinal: number;
+    errors: number;
+    emailsExpected?: number;
+    emailsReceived?: number;
+    trackerFailedPolls: number;
+  };
+  targets: {
+    sagasPerSecond: { target: number; actual: number; met: boolean };
+    p99AtHalfRateMs: { target: number; actual: number; rate: number; met: boolean };
+    rssPerServiceMiB: { target: number; actual: number; met: boolean };
+  };
+  /** Every order placed reached a final state and none was an error. */
+  ok: boolean;
+  /** With --profile: where that service's CPU time went (self time, whole process lifetime). */
+  profile?: {
+    service: string;
+    file: string;
+    busySeconds: number;
+    areas: { name: string; selfMs: number; share: number }[];
+    top: { function: string; location: string; selfMs: number; share: number }[];
+  };
+  files: { json: string; table: string; chart: string; logs?: string };
+}

@@ -1,0 +1,163 @@
+import { type BenchReport, type PhaseReport } from './report-model';
+
+const n0 = (value: number) => Math.round(value).toLocaleString('en-US');
+const n1 = (value: number) => value.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const n2 = (value: number) => value.toFixed(2);
+const ms = (value: number) => (value >= 100 ? n0(value) : n1(value));
+
+/** Columns padded to their widest cell; numbers right-aligned. */
+function columns(rows: string[][]): string {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+const load = (phase: PhaseReport) =>
+  phase.mode === 'closed' ? `${phase.concurrency} in flight` : `${n1(phase.rate ?? 0)}/s`;
+
+/** The report as a person reads it: what was measured, then whether the targets hold. */
+export function renderTable(report: BenchReport): string {
+  const { broker, database } = report.ceilings;
+  const lines: string[] = [];
+  const m = report.machine;
+  lines.push(
+    `shopflow saga benchmark (${report.quick ? 'quick' : 'full'}, ${report.mode}) — ${report.startedAt}`,
+    `machine: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}; everything on this one machine; ` +
+      `before the run ${pct(m.backgroundBusyShare)} busy, load average ${m.loadAverageAtStart.toFixed(2)}` +
+      (m.backgroundBusyShare > 0.2 ? ' (BUSY: figures are lower than on an idle machine)' : ''),
+    `mix: ${pct(report.settings.mix.confirm)} confirm, ${pct(report.settings.mix.declined)} declined card, ${pct(report.settings.mix.outOfStock)} out of stock; ` +
+      `services' extra env: ${
+        Object.entries(report.settings.serviceEnv)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ') || 'none'
+      }`,
+    '',
+    'Raw ceilings (same broker, same PostgreSQL, no service code)',
+    columns([
+      [
+        '  RabbitMQ publish, confirms, persistent',
+        `${n0(broker.publishPerSecond)} msg/s`,
+        `(${broker.window} awaiting confirm; one at a time: ${n0(broker.serialPublishPerSecond)} msg/s)`,
+      ],
+      [
+        '  RabbitMQ consume, ack each',
+        `${n0(broker.consumePerSecond)} msg/s`,
+        `(prefetch ${broker.prefetch}, ${broker.messageBytes}-byte messages)`,
+      ],
+      [
+        '  PostgreSQL single-row insert transactions',
+        `${n0(database.insertTransactionsPerSecond)} tx/s`,
+        `(${database.connections} connections; one: ${n0(database.serialInsertTransactionsPerSecond)} tx/s; fsync ${database.settings['fsync']}, synchronous_commit ${database.settings['synchronous_commit']})`,
+      ],
+    ]),
+    '',
+    'Sagas (latency: order timeline placed → confirmed/cancelled; POST: client-side)',
+    columns([
+      [
+        '  phase',
+        'load',
+        'sagas/s',
+        'POST/s',
+        'saga p50',
+        'p95',
+        'p99',
+        'max ms',
+        'POST p50',
+        'p95',
+        'p99 ms',
+        'errors',
+        'not final',
+        'polls/order',
+      ],
+      ...report.phases.map((p) => [
+        `  ${p.name}`,
+        load(p),
+        n1(p.sagasPerSecond),
+        n1(p.postsPerSecond),
+        ms(p.sagaLatencyMs.p50),
+        ms(p.sagaLatencyMs.p95),
+        ms(p.sagaLatencyMs.p99),
+        ms(p.sagaLatencyMs.max),
+        ms(p.postLatencyMs.p50),
+        ms(p.postLatencyMs.p95),
+        ms(p.postLatencyMs.p99),
+        String(p.errors.http + p.errors.wrongOutcome),
+        String(p.errors.neverFinal),
+        n1(p.pollsPerOrder),
+      ]),
+    ]),
+    '',
+    'CPU seconds per 1,000 completed sagas (measured window; broker and PostgreSQL: all their processes)',
+    columns([
+      [
+        '  phase',
+        'order',
+        'inventory',
+        'payment',
+        'notification',
+        'services',
+        'RabbitMQ',
+        'PostgreSQL',
+        'bench',
+        'machine busy',
+      ],
+      ...report.phases.flatMap((p) => {
+        const c = p.cpu;
+        if (!c) return [];
+        const per1000 = (seconds: number) =>
+          n2(p.sagasPerSecond > 0 ? (seconds / (p.sagasPerSecond * p.windowSeconds)) * 1000 : 0);
+        return [
+          [
+            `  ${p.name}`,
+            n2(c.servicesPer1000Sagas['order-service'] ?? 0),
+            n2(c.servicesPer1000Sagas['inventory-service'] ?? 0),
+            n2(c.servicesPer1000Sagas['payment-service'] ?? 0),
+            n2(c.servicesPer1000Sagas['notification-service'] ?? 0),
+            n2(c.totalServicesPer1000Sagas),
+            n2(c.brokerPer1000Sagas),
+            n2(c.postgresPer1000Sagas),
+            per1000(c.benchSeconds),
+            pct(c.machineBusyShare),
+          ],
+        ];
+      }),
+    ]),
+    '',
+    'Memory: peak RSS (VmHWM) of each service process',
+    columns(report.processes.map((p) => [`  ${p.label}`, `pid ${p.pid}`, `${n1(p.peakRssMiB)} MiB`])),
+    '',
+    `Ratios: sagas/s ÷ raw publish/s = ${report.ratios.sagasPerRawPublish.toFixed(4)}; sagas/s ÷ raw DB tx/s = ${report.ratios.sagasPerRawDbTransaction.toFixed(4)} (${report.ratios.basis})`,
+  );
+  if (report.scaling) {
+    const s = report.scaling;
+    lines.push(
+      `Scaling: ${s.replicas.map((r, i) => `${r} replica(s) ${n1(s.closedSagasPerSecond[i] ?? 0)} sagas/s`).join(' → ')}; speed-up ${n2(s.speedUp)}× ` +
+        `(open-loop saga p99 at the same rate: ${s.openSagaP99Ms.map((v) => `${ms(v)} ms`).join(' → ')})`,
+    );
+  }
+  const t = report.targets;
+  const mark = (met: boolean) => (met ? 'met' : 'NOT met');
+  lines.push(
+    `Targets: ≥${t.sagasPerSecond.target} sagas/s: ${n1(t.sagasPerSecond.actual)} (${mark(t.sagasPerSecond.met)}); ` +
+      `p99 < ${t.p99AtHalfRateMs.target} ms at half that rate: ${ms(t.p99AtHalfRateMs.actual)} ms at ${n1(t.p99AtHalfRateMs.rate)}/s (${mark(t.p99AtHalfRateMs.met)}); ` +
+      `≤${t.rssPerServiceMiB.target} MiB RSS per service: ${n1(t.rssPerServiceMiB.actual)} MiB (${mark(t.rssPerServiceMiB.met)})`,
+  );
+  const totals = report.totals;
+  const emails =
+    totals.emailsExpected === undefined ? '' : `; e-mails ${totals.emailsReceived}/${totals.emailsExpected}`;
+  lines.push(
+    `Orders: ${totals.ordersPlaced} placed, ${totals.reachedFinalState} reached a final state, ${totals.neverFinal} never did, ${totals.errors} errors${emails}`,
+    report.ok
+      ? 'Result: OK (no order lost, no error)'
+      : 'Result: FAILED (an order was lost or an error occurred; see report.json)',
+  );
+  return lines.join('\n');
+}
+
+const pct = (share: number) => `${Math.round(share * 100)} %`;

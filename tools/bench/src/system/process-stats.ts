@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+
+/** Clock ticks per second of /proc/<pid>/stat's CPU times (100 on every common Linux). */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+export interface ProcessSample {
+  /** User + system CPU seconds used so far, all threads. */
+  cpuSeconds: number;
+  /** Peak resident set size so far (VmHWM), in MiB. */
+  peakRssMiB: number;
+  rssMiB: number;
+}
+
+/** Reads a live process's CPU time and memory from /proc; undefined once it is gone. */
+export function sampleProcess(pid: number): ProcessSample | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return {
+      cpuSeconds: (utime + stime) / CLOCK_TICKS,
+      peakRssMiB: kib(status, 'VmHWM') / 1024,
+      rssMiB: kib(status, 'VmRSS') / 1024,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function kib(status: string, field: string): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+  return match ? Number(match[1]) : 0;
+}
+
+/**
+ * CPU seconds of every process whose command name is one of `names` (e.g. the broker's beam.smp,
+ * every postgres backend). A process that exits between two samples takes its time with it, so
+ * this is a lower bound; the servers are shared with anything else running on the machine.
+ */
+export function cpuSecondsByCommand(names: readonly string[]): Record<string, number> {
+  const totals: Record<string, number> = Object.fromEntries(names.map((name) => [name, 0]));
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (!(name in totals)) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      totals[name] = (totals[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    } catch {
+      // exited while we looked
+    }
+  }
+  return totals;
+}
+
+/** Busy and total CPU seconds of the whole machine (all cores), from /proc/stat. */
+export function machineCpu(): { busySeconds: number; totalSeconds: number } {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0); // idle + iowait
+  const total = ticks.reduce((sum, value) => sum + value, 0);
+  return { busySeconds: (total - idle) / CLOCK_TICKS, totalSeconds: total / CLOCK_TICKS };
+}
