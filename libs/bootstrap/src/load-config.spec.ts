@@ -16,6 +16,10 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'info',
       PREFETCH: 20,
       MIGRATE_ON_START: true,
+      READINESS_OUTBOX_MAX_AGE_MS: 60_000,
+      TRACING_ENABLED: false,
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318',
+      OTEL_BSP_SCHEDULE_DELAY: 5000,
       ORDER_TIMEOUT_MS: 30000,
     });
     expect(loadConfig(schema, { ...valid, PORT: '4000', MIGRATE_ON_START: 'false' })).toMatchObject({
@@ -25,11 +29,19 @@ describe('loadConfig', () => {
   });
 
   it('lists every problem in one clear error', () => {
-    const attempt = () => loadConfig(schema, { DATABASE_URL: 'mysql://x', PORT: 'abc' });
+    const attempt = () =>
+      loadConfig(schema, {
+        DATABASE_URL: 'mysql://x',
+        PORT: 'abc',
+        TRACING_ENABLED: 'yes',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'jaeger',
+      });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/DATABASE_URL: must be a postgres: or postgresql: URL/);
     expect(attempt).toThrow(/AMQP_URL/);
     expect(attempt).toThrow(/PORT/);
     expect(attempt).toThrow(/ORDER_TIMEOUT_MS/);
+    expect(attempt).toThrow(/TRACING_ENABLED/);
+    expect(attempt).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
   });
 });
