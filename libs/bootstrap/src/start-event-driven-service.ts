@@ -79,7 +79,7 @@ export async function startEventDrivenService<Db extends ServiceDatabase<Tx>, Tx
   // One registry per running service, so several services in one process (tests) never mix counts.
   const metrics = createServiceMetrics(service.name);
   const broker = new BrokerConnection({ url: config.AMQP_URL, connectionName: service.name, logger });
-  const publisher = new EventPublisher(broker, service.publishes, undefined, metrics);
+  const publisher = new EventPublisher(broker, service.publishes, { metrics });
   const relay = new OutboxRelay({ db, publisher, logger, metrics });
   const context: ServiceContext<Db, Tx> = {
     db,

@@ -11,6 +11,13 @@ export interface OutgoingMessage {
   headers?: Record<string, unknown>;
 }
 
+export interface PublisherOptions {
+  /** How long to wait for the broker's confirm before rejecting. Default 10 s. */
+  publishTimeoutMs?: number;
+  /** Counts confirmed publishes by event type. */
+  metrics?: ServiceMetrics;
+}
+
 /**
  * Publishes persistent messages on a confirm channel: `publish` resolves only once the
  * broker has taken responsibility for the message, and rejects if it did not
@@ -18,15 +25,17 @@ export interface OutgoingMessage {
  */
 export class EventPublisher {
   private readonly channel: ManagedChannel;
+  private readonly publishTimeoutMs: number;
+  private readonly metrics?: ServiceMetrics;
 
   constructor(
     connection: BrokerConnection,
     /** The exchanges this service owns: declared before the first publish. */
     owns: readonly Pick<EventDefinition, 'exchange'>[],
-    private readonly publishTimeoutMs = 10_000,
-    /** Counts confirmed publishes by event type. */
-    private readonly metrics?: ServiceMetrics,
+    options: PublisherOptions = {},
   ) {
+    this.publishTimeoutMs = options.publishTimeoutMs ?? 10_000;
+    this.metrics = options.metrics;
     const exchanges = [...new Set(owns.map((d) => d.exchange))];
     const topology: Topology = {
       exchanges: exchanges.map((name) => ({ name, type: 'topic' })),

@@ -31,7 +31,7 @@ describe('messaging metrics on a real RabbitMQ', () => {
     metrics = createServiceMetrics('test-service', { defaultMetrics: false });
     vhost = await createTestVhost('metrics');
     broker = new BrokerConnection({ url: vhost.url, connectionName: 'metrics-test', logger: testLogger() });
-    publisher = new EventPublisher(broker, [PaymentSucceededV1], 10_000, metrics);
+    publisher = new EventPublisher(broker, [PaymentSucceededV1], { metrics });
     look = await inspector(vhost.url);
   });
 
