@@ -7,7 +7,7 @@ import { type ComposeDeployment, readComposeDeployment } from './support/compose
 import { ComposeEnvironmentError, localEnvironment } from './support/compose-environment';
 import { type ComposeInfrastructure, leftovers, startComposeInfrastructure } from './support/compose-infrastructure';
 import { freePort } from './support/free-port';
-import { WORKSPACE } from './support/service-process';
+import { ServiceProcess, WORKSPACE } from './support/service-process';
 import { SERVICES, System } from './support/system';
 
 /**
@@ -143,6 +143,37 @@ describe("the system started from docker-compose.yml's own environment", () => {
       message: `spans only from ${exporting().join(', ') || 'no service'}`,
     });
     expect(exporting()).toEqual([...SERVICES].sort());
+  });
+
+  it('a replica started while Jaeger is down becomes ready and takes orders (nothing waits for traces)', async () => {
+    const env: Record<string, string> = {
+      ...system!.envOf('order-service'),
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+    };
+    expect(env['TRACING_ENABLED']).toBe('true');
+    // ServiceProcess.start resolves once GET /health/ready answers 200.
+    const replica = await ServiceProcess.start({
+      service: 'order-service',
+      port: await freePort(),
+      env,
+      logDir: path.join(WORKSPACE, 'tmp/e2e-logs', 'jaeger-down'),
+      replica: 1,
+    });
+    try {
+      const product = await api.newProduct(5);
+      const response = await fetch(`${replica.url}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...customer(), items: [{ sku: product.sku, quantity: 1 }], paymentToken: 'tok_ok' }),
+      });
+      expect(response.status).toBe(201);
+      const { id } = (await response.json()) as { id: string };
+      expect((await api.finalOrder(id)).status).toBe('CONFIRMED');
+      expect((await fetch(`${replica.url}/health/ready`)).status).toBe(200);
+    } finally {
+      // Its exit code is not this test's business: the last spans cannot be flushed anywhere.
+      await replica.stop();
+    }
   });
 
   it("refuses a compose environment wired to another service's database or broker user, or to nothing here", () => {
