@@ -1,4 +1,4 @@
-import { eventually } from '@shopflow/testing';
+import { eventually, uniqueName } from '@shopflow/testing';
 import amqplib from 'amqplib';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -156,7 +156,7 @@ describe("the system started from docker-compose.yml's own environment", () => {
       service: 'order-service',
       port: await freePort(),
       env,
-      logDir: path.join(WORKSPACE, 'tmp/e2e-logs', 'jaeger-down'),
+      logDir: path.join(WORKSPACE, 'tmp/e2e-logs', uniqueName('jaeger-down')),
       replica: 1,
     });
     try {
