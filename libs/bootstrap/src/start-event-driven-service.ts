@@ -137,7 +137,14 @@ export async function startEventDrivenService<Db extends ServiceDatabase<Tx>, Tx
           { name: 'publisher', run: () => publisher.close() },
           { name: 'broker', run: () => broker.close() },
           { name: 'database', run: () => db.$disconnect() },
-          { name: 'tracing', run: () => stopTracing() },
+          {
+            name: 'tracing',
+            // Lost spans are worth a warning, not a failed shutdown: the service's own work is done.
+            run: async () => {
+              const lost = await stopTracing();
+              if (lost) logger.warn(lost);
+            },
+          },
         ],
         logger,
       ),

@@ -57,10 +57,23 @@ export function startTracingFromEnv(serviceName: string, env: NodeJS.ProcessEnv 
   if (config.success) startTracing(serviceName, config.data);
 }
 
-/** Exports the spans still buffered; the last step of a graceful shutdown. */
-export async function stopTracing(): Promise<void> {
-  await provider?.shutdown();
+/**
+ * Exports the spans still buffered, giving up after `timeoutMs`: the last step of a graceful
+ * shutdown, which an unreachable collector must not hold up. Resolves with why spans were lost, if they were.
+ */
+export async function stopTracing(timeoutMs = 2000): Promise<string | undefined> {
+  const stopping = provider?.shutdown();
   provider = undefined;
+  if (!stopping) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`the collector did not take the last spans within ${timeoutMs} ms`), timeoutMs);
+  });
+  const outcome = stopping.then(
+    () => undefined,
+    (error: Error) => `the last spans could not be exported: ${error.message}`,
+  );
+  return Promise.race([outcome, timeout]).finally(() => clearTimeout(timer));
 }
 
 function withSlash(url: string): string {
