@@ -21,8 +21,9 @@ async function main(): Promise<number> {
   const report = await runBench(options, log);
   const table = await writeResults(report);
   console.log(table);
-  if (report.profile)
-    console.log(`\n${renderProfile(summariseProfile(report.profile.file, 25), report.profile.service)}`);
+  for (const profile of report.profiles ?? []) {
+    console.log(`\n${renderProfile(summariseProfile(profile.file, 25), profile.service)}`);
+  }
   console.log(`\nresults: ${report.files.json}\n         ${report.files.table}\n         ${report.files.chart}`);
   log(`done in ${report.durationSeconds.toFixed(1)} s`);
   return report.ok ? 0 : 1;

@@ -26,8 +26,8 @@ export interface BenchOptions {
   /** Extra environment for every service process (e.g. PREFETCH=50), applied last. */
   serviceEnv: Record<string, string>;
   logLevel: string;
-  /** Runs this service with `node --cpu-prof` and summarises the profile. */
-  profile?: ServiceName;
+  /** Runs these services with `node --cpu-prof` and summarises each profile (first replica's). */
+  profile: ServiceName[];
   /** How long an order may stay PENDING before the bench calls it lost (beyond ORDER_TIMEOUT_MS's 60 s). */
   finalDeadlineMs: number;
 }
@@ -35,7 +35,7 @@ export interface BenchOptions {
 /** Full run: long enough for stable percentiles; quick: a smoke check that finishes in under a minute. */
 const PROFILES = {
   full: { concurrency: 32, warmupSeconds: 10, phaseSeconds: 30, ceilingSeconds: 5, finalDeadlineMs: 90_000 },
-  quick: { concurrency: 16, warmupSeconds: 2, phaseSeconds: 4, ceilingSeconds: 1, finalDeadlineMs: 20_000 },
+  quick: { concurrency: 16, warmupSeconds: 1, phaseSeconds: 3, ceilingSeconds: 1, finalDeadlineMs: 20_000 },
 } as const;
 
 export const USAGE = `npm run bench -- [options]
@@ -43,15 +43,15 @@ export const USAGE = `npm run bench -- [options]
   --quick                 smoke run, under a minute (what CI runs)
   --concurrency N         closed loop: customers with one saga in flight each (full 32, quick 16)
   --rate N                open loop: orders per second (default: half the closed-loop sagas/s)
-  --duration S            seconds of each measured phase (full 30, quick 4)
-  --warmup S              seconds of warm-up before measuring (full 10, quick 2)
+  --duration S            seconds of each measured phase (full 30, quick 3)
+  --warmup S              seconds of warm-up before measuring (full 10, quick 1)
   --replicas 1,2          scaling run: replicas of every service, one pass each (--replicas 1: no scaling run)
   --ceiling-seconds S     length of each raw broker/database measurement (full 5, quick 1)
   --declined SHARE        share of orders with a declined card (default 0.1)
   --out-of-stock SHARE    share of orders for a sold-out product (default 0.1)
   --env KEY=VALUE         extra environment for every service (repeatable), e.g. --env PREFETCH=50
   --log-level LEVEL       services' LOG_LEVEL (default info, as deployed)
-  --profile SERVICE       run that service with node --cpu-prof and print its hottest functions
+  --profile SERVICE[,..]  run those services (or all) with node --cpu-prof; print where their CPU went
   --out DIR               results folder (default bench-results/<timestamp>)
   --target                benchmark running services instead of starting them:
     --order-url URL[,URL]   order-service replica(s) (default http://127.0.0.1:3001)
@@ -90,9 +90,11 @@ export function parseOptions(argv: string[]): BenchOptions {
   const replicas = values.replicas === undefined ? [1, 2] : list(values.replicas, 'replicas').map(Number);
   if (replicas.some((n) => !Number.isInteger(n) || n < 1))
     throw new UsageError('--replicas takes counts ≥ 1, e.g. 1,2');
-  if (values.profile !== undefined && !(SERVICES as readonly string[]).includes(values.profile)) {
-    throw new UsageError(`--profile takes one of ${SERVICES.join(', ')}`);
-  }
+  const profiled =
+    values.profile === undefined ? [] : values.profile === 'all' ? [...SERVICES] : list(values.profile, 'profile');
+  const unknown = profiled.filter((s) => !(SERVICES as readonly string[]).includes(s));
+  if (unknown.length > 0)
+    throw new UsageError(`--profile takes all or some of ${SERVICES.join(', ')}; not ${unknown.join(', ')}`);
   const options: BenchOptions = {
     quick: values.quick,
     outDir: path.resolve(
@@ -116,7 +118,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       }),
     ),
     logLevel: values['log-level'],
-    profile: values.profile as ServiceName | undefined,
+    profile: profiled as ServiceName[],
     finalDeadlineMs: profile.finalDeadlineMs,
   };
   if (options.mix.declined + options.mix.outOfStock > 1) throw new UsageError('--declined + --out-of-stock exceed 1');

@@ -14,7 +14,9 @@ import { measureDatabase } from './raw/database-ceiling';
 import { phaseMetrics } from './report/phase-metrics';
 import { type BenchReport, type PhaseReport, type ProcessReport } from './report/report-model';
 import { CpuWindow, type WatchedProcess } from './system/cpu-window';
-import { LocalSystem } from './system/local-system';
+import { type DatabaseActivity } from './system/database-activity';
+import { benchSettings, LocalSystem } from './system/local-system';
+import { heapFigures } from './system/heap-metrics';
 import { sampleMachineLoad } from './system/machine-load';
 import { sampleProcess } from './system/process-stats';
 
@@ -51,6 +53,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   let api: ShopApi | undefined;
   let tracker: OrderTracker | undefined;
   let rate = options.rate;
+  let activity: Record<string, DatabaseActivity> | undefined;
   try {
     if (options.target) {
       api = new ShopApi(options.target.orderUrls, options.target.inventoryUrl);
@@ -60,7 +63,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         logDir,
         logLevel: options.logLevel,
         serviceEnv: options.serviceEnv,
-        ...(options.profile && { cpuProfile: { service: options.profile, dir: profileDir } }),
+        ...(options.profile.length > 0 && { cpuProfile: { services: options.profile, dir: profileDir } }),
       });
       await system.scaleTo(options.replicas[0] ?? 1);
       api = new ShopApi(
@@ -132,22 +135,31 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       while (system.mail.count < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       emails = { expected, received: system.mail.count };
     }
-    for (const { label, service, replica, pid } of system?.all ??
-      watched().map((w, i) => ({ label: w.service, service: w.service, replica: i + 1, pid: w.pid }))) {
+    const measured = system
+      ? system.all.map(({ label, service, replica, pid, url }) => ({ label, service, replica, pid, url }))
+      : watched().map((w, i) => ({ label: w.service, service: w.service, replica: i + 1, pid: w.pid, url: undefined }));
+    for (const { label, service, replica, pid, url } of measured) {
       const sample = sampleProcess(pid);
-      if (sample)
-        processes.push({ label, service, replica, pid, peakRssMiB: sample.peakRssMiB, cpuSeconds: sample.cpuSeconds });
+      const heap = url ? await heapFigures(url) : undefined;
+      if (!sample) continue;
+      const { peakRssMiB, rssMiB, cpuSeconds } = sample;
+      processes.push({ label, service, replica, pid, peakRssMiB, rssMiB, cpuSeconds, ...heap });
     }
   } finally {
     api?.close();
     if (system) {
       log('stopping the services, dropping the vhost and databases');
+      await system.stop();
+      activity = await system.databaseActivity().catch(() => undefined);
       await system.close();
     }
   }
 
   function record(shape: Parameters<typeof phaseMetrics>[0], run: LoopRun, cpu: CpuWindow): PhaseReport {
     outcomes.push(...run.outcomes);
+    // Lead-in orders count too: an order lost while warming up is lost all the same.
+    for (const detail of new Set(run.outcomes.flatMap((o) => (o.error ? [o.error.detail] : []))))
+      log(`  error: ${detail}`);
     const phase = phaseMetrics(shape, run, cpu.result());
     phases.push(phase);
     return phase;
@@ -163,7 +175,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const failed = outcomes.filter((o) => o.error);
   const neverFinal = outcomes.filter((o) => o.error?.kind === 'never-final').length;
   const maxRss = Math.max(0, ...Object.values(peakRssMiBByService));
-  const profile = options.profile ? profileOf(profileDir, options.profile) : undefined;
+  const profiles = options.profile.flatMap((service) => profileOf(profileDir, service) ?? []);
 
   return {
     tool: '@shopflow/bench',
@@ -188,15 +200,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       phaseSeconds: options.phaseSeconds,
       replicas: options.replicas,
       mix: { confirm: 1 - options.mix.declined - options.mix.outOfStock, ...options.mix },
-      serviceEnv: options.target
-        ? {}
-        : {
-            LOG_LEVEL: options.logLevel,
-            SEED_CATALOG: 'false',
-            GATEWAY_LATENCY_MS: '0',
-            GATEWAY_FAILURE_RATE: '0',
-            ...options.serviceEnv,
-          },
+      serviceEnv: options.target ? {} : benchSettings(options),
       pollIntervalMs: POLL_INTERVAL_MS,
     },
     ceilings: { broker, database },
@@ -221,9 +225,11 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       reachedFinalState: outcomes.filter((o) => o.final).length,
       neverFinal,
       errors: failed.length,
+      errorExamples: [...new Set(failed.map((o) => `${o.error?.kind}: ${o.error?.detail}`))].slice(0, 10),
       ...(emails && { emailsExpected: emails.expected, emailsReceived: emails.received }),
       trackerFailedPolls: tracker?.failedPolls ?? 0,
     },
+    ...(activity && { databasePerSaga: perSaga(activity, outcomes.filter((o) => o.final).length) }),
     targets: {
       sagasPerSecond: {
         target: TARGETS.sagasPerSecond,
@@ -239,7 +245,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       rssPerServiceMiB: { target: TARGETS.rssPerServiceMiB, actual: maxRss, met: maxRss <= TARGETS.rssPerServiceMiB },
     },
     ok: outcomes.length > 0 && failed.length === 0,
-    ...(profile && { profile }),
+    ...(profiles.length > 0 && { profiles }),
     files: {
       json: path.join(options.outDir, 'report.json'),
       table: path.join(options.outDir, 'report.txt'),
@@ -249,7 +255,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   };
 }
 
-function profileOf(dir: string, service: string): BenchReport['profile'] {
+function profileOf(dir: string, service: string): NonNullable<BenchReport['profiles']>[number] | undefined {
   const files = fs.existsSync(dir)
     ? fs.readdirSync(dir).filter((f) => f.startsWith(service) && f.endsWith('.cpuprofile'))
     : [];
@@ -271,5 +277,24 @@ function summary(p: PhaseReport): string {
   return (
     `  ${p.sagasPerSecond.toFixed(1)} sagas/s, ${p.postsPerSecond.toFixed(1)} POST/s; saga p50 ${s.p50} p95 ${s.p95} p99 ${s.p99} max ${s.max} ms; ` +
     `${p.placed} placed, ${p.errors.http + p.errors.wrongOutcome + p.errors.neverFinal} errors`
+  );
+}
+
+/** A service database's whole-run counts divided by the sagas completed (warm-ups included, like the counts). */
+function perSaga(
+  activity: Record<string, DatabaseActivity>,
+  sagas: number,
+): NonNullable<BenchReport['databasePerSaga']> {
+  const divide = (value: number) => (sagas > 0 ? value / sagas : 0);
+  return Object.fromEntries(
+    Object.entries(activity).map(([service, a]) => [
+      service,
+      {
+        transactions: divide(a.transactions),
+        rowsInserted: divide(a.rowsInserted),
+        rowsUpdated: divide(a.rowsUpdated),
+        rowsDeleted: divide(a.rowsDeleted),
+      },
+    ]),
   );
 }

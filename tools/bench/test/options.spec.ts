@@ -9,7 +9,7 @@ describe('parseOptions', () => {
   });
 
   it('makes --quick short, and lets every figure be overridden', () => {
-    expect(parseOptions(['--quick'])).toMatchObject({ quick: true, phaseSeconds: 4, warmupSeconds: 2 });
+    expect(parseOptions(['--quick'])).toMatchObject({ quick: true, phaseSeconds: 3, warmupSeconds: 1 });
     expect(
       parseOptions(['--quick', '--duration', '9', '--rate', '40', '--env', 'PREFETCH=50', '--replicas', '1']),
     ).toMatchObject({

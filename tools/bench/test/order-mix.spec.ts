@@ -36,6 +36,7 @@ describe('finalOf', () => {
   it('takes the saga latency from the timeline: placed → the final step, not what came after', () => {
     const final = finalOf({ ...order, status: 'CONFIRMED' })!;
     expect(final.finalAt - final.placedAt).toBe(85);
+    expect(final.steps['payment-succeeded']! - final.steps['inventory-reserved']!).toBe(40);
   });
 
   it('says nothing while the order is PENDING', () => {

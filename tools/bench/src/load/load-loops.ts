@@ -20,29 +20,57 @@ export interface LoopRun {
 
 /**
  * Closed loop: `concurrency` customers, each placing an order, waiting until it is final, then
- * placing the next. Runs `leadInMs` unmeasured then `windowMs` measured without a pause, so the
- * window sees a steady state; the sagas still in flight at the end are followed to their end.
- * `onWindow` is called when the window opens and closes (to sample CPU there).
+ * placing the next. The measured window opens once `leadInMs` has passed and the system has
+ * completed `concurrency` sagas (a cold or busy system can take longer than the lead-in to finish
+ * its first ones; at most `maxLeadInMs`), and runs `windowMs` without a pause, so it sees a steady
+ * state; the sagas in flight when it closes are followed to their end. `onWindow` is called at both
+ * edges (to sample CPU there).
  */
 export async function closedLoop(
   ctx: LoadContext,
-  options: { concurrency: number; leadInMs: number; windowMs: number; onWindow?: (edge: 'start' | 'end') => void },
+  options: {
+    concurrency: number;
+    leadInMs: number;
+    windowMs: number;
+    maxLeadInMs?: number;
+    onWindow?: (edge: 'start' | 'end') => void;
+  },
 ): Promise<LoopRun> {
   const outcomes: OrderOutcome[] = [];
-  const windowStart = Date.now() + options.leadInMs;
-  const windowEnd = windowStart + options.windowMs;
-  const edges = windowEdges(windowStart, windowEnd, options.onWindow);
+  let finished = 0;
+  const concurrency = Math.max(1, Math.round(options.concurrency));
+  const started = Date.now();
+  let window: { start: number; end: number } | undefined;
+  let closed: () => void = () => undefined;
+  const windowClosed = new Promise<void>((resolve) => (closed = resolve));
+  const maybeOpen = () => {
+    const elapsed = Date.now() - started;
+    const warm = elapsed >= options.leadInMs && finished >= concurrency;
+    if (window || !(warm || elapsed >= (options.maxLeadInMs ?? 60_000))) return;
+    const start = Date.now();
+    window = { start, end: start + options.windowMs };
+    options.onWindow?.('start');
+    setTimeout(() => {
+      options.onWindow?.('end');
+      closed();
+    }, options.windowMs);
+  };
+  const leadInTimer = setTimeout(maybeOpen, options.leadInMs);
   const customer = async (id: number) => {
-    while (Date.now() < windowEnd) {
+    while (!window || Date.now() < window.end) {
       const outcome = await runSaga(ctx.api, ctx.tracker, ctx.mix, id);
       outcomes.push(outcome);
+      if (outcome.final) finished += 1;
+      maybeOpen();
       // A refused request comes back at once: do not spin on a broken system.
       if (outcome.error?.kind === 'http') await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.round(options.concurrency)) }, (_, id) => customer(id)));
-  await edges;
-  return { windowStart, windowEnd, outcomes };
+  await Promise.all(Array.from({ length: concurrency }, (_, id) => customer(id)));
+  clearTimeout(leadInTimer);
+  await windowClosed;
+  const { start, end } = window ?? { start: started, end: started };
+  return { windowStart: start, windowEnd: end, outcomes };
 }
 
 /**

@@ -6,6 +6,8 @@ export interface FinalOrder {
   /** The order's own timestamps (epoch ms): its `placed` step and its `confirmed`/`cancelled` step. */
   placedAt: number;
   finalAt: number;
+  /** When each step first appears on the timeline (epoch ms), for the per-hop breakdown. */
+  steps: Record<string, number>;
 }
 
 export type Followed = { final: FinalOrder; polls: number } | { final?: undefined; polls: number; error: string };
@@ -69,7 +71,15 @@ export function finalOf(order: OrderJson): FinalOrder | undefined {
   const placed = order.timeline.find((entry) => entry.step === 'placed')?.at ?? order.createdAt;
   const final = order.timeline.find((entry) => entry.step === step)?.at;
   if (!final) throw new Error(`order ${order.id} is ${order.status} but its timeline has no '${step}' step`);
-  return { status: order.status, reason: order.reason, placedAt: Date.parse(placed), finalAt: Date.parse(final) };
+  const steps: Record<string, number> = {};
+  for (const entry of order.timeline) steps[entry.step] ??= Date.parse(entry.at);
+  return {
+    status: order.status,
+    reason: order.reason,
+    placedAt: Date.parse(placed),
+    finalAt: Date.parse(final),
+    steps,
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -117,7 +117,11 @@ function locate(
   if (pkg) return { area: pkg, location: `${pkg}/${filePath.split(`${pkg}/`).pop()}:${frame.lineNumber + 1}` };
   const source = mapped(filePath, frame, maps);
   if (source) {
-    const workspacePath = source.file.replace(/^.*?\/((?:libs|apps)\/)/, '$1');
+    // Sources are relative to the bundle's folder (apps/<service>/dist): resolve, then show from the workspace root.
+    const absolute = source.file.startsWith('file://')
+      ? new URL(source.file).pathname
+      : path.resolve(path.dirname(filePath), source.file);
+    const workspacePath = absolute.replace(/^.*?\/((?:libs|apps)\/)/, '$1');
     const area = /^(libs\/[^/]+|apps\/[^/]+\/src\/[^/]+)/.exec(workspacePath)?.[1] ?? workspacePath;
     return { area, location: `${workspacePath}:${source.line}` };
   }

@@ -1,4 +1,5 @@
 import { type LoopRun } from '../load/load-loops';
+import { type FinalOrder } from '../load/order-tracker';
 import { distribution } from './percentiles';
 import { type CpuUse, type PhaseReport } from './report-model';
 
@@ -34,6 +35,7 @@ export function phaseMetrics(
     placed: placedInWindow.length,
     outcomes: { confirmed: finals.filter((f) => f.status === 'CONFIRMED').length, cancelled },
     sagaLatencyMs: distribution(finals.map((f) => f.finalAt - f.placedAt)),
+    hopsMs: hops(finals),
     postLatencyMs: distribution(placedInWindow.filter((o) => o.error?.kind !== 'http').map((o) => o.postMs)),
     errors: {
       http: count('http'),
@@ -53,5 +55,20 @@ export function phaseMetrics(
         postgresPer1000Sagas: per1000(cpu.postgresSeconds),
       },
     }),
+  };
+}
+
+function hops(finals: FinalOrder[]): PhaseReport['hopsMs'] {
+  const confirmed = finals.flatMap(({ status, placedAt, finalAt, steps }) => {
+    const reserved = steps['inventory-reserved'];
+    const paid = steps['payment-succeeded'];
+    return status === 'CONFIRMED' && reserved !== undefined && paid !== undefined
+      ? [{ placedAt, finalAt, reserved, paid }]
+      : [];
+  });
+  return {
+    toInventory: distribution(confirmed.map((o) => o.reserved - o.placedAt)),
+    toPayment: distribution(confirmed.map((o) => o.paid - o.placedAt)),
+    back: distribution(confirmed.map((o) => o.finalAt - Math.max(o.reserved, o.paid))),
   };
 }

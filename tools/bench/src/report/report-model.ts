@@ -39,6 +39,12 @@ export interface PhaseReport {
   sagaLatencyMs: Distribution;
   /** POST /orders as the client measured it. */
   postLatencyMs: Distribution;
+  /**
+   * Where a confirmed saga's time goes, from its timeline: order placed → inventory's and payment's
+   * reports (order-service's commit and outbox relay, the broker, the participant's handler), then
+   * the later of the two → confirmed (the participant's relay, the broker, order-service's handler).
+   */
+  hopsMs: { toInventory: Distribution; toPayment: Distribution; back: Distribution };
   errors: { http: number; neverFinal: number; wrongOutcome: number; rate: number; examples: string[] };
   /** GET /orders/:id per order the tracker needed to see it final (the bench's own load on order-service). */
   pollsPerOrder: number;
@@ -53,6 +59,11 @@ export interface ProcessReport {
   replica: number;
   pid: number;
   peakRssMiB: number;
+  /** At the end of the run, with what V8 says of it (GET /metrics), to tell heap from the rest. */
+  rssMiB: number;
+  heapUsedMiB?: number;
+  heapTotalMiB?: number;
+  externalMiB?: number;
   cpuSeconds: number;
 }
 
@@ -96,10 +107,20 @@ export interface BenchReport {
     reachedFinalState: number;
     neverFinal: number;
     errors: number;
+    /** The first distinct errors of the whole run, lead-ins included. */
+    errorExamples: string[];
     emailsExpected?: number;
     emailsReceived?: number;
     trackerFailedPolls: number;
   };
+  /**
+   * Each service database's transactions and row changes per completed saga, over the whole run
+   * (pg_stat_database; single-statement reads count as transactions, the bench's GET /orders/:id too).
+   */
+  databasePerSaga?: Record<
+    string,
+    { transactions: number; rowsInserted: number; rowsUpdated: number; rowsDeleted: number }
+  >;
   targets: {
     sagasPerSecond: { target: number; actual: number; met: boolean };
     p99AtHalfRateMs: { target: number; actual: number; rate: number; met: boolean };
@@ -107,13 +128,14 @@ export interface BenchReport {
   };
   /** Every order placed reached a final state and none was an error. */
   ok: boolean;
-  /** With --profile: where that service's CPU time went (self time, whole process lifetime). */
-  profile?: {
+  /** With --profile: where each profiled service's CPU time went (self time, first replica's whole lifetime). */
+  profiles?: {
     service: string;
     file: string;
     busySeconds: number;
     areas: { name: string; selfMs: number; share: number }[];
     top: { function: string; location: string; selfMs: number; share: number }[];
-  };
+  }[];
+
   files: { json: string; table: string; chart: string; logs?: string };
 }

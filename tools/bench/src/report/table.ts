@@ -129,8 +129,46 @@ export function renderTable(report: BenchReport): string {
       }),
     ]),
     '',
-    'Memory: peak RSS (VmHWM) of each service process',
-    columns(report.processes.map((p) => [`  ${p.label}`, `pid ${p.pid}`, `${n1(p.peakRssMiB)} MiB`])),
+    'Where a confirmed saga spends its time, p50 / p99 ms (its timeline; each hop: commit, outbox relay, broker, handler)',
+    columns([
+      ['  phase', 'placed → inventory reserved', 'placed → payment succeeded', 'later of the two → confirmed'],
+      ...report.phases.map((p) => [
+        `  ${p.name}`,
+        `${ms(p.hopsMs.toInventory.p50)} / ${ms(p.hopsMs.toInventory.p99)}`,
+        `${ms(p.hopsMs.toPayment.p50)} / ${ms(p.hopsMs.toPayment.p99)}`,
+        `${ms(p.hopsMs.back.p50)} / ${ms(p.hopsMs.back.p99)}`,
+      ]),
+    ]),
+    ...(report.databasePerSaga
+      ? [
+          '',
+          'Database work per completed saga, whole run (pg_stat_database; a single-statement read is a transaction too)',
+          columns([
+            ['  service', 'transactions', 'rows inserted', 'updated', 'deleted'],
+            ...Object.entries(report.databasePerSaga).map(([service, d]) => [
+              `  ${service}`,
+              n1(d.transactions),
+              n1(d.rowsInserted),
+              n1(d.rowsUpdated),
+              n1(d.rowsDeleted),
+            ]),
+          ]),
+        ]
+      : []),
+    '',
+    'Memory of each service process (MiB): peak RSS (VmHWM); at the end: RSS, V8 heap used / total, external (Buffers, WebAssembly)',
+    columns([
+      ['  process', 'pid', 'peak RSS', 'RSS', 'heap used', 'heap total', 'external'],
+      ...report.processes.map((p) => [
+        `  ${p.label}`,
+        String(p.pid),
+        n1(p.peakRssMiB),
+        n1(p.rssMiB),
+        p.heapUsedMiB === undefined ? '-' : n1(p.heapUsedMiB),
+        p.heapTotalMiB === undefined ? '-' : n1(p.heapTotalMiB),
+        p.externalMiB === undefined ? '-' : n1(p.externalMiB),
+      ]),
+    ]),
     '',
     `Ratios: sagas/s ÷ raw publish/s = ${report.ratios.sagasPerRawPublish.toFixed(4)}; sagas/s ÷ raw DB tx/s = ${report.ratios.sagasPerRawDbTransaction.toFixed(4)} (${report.ratios.basis})`,
   );

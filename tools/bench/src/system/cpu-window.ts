@@ -1,4 +1,4 @@
-import { cpuSecondsByCommand, machineCpu, sampleProcess } from './process-stats';
+import { cpuByProcess, cpuUsedBetween, machineCpu, sampleProcess } from './process-stats';
 
 export interface WatchedProcess {
   service: string;
@@ -8,7 +8,7 @@ export interface WatchedProcess {
 interface Snapshot {
   services: Map<number, number>;
   bench: number;
-  byCommand: Record<string, number>;
+  servers: ReturnType<typeof cpuByProcess>;
   machine: { busySeconds: number; totalSeconds: number };
 }
 
@@ -44,11 +44,12 @@ export class CpuWindow {
       servicesSeconds[service] = (servicesSeconds[service] ?? 0) + (after - before);
     }
     const machineTotal = end.machine.totalSeconds - start.machine.totalSeconds;
+    const servers = cpuUsedBetween(start.servers, end.servers);
     return {
       servicesSeconds,
       benchSeconds: end.bench - start.bench,
-      brokerSeconds: (end.byCommand['beam.smp'] ?? 0) - (start.byCommand['beam.smp'] ?? 0),
-      postgresSeconds: Math.max(0, (end.byCommand['postgres'] ?? 0) - (start.byCommand['postgres'] ?? 0)),
+      brokerSeconds: servers['beam.smp'] ?? 0,
+      postgresSeconds: servers['postgres'] ?? 0,
       machineBusyShare: machineTotal > 0 ? (end.machine.busySeconds - start.machine.busySeconds) / machineTotal : 0,
     };
   }
@@ -63,7 +64,7 @@ export class CpuWindow {
     return {
       services,
       bench: (usage.user + usage.system) / 1e6,
-      byCommand: cpuSecondsByCommand(['beam.smp', 'postgres']),
+      servers: cpuByProcess(['beam.smp', 'postgres']),
       machine: machineCpu(),
     };
   }

@@ -1,5 +1,7 @@
 import { createTestDatabase, createTestVhost, type TestDatabase, type TestVhost } from '@shopflow/testing';
 import { must } from '../must';
+import { applyMigrations } from './apply-migrations';
+import { databaseActivity, type DatabaseActivity } from './database-activity';
 import { freePort } from './free-port';
 import { startMailCounter, type MailCounter } from './mail-counter';
 import { ServiceProcess } from './service-process';
@@ -10,7 +12,25 @@ export interface LocalSystemOptions {
   logLevel: string;
   /** Applied last, over the bench's own settings. */
   serviceEnv: Record<string, string>;
-  cpuProfile?: { service: ServiceName; dir: string };
+  cpuProfile?: { services: ServiceName[]; dir: string };
+}
+
+/** Where createTestDatabase makes the databases (TEST_DATABASE_URL overrides it, there and here). */
+const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/** The environment the bench sets on every service besides the URLs; `serviceEnv` (--env) last, so it wins. */
+export function benchSettings(options: Pick<LocalSystemOptions, 'logLevel' | 'serviceEnv'>): Record<string, string> {
+  return {
+    LOG_LEVEL: options.logLevel,
+    // The bench makes its own products: the demo catalog would only add noise.
+    SEED_CATALOG: 'false',
+    // The payment simulator answers at once and never fails transiently: we measure our code, not a fake gateway's sleep.
+    GATEWAY_LATENCY_MS: '0',
+    GATEWAY_FAILURE_RATE: '0',
+    // Migrated by the bench already (see applyMigrations).
+    MIGRATE_ON_START: 'false',
+    ...options.serviceEnv,
+  };
 }
 
 /**
@@ -34,7 +54,9 @@ export class LocalSystem {
     let mail: MailCounter | undefined;
     try {
       for (const service of SERVICES) {
-        databases.set(service, await createTestDatabase({ prefix: `bench_${service.split('-')[0]}` }));
+        const database = await createTestDatabase({ prefix: `bench_${service.split('-')[0]}` });
+        databases.set(service, database);
+        await applyMigrations(service, database.url);
       }
       mail = await startMailCounter();
       return new LocalSystem(options, vhost, databases, mail);
@@ -46,53 +68,37 @@ export class LocalSystem {
     }
   }
 
-  /** What every service process gets, as docker-compose would set it. */
-  private envOf(service: ServiceName, replica: number): Record<string, string> {
+  /** What every service process gets: this run's URLs, then the bench's settings. */
+  private envOf(service: ServiceName): Record<string, string> {
     return {
       DATABASE_URL: must(this.databases.get(service), `database of ${service}`).url,
       AMQP_URL: this.vhost.url,
-      LOG_LEVEL: this.options.logLevel,
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(this.mail.port),
-      // The bench makes its own products: the demo catalog would only add noise.
-      SEED_CATALOG: 'false',
-      // The payment simulator answers at once and never fails transiently: we measure our code, not a fake gateway's sleep.
-      GATEWAY_LATENCY_MS: '0',
-      GATEWAY_FAILURE_RATE: '0',
-      // The first replica migrated the database; a no-op migrate costs a later one seconds of CPU (the wasm schema engine).
-      ...(replica > 1 && { MIGRATE_ON_START: 'false' }),
-      ...this.options.serviceEnv,
+      ...benchSettings(this.options),
     };
   }
 
   /**
-   * Brings every service to `replicas` processes. The first start of order-service, payment- and
-   * notification-service runs in parallel (their queues must exist before inventory announces its
-   * catalog); later replicas all start at once, their queues being there already.
+   * Brings every service to `replicas` processes, all started at once. `npm start` starts inventory
+   * last so that the catalog it announces finds order-service's queue; here there is no catalog to
+   * announce (SEED_CATALOG=false), and the bench creates its products once every service is ready.
    */
   async scaleTo(replicas: number): Promise<void> {
-    const first = this.processes.length === 0;
     const wanted = SERVICES.flatMap((service) => {
       const running = this.replicas(service).length;
       return Array.from({ length: Math.max(0, replicas - running) }, (_, i) => ({ service, replica: running + i + 1 }));
     });
-    const start = (list: typeof wanted) =>
-      Promise.all(list.map(({ service, replica }) => this.startOne(service, replica)));
-    if (first) {
-      await start(wanted.filter(({ service }) => service !== 'inventory-service'));
-      await start(wanted.filter(({ service }) => service === 'inventory-service'));
-    } else {
-      await start(wanted);
-    }
+    await Promise.all(wanted.map(({ service, replica }) => this.startOne(service, replica)));
   }
 
   private async startOne(service: ServiceName, replica: number): Promise<void> {
-    const profile = this.options.cpuProfile?.service === service ? this.options.cpuProfile.dir : undefined;
+    const profile = this.options.cpuProfile?.services.includes(service) ? this.options.cpuProfile.dir : undefined;
     const process = await ServiceProcess.start({
       service,
       replica,
       port: await freePort(),
-      env: this.envOf(service, replica),
+      env: this.envOf(service),
       logDir: this.options.logDir,
       cpuProfileDir: profile,
     });
@@ -117,9 +123,26 @@ export class LocalSystem {
     }
   }
 
-  /** Stops every process at once (the bench has seen every order final: nothing is in flight), then drops the vhost and databases. */
-  async close(): Promise<void> {
+  /** Stops every process at once: the bench has seen every order final, nothing is in flight. */
+  async stop(): Promise<void> {
     await Promise.all(this.processes.map((p) => p.stop()));
+  }
+
+  /** What each service's database did over the whole run; call after stop(), when the counts are complete. */
+  async databaseActivity(): Promise<Record<string, DatabaseActivity>> {
+    const names = [...this.databases.values()].map((d) => d.name);
+    const activity = await databaseActivity(process.env['TEST_DATABASE_URL'] ?? DEFAULT_DATABASE_URL, names);
+    return Object.fromEntries(
+      [...this.databases].flatMap(([service, database]) => {
+        const found = activity.get(database.name);
+        return found ? [[service, found]] : [];
+      }),
+    );
+  }
+
+  /** Stops what still runs, then drops the vhost and databases. */
+  async close(): Promise<void> {
+    await this.stop();
     await this.mail.close();
     await this.vhost.drop().catch(() => undefined);
     for (const database of this.databases.values()) await database.drop().catch(() => undefined);

@@ -42,26 +42,39 @@ function kib(status: string, field: string): number {
   return match ? Number(match[1]) : 0;
 }
 
-/**
- * CPU seconds of every process whose command name is one of `names` (e.g. the broker's beam.smp,
- * every postgres backend). A process that exits between two samples takes its time with it, so
- * this is a lower bound; the servers are shared with anything else running on the machine.
- */
-export function cpuSecondsByCommand(names: readonly string[]): Record<string, number> {
-  const totals: Record<string, number> = Object.fromEntries(names.map((name) => [name, 0]));
+/** CPU seconds so far of every live process whose command name is one of `names`, by pid (e.g. beam.smp, postgres). */
+export function cpuByProcess(names: readonly string[]): Map<number, { name: string; cpuSeconds: number }> {
+  const found = new Map<number, { name: string; cpuSeconds: number }>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (!(name in totals)) continue;
+      if (!names.includes(name)) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      totals[name] = (totals[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+      found.set(Number(entry), { name, cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS });
     } catch {
       // exited while we looked
     }
   }
-  return totals;
+  return found;
+}
+
+/**
+ * CPU seconds each named command used between two cpuByProcess() snapshots: the growth of every
+ * process in both, plus all of a process born in between. One that exited in between takes its
+ * time with it (a postgres backend of a closed connection), so this is a lower bound; and the
+ * servers are shared with anything else running on the machine.
+ */
+export function cpuUsedBetween(
+  before: Map<number, { name: string; cpuSeconds: number }>,
+  after: Map<number, { name: string; cpuSeconds: number }>,
+): Record<string, number> {
+  const used: Record<string, number> = {};
+  for (const [pid, { name, cpuSeconds }] of after) {
+    used[name] = (used[name] ?? 0) + cpuSeconds - (before.get(pid)?.cpuSeconds ?? 0);
+  }
+  return used;
 }
 
 /** Busy and total CPU seconds of the whole machine (all cores), from /proc/stat. */

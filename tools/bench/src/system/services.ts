@@ -1,3 +1,3 @@
-/** The four services, in start order: consumers first, inventory last (the catalog it announces must find order-service's queue). */
+/** The four services (the bench starts them all at once: see LocalSystem.scaleTo). */
 export const SERVICES = ['order-service', 'payment-service', 'notification-service', 'inventory-service'] as const;
 export type ServiceName = (typeof SERVICES)[number];
