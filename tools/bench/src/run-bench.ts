@@ -18,7 +18,7 @@ import { type DatabaseActivity } from './system/database-activity';
 import { benchSettings, LocalSystem } from './system/local-system';
 import { heapFigures } from './system/heap-metrics';
 import { sampleMachineLoad } from './system/machine-load';
-import { sampleProcess } from './system/process-stats';
+import { sampleProcess, serviceOfProcess } from './system/process-stats';
 
 /** How often the tracker looks again at an order that was not final yet. */
 const POLL_INTERVAL_MS = 25;
@@ -77,7 +77,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     const watched = (): WatchedProcess[] =>
       system
         ? system.all.map((p) => ({ service: p.service, pid: p.pid }))
-        : (options.target?.pids ?? []).map((pid) => ({ service: `pid ${pid}`, pid }));
+        : (options.target?.pids ?? []).map((pid) => ({ service: serviceOfProcess(pid), pid }));
 
     for (const [index, replicas] of options.replicas.entries()) {
       if (system && index > 0) {
@@ -137,13 +137,19 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     }
     const measured = system
       ? system.all.map(({ label, service, replica, pid, url }) => ({ label, service, replica, pid, url }))
-      : watched().map((w, i) => ({ label: w.service, service: w.service, replica: i + 1, pid: w.pid, url: undefined }));
+      : watched().map((w, i) => ({
+          label: `${w.service} (pid ${w.pid})`,
+          service: w.service,
+          replica: i + 1,
+          pid: w.pid,
+          url: undefined,
+        }));
     for (const { label, service, replica, pid, url } of measured) {
       const sample = sampleProcess(pid);
       const heap = url ? await heapFigures(url) : undefined;
       if (!sample) continue;
-      const { peakRssMiB, rssMiB, cpuSeconds } = sample;
-      processes.push({ label, service, replica, pid, peakRssMiB, rssMiB, cpuSeconds, ...heap });
+      const { peakRssMiB, rssMiB, anonymousMiB, cpuSeconds } = sample;
+      processes.push({ label, service, replica, pid, peakRssMiB, rssMiB, anonymousMiB, cpuSeconds, ...heap });
     }
   } finally {
     api?.close();

@@ -61,6 +61,8 @@ export interface ProcessReport {
   peakRssMiB: number;
   /** At the end of the run, with what V8 says of it (GET /metrics), to tell heap from the rest. */
   rssMiB: number;
+  /** Of which anonymous memory (the rest: mapped files such as the node binary). */
+  anonymousMiB: number;
   heapUsedMiB?: number;
   heapTotalMiB?: number;
   externalMiB?: number;

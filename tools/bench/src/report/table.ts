@@ -156,14 +156,15 @@ export function renderTable(report: BenchReport): string {
         ]
       : []),
     '',
-    'Memory of each service process (MiB): peak RSS (VmHWM); at the end: RSS, V8 heap used / total, external (Buffers, WebAssembly)',
+    'Memory of each service process (MiB): peak RSS (VmHWM); at the end: RSS, its anonymous part, V8 heap used / total, external (Buffers)',
     columns([
-      ['  process', 'pid', 'peak RSS', 'RSS', 'heap used', 'heap total', 'external'],
+      ['  process', 'pid', 'peak RSS', 'RSS', 'anonymous', 'heap used', 'heap total', 'external'],
       ...report.processes.map((p) => [
         `  ${p.label}`,
         String(p.pid),
         n1(p.peakRssMiB),
         n1(p.rssMiB),
+        n1(p.anonymousMiB),
         p.heapUsedMiB === undefined ? '-' : n1(p.heapUsedMiB),
         p.heapTotalMiB === undefined ? '-' : n1(p.heapTotalMiB),
         p.externalMiB === undefined ? '-' : n1(p.externalMiB),

@@ -16,6 +16,8 @@ export interface ProcessSample {
   /** Peak resident set size so far (VmHWM), in MiB. */
   peakRssMiB: number;
   rssMiB: number;
+  /** The anonymous part of RSS (heap, WebAssembly, malloc); the rest is mapped files (the node binary, libraries). */
+  anonymousMiB: number;
 }
 
 /** Reads a live process's CPU time and memory from /proc; undefined once it is gone. */
@@ -31,9 +33,18 @@ export function sampleProcess(pid: number): ProcessSample | undefined {
       cpuSeconds: (utime + stime) / CLOCK_TICKS,
       peakRssMiB: kib(status, 'VmHWM') / 1024,
       rssMiB: kib(status, 'VmRSS') / 1024,
+      anonymousMiB: kib(readOr(`/proc/${pid}/smaps_rollup`), 'Anonymous') / 1024,
     };
   } catch {
     return undefined;
+  }
+}
+
+function readOr(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
   }
 }
 
@@ -84,4 +95,17 @@ export function machineCpu(): { busySeconds: number; totalSeconds: number } {
   const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0); // idle + iowait
   const total = ticks.reduce((sum, value) => sum + value, 0);
   return { busySeconds: (total - idle) / CLOCK_TICKS, totalSeconds: total / CLOCK_TICKS };
+}
+
+/** The service a process runs, from its working folder or command line (apps/<service>/…); `pid N` if neither says. */
+export function serviceOfProcess(pid: number): string {
+  const fromPath = (text: string) => /apps\/([a-z-]+-service)\b/.exec(text)?.[1];
+  try {
+    const found =
+      fromPath(fs.readlinkSync(`/proc/${pid}/cwd`)) ?? fromPath(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    if (found) return found;
+  } catch {
+    // gone, or not ours to read
+  }
+  return `pid ${pid}`;
 }
