@@ -12,14 +12,25 @@ export interface JsonResponse<T = unknown> {
 export class HttpClient {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 512 });
 
-  request<T>(
+  async request<T>(
     method: string,
     url: string,
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<JsonResponse<T>> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    return new Promise((resolve, reject) => {
+    try {
+      return await this.send<T>(method, url, payload, headers);
+    } catch (error) {
+      // The server closed an idle keep-alive connection just as we reused it: the request never
+      // reached it, so sending it again is safe (the case Node's http documentation retries).
+      if (!(error instanceof StaleSocketError)) throw error;
+      return this.send<T>(method, url, payload, headers);
+    }
+  }
+
+  private send<T>(method: string, url: string, payload: Buffer | undefined, headers: Record<string, string>) {
+    return new Promise<JsonResponse<T>>((resolve, reject) => {
       const req = http.request(
         url,
         {
@@ -47,7 +58,9 @@ export class HttpClient {
         },
       );
       req.on('timeout', () => req.destroy(new Error(`${method} ${url}: no answer within 30 s`)));
-      req.on('error', reject);
+      req.on('error', (error: NodeJS.ErrnoException) =>
+        reject(req.reusedSocket && error.code === 'ECONNRESET' ? new StaleSocketError(error.message) : error),
+      );
       req.end(payload);
     });
   }
@@ -55,4 +68,8 @@ export class HttpClient {
   close(): void {
     this.agent.destroy();
   }
+}
+
+class StaleSocketError extends Error {
+  override readonly name = 'StaleSocketError';
 }
