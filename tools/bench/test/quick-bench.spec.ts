@@ -65,11 +65,17 @@ describe('npm run bench -- --quick (real services, broker and database)', () => 
   });
 
   it('reports throughput, latency, memory, CPU, the raw ceilings, their ratios and the speed-up', () => {
+    // Figures, not timing: only that each was measured. A closed loop always completes sagas in its
+    // window (it opens once sagas complete); an open loop on a very busy machine may finish them after it.
     for (const phase of report.phases) {
-      expect(phase.sagasPerSecond).toBeGreaterThan(0);
       expect(phase.sagaLatencyMs.count).toBeGreaterThan(0);
       expect(phase.sagaLatencyMs.p99).toBeGreaterThanOrEqual(phase.sagaLatencyMs.p50);
-      expect(phase.cpu?.totalServicesPer1000Sagas).toBeGreaterThan(0);
+      expect(phase.postLatencyMs.count).toBeGreaterThan(0);
+      expect(Number.isFinite(phase.sagasPerSecond)).toBe(true);
+      if (phase.mode === 'closed') {
+        expect(phase.sagasPerSecond).toBeGreaterThan(0);
+        expect(phase.cpu?.totalServicesPer1000Sagas).toBeGreaterThan(0);
+      }
     }
     expect(report.processes).toHaveLength(8);
     for (const process of report.processes) expect(process.peakRssMiB).toBeGreaterThan(0);
