@@ -80,7 +80,8 @@ export async function startEventDrivenService<Db extends ServiceDatabase<Tx>, Tx
   const metrics = createServiceMetrics(service.name);
   const broker = new BrokerConnection({ url: config.AMQP_URL, connectionName: service.name, logger });
   const publisher = new EventPublisher(broker, service.publishes, { metrics });
-  const relay = new OutboxRelay({ db, publisher, logger, metrics });
+  // Local commits are dispatched at once; the poll is for what they leave behind, after 2 s.
+  const relay = new OutboxRelay({ db, publisher, logger, metrics, claimAfterMs: 2000 });
   const context: ServiceContext<Db, Tx> = {
     db,
     transactions: new EventTransactions(db, relay, `${service.name}.events`),

@@ -142,8 +142,12 @@ describe('EventTransactions', () => {
   });
 
   it('commits an event-triggered change, its inbox record and its emitted events together, once', async () => {
-    let wakes = 0;
-    const transactions = new EventTransactions(prisma, { wake: () => void (wakes += 1) }, 'uow-test');
+    const dispatched: string[] = [];
+    const transactions = new EventTransactions(
+      prisma,
+      { dispatch: (messages) => dispatched.push(...messages.map((m) => m.id)) },
+      'uow-test',
+    );
     const incoming = paymentSucceeded(undefined, 40);
     const emitted = paymentSucceeded(incoming.payload.orderId, 40);
     const work = async (tx: Prisma.TransactionClient) => {
@@ -153,11 +157,12 @@ describe('EventTransactions', () => {
     expect(await transactions.handleOnce(incoming, work)).toBe('handled');
     expect(await transactions.handleOnce(incoming, work)).toBe('duplicate');
     expect(await prisma.outboxEvent.findMany({ select: { id: true } })).toEqual([{ id: emitted.id }]);
-    expect(wakes).toBe(1);
+    // Handed to the relay once committed, and only once: the duplicate emitted nothing.
+    expect(dispatched).toEqual([emitted.id]);
   });
 
   it('keeps nothing, not even the events, when the work fails', async () => {
-    const transactions = new EventTransactions(prisma, { wake: () => undefined }, 'uow-test');
+    const transactions = new EventTransactions(prisma, { dispatch: () => undefined }, 'uow-test');
     const event = paymentSucceeded();
     await expect(
       transactions.run(async (tx) => {

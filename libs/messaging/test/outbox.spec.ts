@@ -8,6 +8,7 @@ import {
   consumerNames,
   EventConsumer,
   EventPublisher,
+  EventTransactions,
   Inbox,
   on,
   OutboxRelay,
@@ -114,6 +115,36 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
     await prisma.$transaction((tx) => appendToOutbox(tx, [paymentSucceeded()]));
     await eventually(async () => (await unsent()) === 0 && (await look.count(QUEUE)) === 2);
     await relay.stop();
+    await publisher.close();
+  });
+
+  it('publishes what a transaction committed at once, without waiting for the poll, and marks it sent', async () => {
+    const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
+    // A poll that would take a minute to come round, and would leave young rows alone anyway.
+    const relay = new OutboxRelay({
+      db: prisma,
+      publisher,
+      logger: testLogger(),
+      pollIntervalMs: 60_000,
+      claimAfterMs: 60_000,
+    });
+    relay.start();
+    const transactions = new EventTransactions(prisma, relay, 'dispatch-test');
+    const events = Array.from({ length: 20 }, () => paymentSucceeded());
+    // Twenty transactions committing at once: dispatched in as many publish rounds as it takes, none left behind.
+    await Promise.all(events.map((event) => transactions.run(async () => ({ result: undefined, events: [event] }))));
+    await eventually(async () => (await unsent()) === 0 && (await look.count(QUEUE)) === 20, { timeoutMs: 10_000 });
+    await relay.stop();
+    expect(await look.count(QUEUE)).toBe(20);
+    await publisher.close();
+  });
+
+  it('leaves rows younger than claimAfterMs to the process that is dispatching them', async () => {
+    const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
+    const relay = new OutboxRelay({ db: prisma, publisher, logger: testLogger(), claimAfterMs: 60_000 });
+    await prisma.$transaction((tx) => appendToOutbox(tx, [paymentSucceeded()]));
+    expect(await relay.publishBatch()).toBe(0);
+    expect(await relayWith(publisher).publishBatch()).toBe(1);
     await publisher.close();
   });
 

@@ -9,9 +9,21 @@ function toDecimal(amount: number, digits: number): Intl.StringNumericLiteral {
   return `${padded.slice(0, -digits)}.${padded.slice(-digits)}` as Intl.StringNumericLiteral;
 }
 
+// Building a NumberFormat is costly (it showed in profiles); there are only a few currencies.
+const formats = new Map<string, Intl.NumberFormat>();
+
+function formatFor(currency: string): Intl.NumberFormat {
+  let format = formats.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat(LOCALE, { style: 'currency', currency });
+    formats.set(currency, format);
+  }
+  return format;
+}
+
 /** `{ amount: 123456, currency: 'EUR' }` → "€1,234.56". */
 export function formatMoney({ amount, currency }: Money): string {
-  const format = new Intl.NumberFormat(LOCALE, { style: 'currency', currency });
+  const format = formatFor(currency);
   // Decimals depend on the currency (2 for EUR, 0 for JPY, 3 for BHD); Intl always resolves them for a currency.
   const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
   return format.format(toDecimal(amount, digits));

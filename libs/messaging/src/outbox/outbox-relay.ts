@@ -2,6 +2,7 @@ import { type Envelope } from '@shopflow/events';
 import { type Logger, type OutboxStats, type ServiceMetrics } from '@shopflow/observability';
 import { type EventPublisher } from '../publisher';
 import { type SqlClient, type TransactionRunner } from '../sql-client';
+import { type OutboxMessage } from './outbox';
 
 interface OutboxRow {
   id: string;
@@ -12,12 +13,17 @@ interface OutboxRow {
 }
 
 export interface OutboxRelayOptions {
-  db: TransactionRunner;
+  db: TransactionRunner & SqlClient;
   publisher: EventPublisher;
   logger: Logger;
   batchSize?: number;
-  /** Fallback poll for rows written by other replicas or left by a crash; local writes call `wake()`. */
+  /** Fallback poll for rows left unsent (a crash, a failed publish); local commits call `dispatch()`. */
   pollIntervalMs?: number;
+  /**
+   * The poll leaves rows younger than this alone: they are being dispatched by the process that
+   * wrote them, and claiming them too would only publish duplicates. Default 0 (claim everything).
+   */
+  claimAfterMs?: number;
   /** Published rows are kept this long (for inspection), then deleted. */
   retentionMs?: number;
   /** Test seam: runs after a batch was published and confirmed, before it is marked sent. */
@@ -28,7 +34,7 @@ export interface OutboxRelayOptions {
 
 const CLAIM_BATCH = `
   SELECT id, exchange, routing_key, message, headers FROM outbox_events
-  WHERE published_at IS NULL
+  WHERE published_at IS NULL AND created_at <= now() - make_interval(secs => $2::float8)
   ORDER BY created_at
   LIMIT $1::int
   FOR UPDATE SKIP LOCKED`;
@@ -41,10 +47,14 @@ const MEASURE_BACKLOG = `
 const PURGE_SENT = `DELETE FROM outbox_events WHERE published_at < now() - make_interval(secs => $1::int)`;
 
 /**
- * Publishes outbox rows with confirms and marks them sent, inside one transaction that
- * holds their row locks: replicas skip each other's rows instead of publishing them twice,
- * and a crash before the commit leaves the rows unsent, to be published again (a duplicate,
- * never a loss).
+ * Gets outbox rows to the broker, two ways:
+ * - `dispatch()`: the rows a local transaction has just committed are published at once and
+ *   marked sent with one UPDATE: the fast path, no claiming transaction;
+ * - the poll: rows left unsent (a crash, a failed publish) are claimed, published with confirms
+ *   and marked sent inside one transaction that holds their row locks, so replicas skip each
+ *   other's rows.
+ * Either way a crash between the publish and the mark leaves the row unsent, to be published again
+ * (a duplicate, absorbed by the consumers' inbox; never a loss).
  */
 export class OutboxRelay {
   private readonly batchSize: number;
@@ -56,11 +66,16 @@ export class OutboxRelay {
   private wakeUp?: () => void;
   private wakeRequested = false;
   private lastPurge = 0;
+  private readonly claimAfterSeconds: number;
+  /** Committed here, not yet published: the next dispatch round takes them all. */
+  private readonly pending: OutboxMessage[] = [];
+  private flushing?: Promise<void>;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 100;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
+    this.claimAfterSeconds = (options.claimAfterMs ?? 0) / 1000;
     this.logger = options.logger.child({ component: 'outbox-relay' });
     options.metrics?.watchOutbox(() => this.measureBacklog());
   }
@@ -76,18 +91,52 @@ export class OutboxRelay {
     this.wakeUp?.();
   }
 
-  /** Finishes the batch in progress (so nothing is left half-done) and stops. */
+  /**
+   * Publishes rows that were just committed, and marks them sent. Runs in the background (the
+   * caller's work is committed whatever happens here); a row it fails on is left to the poll.
+   * Rows committed while a dispatch is under way go together in the next one: under load, one
+   * publish round and one UPDATE serve many transactions.
+   */
+  dispatch(messages: readonly OutboxMessage[]): void {
+    this.pending.push(...messages);
+    this.flushPending();
+  }
+
+  /** Finishes the batch and the dispatches in progress (so nothing is left half-done) and stops. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wakeUp?.();
-    await this.running;
+    await Promise.all([this.running, this.flushing]);
+  }
+
+  private flushPending(): void {
+    if (this.flushing || this.pending.length === 0) return;
+    this.flushing = this.publishPending().finally(() => {
+      this.flushing = undefined;
+      this.flushPending();
+    });
+  }
+
+  private async publishPending(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, this.batchSize);
+      try {
+        await Promise.all(batch.map((message) => this.options.publisher.publish(message)));
+        await this.options.db.$executeRawUnsafe(
+          MARK_SENT,
+          batch.map((m) => m.id),
+        );
+      } catch (err) {
+        this.logger.warn({ err, events: batch.length }, 'outbox dispatch failed; the poll will publish these events');
+      }
+    }
   }
 
   /** Publishes one batch; returns how many events it sent. */
   async publishBatch(): Promise<number> {
     return this.options.db.$transaction(
       async (tx: SqlClient) => {
-        const rows = await tx.$queryRawUnsafe<OutboxRow[]>(CLAIM_BATCH, this.batchSize);
+        const rows = await tx.$queryRawUnsafe<OutboxRow[]>(CLAIM_BATCH, this.batchSize, this.claimAfterSeconds);
         if (rows.length === 0) return 0;
         await Promise.all(
           rows.map((row) =>

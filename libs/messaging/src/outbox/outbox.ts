@@ -1,26 +1,41 @@
 import { AppError } from '@shopflow/errors';
 import { ALL_EVENTS, findEventDefinition, type Envelope } from '@shopflow/events';
 import { traceHeaders } from '../message-tracing';
+import { type OutgoingMessage } from '../publisher';
 import { type SqlClient } from '../sql-client';
+
+/** A row written to the outbox, as the publisher needs it. */
+export interface OutboxMessage extends Required<OutgoingMessage> {
+  id: string;
+}
 
 /**
  * Records events to publish in the caller's transaction, next to the state change they
  * describe: both commit or neither does. The relay publishes them afterwards, in the trace
  * that was active here: its context is stored in the row's headers.
  */
-export async function appendToOutbox(tx: SqlClient, events: readonly Envelope[]): Promise<void> {
-  if (events.length === 0) return;
-  const headers = JSON.stringify(traceHeaders());
-  const values: unknown[] = [];
-  const rows = events.map((event) => {
+export async function appendToOutbox(tx: SqlClient, events: readonly Envelope[]): Promise<OutboxMessage[]> {
+  if (events.length === 0) return [];
+  const headers = traceHeaders();
+  const messages = events.map((event) => {
     const definition = findEventDefinition(ALL_EVENTS, event.type, event.version);
     if (!definition) throw new AppError('internal', `no contract for ${event.type} v${event.version}`);
-    const at = values.length;
-    values.push(event.id, definition.exchange, definition.routingKey, JSON.stringify(event), headers);
+    return { id: event.id, exchange: definition.exchange, routingKey: definition.routingKey, event, headers };
+  });
+  const values = messages.flatMap((m) => [
+    m.id,
+    m.exchange,
+    m.routingKey,
+    JSON.stringify(m.event),
+    JSON.stringify(headers),
+  ]);
+  const rows = messages.map((_, i) => {
+    const at = i * 5;
     return `($${at + 1}::uuid, $${at + 2}, $${at + 3}, $${at + 4}::jsonb, $${at + 5}::jsonb)`;
   });
   await tx.$executeRawUnsafe(
     `INSERT INTO outbox_events (id, exchange, routing_key, message, headers) VALUES ${rows.join(', ')}`,
     ...values,
   );
+  return messages;
 }
