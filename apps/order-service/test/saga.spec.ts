@@ -1,3 +1,4 @@
+import { eventually } from '@shopflow/testing';
 import { createEvent, InventoryReleasedV1, NotificationSentV1, PaymentRefundedV1 } from '@shopflow/events';
 import {
   OrderServiceUnderTest,
@@ -161,5 +162,25 @@ describe('the order saga', () => {
     ]);
     expect(await service.outbox('order.confirmed', orderId)).toBe(1);
     expect(service.eventsOf(orderId).map((e) => e.type)).toEqual(['order.placed', 'order.confirmed']);
+  });
+
+  it('records no timeline fact about an order nobody placed: the event is retried as not found', async () => {
+    const orderId = crypto.randomUUID();
+    const stray = createEvent(
+      NotificationSentV1,
+      { orderId, template: 'order-received', recipient: 'ada@example.com', messageId: 'm-stray' },
+      { source: 'notification-service', correlationId: `req-${orderId}` },
+    );
+    await service.publish(stray);
+    const retried =
+      'shopflow_events_consumed_total{event_type="notification.sent",outcome="retried",service="order-service"}';
+    await eventually(async () => {
+      const metrics = await (await fetch(`http://127.0.0.1:${service.replicas[0]!.port}/metrics`)).text();
+      return metrics.split('\n').some((line) => line.startsWith(retried));
+    });
+    const { rows } = await service.sql.query('SELECT count(*)::int AS n FROM order_timeline WHERE order_id = $1', [
+      orderId,
+    ]);
+    expect(rows[0].n).toBe(0);
   });
 });

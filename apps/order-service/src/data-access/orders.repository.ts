@@ -110,9 +110,13 @@ const SAGA_COLUMNS = Prisma.sql`id::text, customer_id, email, status::text, inve
 /**
  * Reads an order and locks its row until the transaction ends, so two events of the same order
  * handled at once (by two replicas, say) are applied one after the other, each seeing the other's effect.
+ * NO KEY UPDATE, because the id never changes: timeline appends (whose foreign key check takes a
+ * KEY SHARE lock) do not wait for it.
  */
 export async function lockOrder(tx: Tx, id: string): Promise<SagaOrder | null> {
-  const rows = await tx.$queryRaw<SagaRow[]>`SELECT ${SAGA_COLUMNS} FROM orders WHERE id = ${id}::uuid FOR UPDATE`;
+  const rows = await tx.$queryRaw<
+    SagaRow[]
+  >`SELECT ${SAGA_COLUMNS} FROM orders WHERE id = ${id}::uuid FOR NO KEY UPDATE`;
   return rows[0] ? toSagaOrder(rows[0]) : null;
 }
 
@@ -126,7 +130,7 @@ export async function claimExpiredOrders(tx: Tx, now: Date, limit: number): Prom
     WHERE status = 'PENDING' AND expires_at <= ${now}::timestamptz
     ORDER BY expires_at
     LIMIT ${limit}::int
-    FOR UPDATE SKIP LOCKED`;
+    FOR NO KEY UPDATE SKIP LOCKED`;
   return rows.map(toSagaOrder);
 }
 
@@ -144,6 +148,18 @@ export async function saveOrderState(tx: Tx, id: string, state: OrderState): Pro
 
 export async function appendTimeline(tx: Tx, orderId: string, entries: readonly TimelineEntry[]): Promise<void> {
   await tx.orderTimelineEntry.createMany({ data: entries.map((entry) => ({ orderId, ...entry })) });
+}
+
+/**
+ * Adds one entry to an order's timeline without locking the order (an append changes nothing the
+ * saga reads); false when there is no such order. One statement.
+ */
+export async function appendTimelineIfOrderExists(tx: Tx, orderId: string, entry: TimelineEntry): Promise<boolean> {
+  const inserted = await tx.$executeRaw`
+    INSERT INTO order_timeline (order_id, step, at, detail)
+    SELECT ${orderId}::uuid, ${entry.step}, ${entry.at}::timestamptz, ${entry.detail}
+    WHERE EXISTS (SELECT 1 FROM orders WHERE id = ${orderId}::uuid)`;
+  return inserted === 1;
 }
 
 function toSagaOrder(row: SagaRow): SagaOrder {

@@ -6,7 +6,7 @@ import {
   type PaymentRefundedV1,
 } from '@shopflow/events';
 import { type InboxOutcome } from '@shopflow/messaging';
-import { appendTimeline, lockOrder } from '../data-access/orders.repository';
+import { appendTimelineIfOrderExists } from '../data-access/orders.repository';
 import { type TimelineEntry } from '../domain/timeline';
 import { type OrderTransactions } from './order-transactions';
 
@@ -17,8 +17,9 @@ export type TimelineEvent =
 export function recordTimelineStep(transactions: OrderTransactions, event: TimelineEvent): Promise<InboxOutcome> {
   const { orderId } = event.payload;
   return transactions.handleOnce(event, async (tx) => {
-    if (!(await lockOrder(tx, orderId))) throw new AppError('not_found', `order ${orderId} does not exist (yet)`);
-    await appendTimeline(tx, orderId, [timelineEntry(event)]);
+    if (!(await appendTimelineIfOrderExists(tx, orderId, timelineEntry(event)))) {
+      throw new AppError('not_found', `order ${orderId} does not exist (yet)`);
+    }
     return [];
   });
 }
