@@ -1,4 +1,4 @@
-import { eventually, uniqueName } from '@shopflow/testing';
+import { eventually, uniqueName, freePort } from '@shopflow/testing';
 import amqplib from 'amqplib';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -6,7 +6,6 @@ import { Api, customer } from './support/api';
 import { type ComposeDeployment, readComposeDeployment } from './support/compose-deployment';
 import { ComposeEnvironmentError, localEnvironment } from './support/compose-environment';
 import { type ComposeInfrastructure, leftovers, startComposeInfrastructure } from './support/compose-infrastructure';
-import { freePort } from './support/free-port';
 import { ServiceProcess, WORKSPACE } from './support/service-process';
 import { SERVICES, System } from './support/system';
 

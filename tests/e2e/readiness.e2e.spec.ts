@@ -7,10 +7,10 @@ import {
   type TcpProxy,
   type TestDatabase,
   type TestVhost,
+  freePort,
 } from '@shopflow/testing';
 import path from 'node:path';
 import pg from 'pg';
-import { freePort } from './support/free-port';
 import { ServiceProcess, WORKSPACE } from './support/service-process';
 
 interface Readiness {

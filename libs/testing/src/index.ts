@@ -6,3 +6,4 @@ export { uniqueName } from './unique-name';
 export { startSmtpSink, type ReceivedMail, type SmtpSink, type SmtpSinkOptions } from './smtp-sink';
 export { startOtlpSink, type OtlpSink, type ReceivedSpan } from './otlp-sink';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
+export { freePort } from './free-port';

@@ -6,9 +6,9 @@ import {
   type SmtpSink,
   type TestDatabase,
   type TestVhost,
+  freePort,
 } from '@shopflow/testing';
 import path from 'node:path';
-import { freePort } from './free-port';
 import { ServiceProcess, WORKSPACE } from './service-process';
 
 // Consumers first, inventory last: the catalog it announces at start must find order-service's queue.

@@ -1,8 +1,7 @@
-import { createTestDatabase, createTestVhost, type TestDatabase, type TestVhost } from '@shopflow/testing';
+import { createTestDatabase, createTestVhost, freePort, type TestDatabase, type TestVhost } from '@shopflow/testing';
 import { must } from '../must';
 import { applyMigrations } from './apply-migrations';
 import { databaseActivity, type DatabaseActivity } from './database-activity';
-import { freePort } from './free-port';
 import { startMailCounter, type MailCounter } from './mail-counter';
 import { ServiceProcess } from './service-process';
 import { SERVICES, type ServiceName } from './services';
