@@ -1,4 +1,4 @@
-import { eventually, uniqueName, freePort } from '@shopflow/testing';
+import { eventually, freePort, uniqueName } from '@shopflow/testing';
 import amqplib from 'amqplib';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
