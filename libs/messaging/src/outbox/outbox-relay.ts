@@ -85,7 +85,7 @@ export class OutboxRelay {
     this.running ??= this.loop().finally(() => (this.running = undefined));
   }
 
-  /** Publish now rather than at the next poll: called after a local commit that wrote outbox rows. */
+  /** Polls now rather than at the next interval, e.g. once rows were written outside `dispatch()`. */
   wake(): void {
     this.wakeRequested = true;
     this.wakeUp?.();
