@@ -52,7 +52,15 @@ describe('payment-service', () => {
   beforeAll(async () => {
     database = await createTestDatabase({ prefix: 'payment' });
     vhost = await createTestVhost('payment');
-    const config = readConfig({ DATABASE_URL: database.url, AMQP_URL: vhost.url, PORT: '0', LOG_LEVEL: 'silent' });
+    // One message at a time, in queue order: "the cancellation arrived before it" must mean handled
+    // before it, not merely delivered first and then raced for the order's lock.
+    const config = readConfig({
+      DATABASE_URL: database.url,
+      AMQP_URL: vhost.url,
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      PREFETCH: '1',
+    });
     service = await startService(config, logger);
 
     connection = await amqplib.connect(vhost.url);
