@@ -1,9 +1,8 @@
-import { eventually } from '@shopflow/testing';
+import { eventually, parseExposition, seriesNames, type Exposition } from '@shopflow/testing';
 // The dashboard's own reader (tests/deployment checks the same files without running anything).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { dashboardFiles, metricReferences, readDashboard } from '../deployment/support/dashboard';
 import { Api, customer } from './support/api';
-import { type Exposition, parseExposition, seriesNames } from './support/metrics-exposition';
 import { SERVICES, System, type ServiceName } from './support/system';
 
 /**

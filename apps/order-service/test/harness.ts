@@ -142,6 +142,13 @@ export class OrderServiceUnderTest {
     );
   }
 
+  /** Places a valid order over HTTP and returns its order.placed event, once published. */
+  async placeOrder(headers: Record<string, string> = {}): Promise<Placed> {
+    const res = await this.request('POST', '/orders', orderRequest(), headers);
+    if (res.status !== 201) throw new Error(`POST /orders answered ${res.status}: ${JSON.stringify(res.body)}`);
+    return this.placedEvent(res.body.id);
+  }
+
   /** The order.placed event of an order, once published. */
   placedEvent(orderId: string): Promise<Placed> {
     return this.waitForEvent('order.placed', orderId) as Promise<Placed>;

@@ -1,33 +1,9 @@
-import { eventually } from '@shopflow/testing';
-import {
-  OrderServiceUnderTest,
-  orderRequest,
-  paymentSucceeded,
-  reservationFailed,
-  reserved,
-  type Placed,
-} from './harness';
+import { eventually, sampleValue, scrapeMetrics } from '@shopflow/testing';
+import { OrderServiceUnderTest, paymentSucceeded, reservationFailed, reserved, type Placed } from './harness';
 
 jest.setTimeout(30_000);
 
-/** Labels sorted by name, so a series has one spelling whatever order prom-client prints them in. */
-const canonical = (series: string) =>
-  series.replace(/\{(.*)\}$/, (_all, labels: string) => `{${labels.split(',').sort().join(',')}}`);
-
-/** `name{labels} value` lines of a Prometheus text exposition, as a lookup by `name{labels}` (labels sorted). */
-async function scrape(service: OrderServiceUnderTest): Promise<Map<string, number>> {
-  const response = await fetch(`http://127.0.0.1:${service.replicas[0]!.port}/metrics`);
-  expect(response.status).toBe(200);
-  const lines = (await response.text()).split('\n').filter((line) => line && !line.startsWith('#'));
-  return new Map(
-    lines.map((line) => [
-      canonical(line.slice(0, line.lastIndexOf(' '))),
-      Number(line.slice(line.lastIndexOf(' ') + 1)),
-    ]),
-  );
-}
-
-const series = (name: string, outcome: string) => `${name}{outcome="${outcome}",service="order-service"}`;
+const scrape = (service: OrderServiceUnderTest) => scrapeMetrics(`http://127.0.0.1:${service.replicas[0]!.port}`);
 
 describe('saga duration metric', () => {
   let service: OrderServiceUnderTest;
@@ -39,11 +15,7 @@ describe('saga duration metric', () => {
 
   afterAll(() => service?.stop());
 
-  async function place(): Promise<Placed> {
-    const res = await service.request('POST', '/orders', orderRequest());
-    expect(res.status).toBe(201);
-    return service.placedEvent(res.body.id);
-  }
+  const place = (): Promise<Placed> => service.placeOrder();
 
   it('observes each finished saga once, placed → final, by outcome; duplicates and undecided steps add nothing', async () => {
     const confirmed = await place();
@@ -61,18 +33,19 @@ describe('saga duration metric', () => {
     const metrics = await eventually(async () => {
       const metrics = await scrape(service);
       // The duplicate is the last message of the three: once it is consumed, everything before it was counted.
-      const consumed = metrics.get(
-        'shopflow_events_consumed_total{event_type="payment.succeeded",outcome="handled",service="order-service"}',
-      );
+      const consumed = sampleValue(metrics, 'shopflow_events_consumed_total', {
+        event_type: 'payment.succeeded',
+        outcome: 'handled',
+      });
       if (consumed !== 2) throw new Error(`payment.succeeded consumed ${consumed} times so far`);
       return metrics;
     });
 
-    expect(metrics.get(series('shopflow_saga_duration_seconds_count', 'confirmed'))).toBe(1);
-    expect(metrics.get(series('shopflow_saga_duration_seconds_count', 'cancelled'))).toBe(1);
+    expect(sampleValue(metrics, 'shopflow_saga_duration_seconds_count', { outcome: 'confirmed' })).toBe(1);
+    expect(sampleValue(metrics, 'shopflow_saga_duration_seconds_count', { outcome: 'cancelled' })).toBe(1);
     const timeline = final.timeline as { step: string; at: string }[];
     const at = (step: string) => Date.parse(timeline.find((t) => t.step === step)!.at);
-    expect(metrics.get(series('shopflow_saga_duration_seconds_sum', 'confirmed'))).toBeCloseTo(
+    expect(sampleValue(metrics, 'shopflow_saga_duration_seconds_sum', { outcome: 'confirmed' })).toBeCloseTo(
       (at('confirmed') - at('placed')) / 1000,
       3,
     );

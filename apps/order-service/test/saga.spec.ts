@@ -1,8 +1,7 @@
-import { eventually } from '@shopflow/testing';
+import { eventually, sampleValue, scrapeMetrics } from '@shopflow/testing';
 import { createEvent, InventoryReleasedV1, NotificationSentV1, PaymentRefundedV1 } from '@shopflow/events';
 import {
   OrderServiceUnderTest,
-  orderRequest,
   paymentFailed,
   paymentSucceeded,
   reservationFailed,
@@ -23,11 +22,8 @@ describe('the order saga', () => {
 
   afterAll(() => service?.stop());
 
-  async function place(correlationId = `req-${crypto.randomUUID()}`): Promise<Placed> {
-    const res = await service.request('POST', '/orders', orderRequest(), { 'X-Correlation-Id': correlationId });
-    expect(res.status).toBe(201);
-    return service.placedEvent(res.body.id);
-  }
+  const place = (correlationId = `req-${crypto.randomUUID()}`): Promise<Placed> =>
+    service.placeOrder({ 'X-Correlation-Id': correlationId });
 
   const notificationSent = (placed: Placed, template: 'order-confirmed' | 'order-cancelled') =>
     createEvent(
@@ -172,11 +168,10 @@ describe('the order saga', () => {
       { source: 'notification-service', correlationId: `req-${orderId}` },
     );
     await service.publish(stray);
-    const retried =
-      'shopflow_events_consumed_total{event_type="notification.sent",outcome="retried",service="order-service"}';
     await eventually(async () => {
-      const metrics = await (await fetch(`http://127.0.0.1:${service.replicas[0]!.port}/metrics`)).text();
-      return metrics.split('\n').some((line) => line.startsWith(retried));
+      const metrics = await scrapeMetrics(`http://127.0.0.1:${service.replicas[0]!.port}`);
+      const retried = { event_type: 'notification.sent', outcome: 'retried' };
+      return (sampleValue(metrics, 'shopflow_events_consumed_total', retried) ?? 0) >= 1;
     });
     const { rows } = await service.sql.query('SELECT count(*)::int AS n FROM order_timeline WHERE order_id = $1', [
       orderId,

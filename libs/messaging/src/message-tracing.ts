@@ -39,12 +39,18 @@ function eventAttributes(event: Pick<Envelope, 'id' | 'type' | 'correlationId'>)
   };
 }
 
+/** Marks a span failed, with the error recorded on it. */
+export function markFailed(span: Span, error: unknown): void {
+  const err = error instanceof Error ? error : new Error(String(error));
+  span.recordException(err);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
+}
+
 async function inSpan<T>(span: Span, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+    markFailed(span, error);
     throw error;
   } finally {
     span.end();

@@ -7,3 +7,11 @@ export { startSmtpSink, type ReceivedMail, type SmtpSink, type SmtpSinkOptions }
 export { startOtlpSink, type OtlpSink, type ReceivedSpan } from './otlp-sink';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { freePort } from './free-port';
+export {
+  parseExposition,
+  sampleValue,
+  scrapeMetrics,
+  seriesNames,
+  type Exposition,
+  type Sample,
+} from './prometheus-exposition';

@@ -6,10 +6,10 @@ import {
   type QueueStats,
   type ServiceMetrics,
 } from '@shopflow/observability';
-import { SpanStatusCode, type Span } from '@opentelemetry/api';
+import { type Span } from '@opentelemetry/api';
 import { type ConsumeMessage } from 'amqplib';
 import { type BrokerConnection, type ManagedChannel } from '../broker-connection';
-import { describeEvent, traceDelivery } from '../message-tracing';
+import { describeEvent, markFailed, traceDelivery } from '../message-tracing';
 import { consumerNames, consumerTopology, type ConsumerNames } from './consumer-topology';
 import { type HandlerRegistration } from './event-handler';
 import { decideOnFailure, type FailureDecision } from './failure-decision';
@@ -112,18 +112,20 @@ export class EventConsumer {
   /** Each delivery is handled in a consumer span that continues the publisher's trace (retries included). */
   private onMessage(channel: ManagedChannel, message: ConsumeMessage): Promise<void> {
     const headers = message.properties.headers ?? {};
+    const failures = previousFailures(headers);
     return traceDelivery(
-      {
-        queue: this.names.queue,
-        routingKey: message.fields.routingKey,
-        headers,
-        attempt: previousFailures(headers) + 1,
-      },
-      (span) => this.handleDelivery(channel, message, span),
+      { queue: this.names.queue, routingKey: message.fields.routingKey, headers, attempt: failures + 1 },
+      (span) => this.handleDelivery(channel, message, failures, span),
     );
   }
 
-  private async handleDelivery(channel: ManagedChannel, message: ConsumeMessage, span: Span): Promise<void> {
+  private async handleDelivery(
+    channel: ManagedChannel,
+    message: ConsumeMessage,
+    /** Earlier failed attempts, from the message's headers. */
+    failures: number,
+    span: Span,
+  ): Promise<void> {
     const generation = channel.generation();
     const settle = async (eventType: string, counted: ConsumeOutcome, outcome: () => Promise<void>) => {
       try {
@@ -142,7 +144,7 @@ export class EventConsumer {
       this.options.handlers.map((h) => h.definition),
     );
     if (!parsed.ok) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: parsed.error.message });
+      markFailed(span, parsed.error);
       this.logger.warn(
         { reason: parsed.error.message, routingKey: message.fields.routingKey },
         'invalid message dead-lettered',
@@ -157,7 +159,6 @@ export class EventConsumer {
 
     const event = parsed.event;
     describeEvent(span, event);
-    const failures = previousFailures(message.properties.headers ?? {});
     const logger = this.logger.child(eventLogFields(event));
     const handler = this.options.handlers.find(
       (h) => h.definition.type === event.type && h.definition.version === event.version,
@@ -171,8 +172,7 @@ export class EventConsumer {
       return settle(event.type, 'handled', async () => undefined);
     } catch (error) {
       endTimer?.();
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      markFailed(span, error);
       const decision = decideOnFailure(error, failures, this.retry);
       logger.warn(
         {

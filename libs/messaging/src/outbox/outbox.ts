@@ -17,18 +17,13 @@ export interface OutboxMessage extends Required<OutgoingMessage> {
 export async function appendToOutbox(tx: SqlClient, events: readonly Envelope[]): Promise<OutboxMessage[]> {
   if (events.length === 0) return [];
   const headers = traceHeaders();
+  const headersJson = JSON.stringify(headers);
   const messages = events.map((event) => {
     const definition = findEventDefinition(ALL_EVENTS, event.type, event.version);
     if (!definition) throw new AppError('internal', `no contract for ${event.type} v${event.version}`);
     return { id: event.id, exchange: definition.exchange, routingKey: definition.routingKey, event, headers };
   });
-  const values = messages.flatMap((m) => [
-    m.id,
-    m.exchange,
-    m.routingKey,
-    JSON.stringify(m.event),
-    JSON.stringify(headers),
-  ]);
+  const values = messages.flatMap((m) => [m.id, m.exchange, m.routingKey, JSON.stringify(m.event), headersJson]);
   const rows = messages.map((_, i) => {
     const at = i * 5;
     return `($${at + 1}::uuid, $${at + 2}, $${at + 3}, $${at + 4}::jsonb, $${at + 5}::jsonb)`;

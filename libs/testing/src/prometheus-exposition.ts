@@ -57,3 +57,21 @@ export function seriesNames(exposition: Exposition): Set<string> {
   }
   return names;
 }
+
+/** The value of the one sample named `name` whose labels include `labels`; undefined if none. */
+export function sampleValue(
+  exposition: Exposition,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
+  return exposition.samples.find(
+    (s) => s.name === name && Object.entries(labels).every(([key, value]) => s.labels[key] === value),
+  )?.value;
+}
+
+/** GET /metrics of a service, parsed. */
+export async function scrapeMetrics(baseUrl: string): Promise<Exposition> {
+  const response = await fetch(`${baseUrl}/metrics`);
+  if (response.status !== 200) throw new Error(`GET ${baseUrl}/metrics answered ${response.status}`);
+  return parseExposition(await response.text());
+}
