@@ -25,7 +25,7 @@ const urlWithProtocol = (protocols: string[]) =>
   });
 
 /** Environment variables every service reads. Each service extends this with its own. */
-export const baseConfigSchema = (defaults: { port: number }) =>
+export const baseConfigSchema = (defaults: { port: number; transactionBatchMax?: number }) =>
   z.object({
     /** 0 picks a free port (tests). */
     PORT: z.coerce.number().int().min(0).max(65535).default(defaults.port),
@@ -34,6 +34,17 @@ export const baseConfigSchema = (defaults: { port: number }) =>
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Messages a replica handles at once. */
     PREFETCH: z.coerce.number().int().min(1).max(1000).default(20),
+    /**
+     * Most units of work (events handled, requests) committed in one transaction: under load they
+     * share its BEGIN, COMMIT, inbox and outbox statements. 1 runs each in its own transaction.
+     * At most 64, PostgreSQL's per-transaction cache of subtransactions (one savepoint per unit).
+     */
+    TRANSACTION_BATCH_MAX: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(defaults.transactionBatchMax ?? 32),
     /** Applies pending Prisma migrations at start-up (safe with several replicas: Prisma takes a lock). */
     MIGRATE_ON_START: z
       .enum(['true', 'false'])

@@ -84,7 +84,9 @@ export async function startEventDrivenService<Db extends ServiceDatabase<Tx>, Tx
   const relay = new OutboxRelay({ db, publisher, logger, metrics, claimAfterMs: 2000 });
   const context: ServiceContext<Db, Tx> = {
     db,
-    transactions: new EventTransactions(db, relay, `${service.name}.events`),
+    transactions: new EventTransactions(db, relay, `${service.name}.events`, {
+      maxBatch: config.TRANSACTION_BATCH_MAX,
+    }),
     logger,
     metrics,
   };

@@ -1,4 +1,5 @@
 import { type Envelope } from '@shopflow/events';
+import { GroupCommit } from './group-commit';
 import { Inbox, type InboxOutcome } from './inbox/inbox';
 import { appendToOutbox, type OutboxMessage } from './outbox/outbox';
 import { type SqlClient, type TransactionRunner } from './sql-client';
@@ -12,6 +13,17 @@ export interface TransactionLimits {
 
 export const DEFAULT_TRANSACTION_LIMITS: TransactionLimits = { maxWait: 10_000, timeout: 20_000 };
 
+export interface EventTransactionsOptions {
+  limits?: TransactionLimits;
+  /**
+   * Most units of work committed in one transaction (group commit, see GroupCommit). 1, the default:
+   * each unit has its own transaction and they run side by side, as many as the pool allows. The
+   * right choice when units wait on the network inside their transaction (a batch runs its units
+   * one after another, so it would add up those waits).
+   */
+  maxBatch?: number;
+}
+
 /** Publishes what a transaction wrote to the outbox, once it has committed. */
 export interface OutboxDispatcher {
   dispatch(messages: readonly OutboxMessage[]): void;
@@ -24,31 +36,53 @@ export interface OutboxDispatcher {
  */
 export class EventTransactions<Tx extends SqlClient> {
   private readonly inbox: Inbox<Tx>;
+  private readonly limits: TransactionLimits;
+  private readonly batches?: GroupCommit<Tx>;
 
   constructor(
     private readonly db: TransactionRunner<Tx>,
     private readonly relay: OutboxDispatcher,
     /** Names the consumer in the inbox, usually its queue. */
     consumer: string,
-    private readonly limits: TransactionLimits = DEFAULT_TRANSACTION_LIMITS,
+    options: EventTransactionsOptions = {},
   ) {
-    this.inbox = new Inbox(db, consumer, limits);
+    this.limits = options.limits ?? DEFAULT_TRANSACTION_LIMITS;
+    this.inbox = new Inbox(db, consumer, this.limits);
+    const maxBatch = options.maxBatch ?? 1;
+    if (maxBatch > 1) {
+      this.batches = new GroupCommit({
+        db,
+        inbox: this.inbox,
+        committed: (messages) => relay.dispatch(messages),
+        maxBatch,
+        limits: this.limits,
+      });
+    }
   }
 
   /** For work started by a request: returns `result`, publishes `events`. */
   async run<R>(work: (tx: Tx) => Promise<{ result: R; events: readonly Envelope[] }>): Promise<R> {
-    let written: OutboxMessage[] = [];
-    const result = await this.db.$transaction(async (tx) => {
+    let output: { result: R } | undefined;
+    const workAndKeep = async (tx: Tx) => {
       const { result, events } = await work(tx);
-      written = await appendToOutbox(tx, events);
-      return result;
-    }, this.limits);
-    this.relay.dispatch(written);
-    return result;
+      output = { result };
+      return events;
+    };
+    if (this.batches) {
+      await this.batches.submit({ work: workAndKeep });
+    } else {
+      let written: OutboxMessage[] = [];
+      await this.db.$transaction(async (tx) => {
+        written = await appendToOutbox(tx, await workAndKeep(tx));
+      }, this.limits);
+      this.relay.dispatch(written);
+    }
+    return (output as { result: R }).result;
   }
 
   /** For work triggered by an event: done once per event id, whatever the redeliveries. */
   async handleOnce(event: Pick<Envelope, 'id'>, work: (tx: Tx) => Promise<readonly Envelope[]>): Promise<InboxOutcome> {
+    if (this.batches) return this.batches.submit({ eventId: event.id, work });
     let written: OutboxMessage[] = [];
     const outcome = await this.inbox.handleOnce(event, async (tx) => {
       written = await appendToOutbox(tx, await work(tx));

@@ -15,15 +15,32 @@ export interface OutboxMessage extends Required<OutgoingMessage> {
  * that was active here: its context is stored in the row's headers.
  */
 export async function appendToOutbox(tx: SqlClient, events: readonly Envelope[]): Promise<OutboxMessage[]> {
+  const messages = toOutboxMessages(events);
+  await insertIntoOutbox(tx, messages);
+  return messages;
+}
+
+/** The outbox rows for `events`, carrying the trace context active now. */
+export function toOutboxMessages(events: readonly Envelope[]): OutboxMessage[] {
   if (events.length === 0) return [];
   const headers = traceHeaders();
-  const headersJson = JSON.stringify(headers);
-  const messages = events.map((event) => {
+  return events.map((event) => {
     const definition = findEventDefinition(ALL_EVENTS, event.type, event.version);
     if (!definition) throw new AppError('internal', `no contract for ${event.type} v${event.version}`);
     return { id: event.id, exchange: definition.exchange, routingKey: definition.routingKey, event, headers };
   });
-  const values = messages.flatMap((m) => [m.id, m.exchange, m.routingKey, JSON.stringify(m.event), headersJson]);
+}
+
+/** Writes the rows in one statement, whatever their number. */
+export async function insertIntoOutbox(tx: SqlClient, messages: readonly OutboxMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  const values = messages.flatMap((m) => [
+    m.id,
+    m.exchange,
+    m.routingKey,
+    JSON.stringify(m.event),
+    JSON.stringify(m.headers),
+  ]);
   const rows = messages.map((_, i) => {
     const at = i * 5;
     return `($${at + 1}::uuid, $${at + 2}, $${at + 3}, $${at + 4}::jsonb, $${at + 5}::jsonb)`;
@@ -32,5 +49,4 @@ export async function appendToOutbox(tx: SqlClient, events: readonly Envelope[])
     `INSERT INTO outbox_events (id, exchange, routing_key, message, headers) VALUES ${rows.join(', ')}`,
     ...values,
   );
-  return messages;
 }
