@@ -13,61 +13,50 @@ export interface OrderRecordExtras {
   idempotency: { key: string; requestHash: string } | null;
 }
 
-const withDetails = {
-  items: { orderBy: { position: 'asc' } },
-  timeline: { orderBy: [{ at: 'asc' }, { id: 'asc' }] },
-} as const satisfies Prisma.OrderInclude;
-
-type OrderWithDetails = Prisma.OrderGetPayload<{ include: typeof withDetails }>;
-
 export async function insertOrder(tx: Tx, order: Order, extras: OrderRecordExtras): Promise<void> {
-  await tx.order.create({
-    data: {
-      id: order.id,
-      customerId: order.customerId,
-      email: order.email,
-      status: order.state.status,
-      inventoryStatus: order.state.inventory,
-      paymentStatus: order.state.payment,
-      reason: order.state.reason,
-      totalAmount: order.total.amount,
-      currency: order.total.currency,
-      correlationId: extras.correlationId,
-      idempotencyKey: extras.idempotency?.key ?? null,
-      requestHash: extras.idempotency?.requestHash ?? null,
-      createdAt: order.createdAt,
-      expiresAt: extras.expiresAt,
-      items: {
-        create: order.lines.map((line, position) => ({
-          sku: line.sku,
-          position,
-          quantity: line.quantity,
-          unitPrice: line.unitPrice.amount,
-        })),
-      },
-      timeline: { create: order.timeline },
-    },
-  });
+  const { state, lines } = order;
+  // One statement for the order, its items and its timeline (Prisma's nested create takes one per table, and
+  // reads the order back). The items' foreign key is checked at the end of the statement, after the order's insert.
+  await tx.$executeRaw`
+    WITH new_order AS (
+      INSERT INTO orders (id, customer_id, email, status, inventory_status, payment_status, reason, total_amount,
+                          currency, correlation_id, idempotency_key, request_hash, created_at, expires_at, updated_at)
+      VALUES (${order.id}::uuid, ${order.customerId}, ${order.email}, ${state.status}::order_status,
+              ${state.inventory}::inventory_status, ${state.payment}::payment_status,
+              ${state.reason}::cancellation_reason, ${order.total.amount}::int, ${order.total.currency},
+              ${extras.correlationId}, ${extras.idempotency?.key ?? null}, ${extras.idempotency?.requestHash ?? null},
+              ${order.createdAt}::timestamptz, ${extras.expiresAt}::timestamptz, ${order.createdAt}::timestamptz)
+    ),
+    new_items AS (
+      INSERT INTO order_items (order_id, sku, position, quantity, unit_price)
+      SELECT ${order.id}::uuid, item.sku, item.position, item.quantity, item.unit_price
+      FROM unnest(${lines.map((line) => line.sku)}::text[], ${lines.map((_, position) => position)}::int[],
+                  ${lines.map((line) => line.quantity)}::int[], ${lines.map((line) => line.unitPrice.amount)}::int[])
+        AS item(sku, position, quantity, unit_price)
+    )
+    INSERT INTO order_timeline (order_id, step, at, detail)
+    SELECT ${order.id}::uuid, entry.step, entry.at, entry.detail FROM ${timelineRows(order.timeline)}`;
 }
 
 /** True when `error` is the unique violation of another order stored with the same idempotency key. */
 export function isIdempotencyKeyTaken(error: unknown): boolean {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2002') return false;
-  // Driver adapters name the violated index; the native engine lists the columns in `target`.
-  return JSON.stringify(error.meta ?? {}).includes('idempotency_key');
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2010') return false;
+  // insertOrder is raw SQL: Prisma reports a failed raw query (P2010) with the driver's error, which names the index.
+  const meta = JSON.stringify(error.meta ?? {});
+  return meta.includes('UniqueConstraintViolation') && meta.includes('orders_idempotency_key_key');
 }
 
 export async function findOrderByIdempotencyKey(
   db: Db | Tx,
   key: string,
 ): Promise<{ order: Order; requestHash: string | null } | null> {
-  const row = await db.order.findUnique({ where: { idempotencyKey: key }, include: withDetails });
-  return row && { order: toOrder(row), requestHash: row.requestHash };
+  const rows = await db.$queryRaw<OrderRow[]>`${SELECT_ORDER_WITH_DETAILS} WHERE idempotency_key = ${key}`;
+  return rows[0] ? { order: toOrder(rows[0]), requestHash: rows[0].request_hash } : null;
 }
 
 export async function findOrder(db: Db | Tx, id: string): Promise<Order | null> {
-  const row = await db.order.findUnique({ where: { id }, include: withDetails });
-  return row && toOrder(row);
+  const rows = await db.$queryRaw<OrderRow[]>`${SELECT_ORDER_WITH_DETAILS} WHERE id = ${id}::uuid`;
+  return rows[0] ? toOrder(rows[0]) : null;
 }
 
 /** A customer's orders, newest first, after `cursor` if given. */
@@ -76,17 +65,12 @@ export async function listCustomerOrders(
   query: { customerId: string; limit: number; after?: OrderCursor },
 ): Promise<Order[]> {
   const { after } = query;
-  const rows = await db.order.findMany({
-    where: {
-      customerId: query.customerId,
-      ...(after && {
-        OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
-      }),
-    },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: query.limit,
-    include: withDetails,
-  });
+  const rows = await db.$queryRaw<OrderRow[]>`
+    ${SELECT_ORDER_WITH_DETAILS}
+    WHERE customer_id = ${query.customerId}
+      ${after ? Prisma.sql`AND (created_at, id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : Prisma.empty}
+    ORDER BY orders.created_at DESC, orders.id DESC
+    LIMIT ${query.limit}::int`;
   return rows.map(toOrder);
 }
 
@@ -106,6 +90,27 @@ interface SagaRow {
 
 const SAGA_COLUMNS = Prisma.sql`id::text, customer_id, email, status::text, inventory_status::text,
   payment_status::text, reason::text, total_amount, currency, correlation_id, created_at`;
+
+interface OrderRow extends SagaRow {
+  request_hash: string | null;
+  items: { sku: string; quantity: number; unit_price: number }[];
+  /** `at` as JSON has it: an ISO 8601 text. */
+  timeline: { step: TimelineStep; at: string; detail: string | null }[];
+}
+
+/**
+ * An order with its items and its timeline, in the order the API shows them, in one statement (Prisma's
+ * include takes three): each list is aggregated to JSON. Callers add WHERE and ORDER BY; the latter names
+ * `orders.` columns, since the bare names are the text-cast output columns.
+ */
+const SELECT_ORDER_WITH_DETAILS = Prisma.sql`
+  SELECT ${SAGA_COLUMNS}, request_hash,
+    (SELECT coalesce(json_agg(json_build_object('sku', sku, 'quantity', quantity, 'unit_price', unit_price)
+                              ORDER BY position), '[]')
+     FROM order_items WHERE order_id = orders.id) AS items,
+    (SELECT coalesce(json_agg(json_build_object('step', step, 'at', at, 'detail', detail) ORDER BY at, id), '[]')
+     FROM order_timeline WHERE order_id = orders.id) AS timeline
+  FROM orders`;
 
 /**
  * Reads an order and locks its row until the transaction ends, so two events of the same order
@@ -174,21 +179,29 @@ function toSagaOrder(row: SagaRow): SagaOrder {
   };
 }
 
-function toOrder(row: OrderWithDetails): Order {
+function toOrder(row: OrderRow): Order {
   const money = (amount: number) => ({ amount, currency: row.currency });
   return {
     id: row.id,
-    customerId: row.customerId,
+    customerId: row.customer_id,
     email: row.email,
-    total: money(row.totalAmount),
-    state: { status: row.status, inventory: row.inventoryStatus, payment: row.paymentStatus, reason: row.reason },
+    total: money(row.total_amount),
+    state: { status: row.status, inventory: row.inventory_status, payment: row.payment_status, reason: row.reason },
     lines: row.items.map((item) => ({
       sku: item.sku,
       quantity: item.quantity,
-      unitPrice: money(item.unitPrice),
-      lineTotal: money(item.unitPrice * item.quantity),
+      unitPrice: money(item.unit_price),
+      lineTotal: money(item.unit_price * item.quantity),
     })),
-    createdAt: row.createdAt,
-    timeline: row.timeline.map((entry) => ({ step: entry.step as TimelineStep, at: entry.at, detail: entry.detail })),
+    createdAt: row.created_at,
+    timeline: row.timeline.map((entry) => ({ step: entry.step, at: new Date(entry.at), detail: entry.detail })),
   };
+}
+
+/** `entries` as rows (step, at, detail) to insert into order_timeline: unnest yields them in array order. */
+function timelineRows(entries: readonly TimelineEntry[]): Prisma.Sql {
+  const steps = entries.map((entry) => entry.step);
+  const ats = entries.map((entry) => entry.at);
+  const details = entries.map((entry) => entry.detail);
+  return Prisma.sql`unnest(${steps}::text[], ${ats}::timestamptz[], ${details}::text[]) AS entry(step, at, detail)`;
 }
