@@ -139,20 +139,29 @@ export async function claimExpiredOrders(tx: Tx, now: Date, limit: number): Prom
   return rows.map(toSagaOrder);
 }
 
-export async function saveOrderState(tx: Tx, id: string, state: OrderState): Promise<void> {
-  await tx.order.update({
-    where: { id },
-    data: {
-      status: state.status,
-      inventoryStatus: state.inventory,
-      paymentStatus: state.payment,
-      reason: state.reason,
-    },
-  });
-}
-
-export async function appendTimeline(tx: Tx, orderId: string, entries: readonly TimelineEntry[]): Promise<void> {
-  await tx.orderTimelineEntry.createMany({ data: entries.map((entry) => ({ orderId, ...entry })) });
+/**
+ * Saves what a saga step did to an order, in one statement: its new state, when it changed (the
+ * UPDATE, a CTE, is left out when `state` is undefined), and the entries it adds to its timeline.
+ */
+export async function saveSagaStep(
+  tx: Tx,
+  orderId: string,
+  step: { state?: OrderState; entries: readonly TimelineEntry[] },
+): Promise<void> {
+  const { state } = step;
+  const saveState = state
+    ? Prisma.sql`WITH saved_state AS (
+        UPDATE orders
+        SET status = ${state.status}::order_status, inventory_status = ${state.inventory}::inventory_status,
+            payment_status = ${state.payment}::payment_status, reason = ${state.reason}::cancellation_reason,
+            updated_at = now()
+        WHERE id = ${orderId}::uuid
+      )`
+    : Prisma.empty;
+  await tx.$executeRaw`
+    ${saveState}
+    INSERT INTO order_timeline (order_id, step, at, detail)
+    SELECT ${orderId}::uuid, entry.step, entry.at, entry.detail FROM ${timelineRows(step.entries)}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createEvent, OrderCancelledV1, OrderConfirmedV1, type Envelope, type EventOrigin } from '@shopflow/events';
 import { SERVICE_NAME } from '../config';
-import { appendTimeline, saveOrderState } from '../data-access/orders.repository';
+import { saveSagaStep } from '../data-access/orders.repository';
 import { type Tx } from '../data-access/prisma-client';
 import { type FinishedSaga } from '../domain/finished-saga';
 import { type SagaOrder } from '../domain/order';
@@ -28,9 +28,12 @@ export async function applySagaFact(
   entries: readonly TimelineEntry[],
 ): Promise<SagaStep> {
   const { state, outcome } = applyFact(order.state, fact);
-  if (state !== order.state) await saveOrderState(tx, order.id, state);
   const announcement = announce(order, outcome, { source: SERVICE_NAME, ...cause });
-  await appendTimeline(tx, order.id, announcement ? [...entries, announcement.entry] : entries);
+  await saveSagaStep(tx, order.id, {
+    // A fact that changes nothing (a report from a participant already settled) leaves the order row alone.
+    state: state === order.state ? undefined : state,
+    entries: announcement ? [...entries, announcement.entry] : entries,
+  });
   if (!announcement || outcome.kind === 'none') return { events: [] };
   const finished = { outcome: outcome.kind, placedAt: order.placedAt, finishedAt: announcement.entry.at };
   return { events: [announcement.event], finished };
