@@ -1,3 +1,4 @@
+import { AppError } from '@shopflow/errors';
 import { type OrderLine } from '../domain/order-lines';
 import { type Product, type ProductDetails } from '../domain/product';
 import { type Db, type Tx } from './prisma-client';
@@ -45,26 +46,47 @@ export async function updateProductDetails(tx: Tx, product: ProductDetails): Pro
   await tx.product.update({ where: { sku }, data: { name, price, currency, stock } });
 }
 
-// The three moves of reserved units. Callers hold the rows' locks (lockProducts); the CHECK
+// The three moves of reserved units, each one UPDATE for all lines. Callers hold the rows' locks
+// (lockProducts, taken in sku order; an UPDATE's own row order is the planner's choice). The CHECK
 // constraints on products turn any oversell that slipped through into a failed transaction.
+// Lines must name distinct skus (merged order lines, or a reservation's items): UPDATE ... FROM
+// applies only one line per product row.
 
 export async function reserveUnits(tx: Tx, lines: readonly OrderLine[]): Promise<void> {
-  for (const { sku, quantity } of lines) {
-    await tx.product.update({ where: { sku }, data: { reserved: { increment: quantity } } });
-  }
+  const { skus, quantities } = columnsOf(lines);
+  const updated = await tx.$executeRaw`
+    UPDATE products SET reserved = reserved + line.quantity, updated_at = now()
+    FROM unnest(${skus}::text[], ${quantities}::int[]) AS line (sku, quantity)
+    WHERE products.sku = line.sku`;
+  expectAllUpdated(lines, updated);
 }
 
 export async function releaseUnits(tx: Tx, lines: readonly OrderLine[]): Promise<void> {
-  for (const { sku, quantity } of lines) {
-    await tx.product.update({ where: { sku }, data: { reserved: { decrement: quantity } } });
-  }
+  const { skus, quantities } = columnsOf(lines);
+  const updated = await tx.$executeRaw`
+    UPDATE products SET reserved = reserved - line.quantity, updated_at = now()
+    FROM unnest(${skus}::text[], ${quantities}::int[]) AS line (sku, quantity)
+    WHERE products.sku = line.sku`;
+  expectAllUpdated(lines, updated);
 }
 
 export async function sellUnits(tx: Tx, lines: readonly OrderLine[]): Promise<void> {
-  for (const { sku, quantity } of lines) {
-    await tx.product.update({
-      where: { sku },
-      data: { stock: { decrement: quantity }, reserved: { decrement: quantity } },
-    });
+  const { skus, quantities } = columnsOf(lines);
+  const updated = await tx.$executeRaw`
+    UPDATE products SET stock = stock - line.quantity, reserved = reserved - line.quantity, updated_at = now()
+    FROM unnest(${skus}::text[], ${quantities}::int[]) AS line (sku, quantity)
+    WHERE products.sku = line.sku`;
+  expectAllUpdated(lines, updated);
+}
+
+/** The lines as two parallel arrays, the shape unnest() takes them in. */
+function columnsOf(lines: readonly OrderLine[]): { skus: string[]; quantities: number[] } {
+  return { skus: lines.map((line) => line.sku), quantities: lines.map((line) => line.quantity) };
+}
+
+/** An unknown sku would otherwise be skipped in silence (a per-row Prisma update threw for it). */
+function expectAllUpdated(lines: readonly OrderLine[], updated: number): void {
+  if (updated !== lines.length) {
+    throw new AppError('internal', `${updated} of ${lines.length} products updated: unknown or repeated sku`);
   }
 }
