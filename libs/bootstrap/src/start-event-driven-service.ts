@@ -7,9 +7,8 @@ import {
   EventTransactions,
   OutboxRelay,
   type HandlerRegistration,
-  type SqlClient,
-  type TransactionRunner,
 } from '@shopflow/messaging';
+import { Database, sql } from '@shopflow/postgres';
 import { createServiceMetrics, type Logger, type ServiceMetrics } from '@shopflow/observability';
 import { stopTracing } from '@shopflow/observability/tracing';
 import { type Router } from 'express';
@@ -17,15 +16,11 @@ import { applyMigrations } from './apply-migrations';
 import { runShutdownSteps, type ShutdownStep } from './graceful-shutdown';
 import { type BaseConfig } from './load-config';
 
-/** A service's Prisma client, as far as the host needs it. */
-export interface ServiceDatabase<Tx extends SqlClient> extends TransactionRunner<Tx>, SqlClient {
-  $disconnect(): Promise<void>;
-}
-
 /** What a service's own code gets to build its entry points with. */
-export interface ServiceContext<Db, Tx extends SqlClient> {
-  db: Db;
-  transactions: EventTransactions<Tx>;
+export interface ServiceContext {
+  /** The service's own PostgreSQL database. */
+  db: Database;
+  transactions: EventTransactions;
   logger: Logger;
   /** The service's registry and shared metrics; a service registers its own metrics on `metrics.registry`. */
   metrics: ServiceMetrics;
@@ -38,20 +33,19 @@ export interface BackgroundJob {
   stop(): Promise<void>;
 }
 
-export interface EventDrivenService<Db extends ServiceDatabase<Tx>, Tx extends SqlClient> {
+export interface EventDrivenService {
   name: string;
   /** Path of the service's prisma.config.ts, for migrations at start. */
   prismaConfig: string;
-  database: Db;
   /** The events this service publishes: its own exchange is declared from them. */
   publishes: readonly EventDefinition[];
-  handlers(context: ServiceContext<Db, Tx>): HandlerRegistration[];
-  routers(context: ServiceContext<Db, Tx>): Router[];
+  handlers(context: ServiceContext): HandlerRegistration[];
+  routers(context: ServiceContext): Router[];
   /** Dependencies beyond the database and the broker that must answer for the service to be ready. */
   readiness?: ReadinessCheck[];
   /** Runs after migrations, before the service takes traffic (e.g. seeding). */
-  prepare?(context: ServiceContext<Db, Tx>): Promise<void>;
-  jobs?(context: ServiceContext<Db, Tx>): BackgroundJob[];
+  prepare?(context: ServiceContext): Promise<void>;
+  jobs?(context: ServiceContext): BackgroundJob[];
   /** Closed after the consumer has stopped (e.g. an SMTP transport). */
   resources?: ShutdownStep[];
 }
@@ -67,22 +61,22 @@ export interface RunningService {
  * relay, the consumer of its queue `<name>.events`, the HTTP app with health checks, then the
  * ordered shutdown. A service supplies only what is its own.
  */
-export async function startEventDrivenService<Db extends ServiceDatabase<Tx>, Tx extends SqlClient>(
-  service: EventDrivenService<Db, Tx>,
+export async function startEventDrivenService(
+  service: EventDrivenService,
   config: BaseConfig,
   logger: Logger,
 ): Promise<RunningService> {
   if (config.MIGRATE_ON_START) {
     await applyMigrations({ prismaConfig: service.prismaConfig, databaseUrl: config.DATABASE_URL, logger });
   }
-  const db = service.database;
+  const db = new Database({ url: config.DATABASE_URL, applicationName: service.name });
   // One registry per running service, so several services in one process (tests) never mix counts.
   const metrics = createServiceMetrics(service.name);
   const broker = new BrokerConnection({ url: config.AMQP_URL, connectionName: service.name, logger });
   const publisher = new EventPublisher(broker, service.publishes, { metrics });
   // Local commits are dispatched at once; the poll is for what they leave behind, after 2 s.
   const relay = new OutboxRelay({ db, publisher, logger, metrics, claimAfterMs: 2000 });
-  const context: ServiceContext<Db, Tx> = {
+  const context: ServiceContext = {
     db,
     transactions: new EventTransactions(db, relay, `${service.name}.events`, {
       maxBatch: config.TRANSACTION_BATCH_MAX,
@@ -107,7 +101,7 @@ export async function startEventDrivenService<Db extends ServiceDatabase<Tx>, Tx
     metrics,
     routers: service.routers(context),
     readiness: [
-      { name: 'database', check: () => db.$queryRawUnsafe('SELECT 1') },
+      { name: 'database', check: () => db.query(sql`SELECT 1`) },
       { name: 'broker', check: () => broker.checkConnected() },
       { name: 'outbox', check: () => checkOutboxAge(relay, config.READINESS_OUTBOX_MAX_AGE_MS) },
       ...(service.readiness ?? []),
@@ -139,7 +133,7 @@ export async function startEventDrivenService<Db extends ServiceDatabase<Tx>, Tx
           { name: 'outbox relay', run: () => relay.stop() },
           { name: 'publisher', run: () => publisher.close() },
           { name: 'broker', run: () => broker.close() },
-          { name: 'database', run: () => db.$disconnect() },
+          { name: 'database', run: () => db.close() },
           {
             name: 'tracing',
             // Lost spans are worth a warning, not a failed shutdown: the service's own work is done.

@@ -1,20 +1,10 @@
 import { type Envelope } from '@shopflow/events';
+import { type SqlClient, type TransactionRunner } from '@shopflow/postgres';
 import { GroupCommit } from './group-commit';
 import { Inbox, type InboxOutcome } from './inbox/inbox';
 import { appendToOutbox, type OutboxMessage } from './outbox/outbox';
-import { type SqlClient, type TransactionRunner } from './sql-client';
-
-export interface TransactionLimits {
-  /** How long to wait for a pooled connection: under a burst, queueing beats failing. */
-  maxWait: number;
-  /** How long the transaction may run, network calls inside it (gateway, SMTP) included. */
-  timeout: number;
-}
-
-export const DEFAULT_TRANSACTION_LIMITS: TransactionLimits = { maxWait: 10_000, timeout: 20_000 };
 
 export interface EventTransactionsOptions {
-  limits?: TransactionLimits;
   /**
    * Most units of work committed in one transaction (group commit, see GroupCommit). 1, the default:
    * each unit has its own transaction and they run side by side, as many as the pool allows. The
@@ -34,20 +24,18 @@ export interface OutboxDispatcher {
  * incoming event, the inbox record all commit in one transaction. After the commit the
  * events are handed to the relay, which publishes them at once rather than at its next poll.
  */
-export class EventTransactions<Tx extends SqlClient> {
-  private readonly inbox: Inbox<Tx>;
-  private readonly limits: TransactionLimits;
-  private readonly batches?: GroupCommit<Tx>;
+export class EventTransactions {
+  private readonly inbox: Inbox;
+  private readonly batches?: GroupCommit;
 
   constructor(
-    private readonly db: TransactionRunner<Tx>,
+    private readonly db: TransactionRunner,
     private readonly relay: OutboxDispatcher,
     /** Names the consumer in the inbox, usually its queue. */
     consumer: string,
     options: EventTransactionsOptions = {},
   ) {
-    this.limits = options.limits ?? DEFAULT_TRANSACTION_LIMITS;
-    this.inbox = new Inbox(db, consumer, this.limits);
+    this.inbox = new Inbox(db, consumer);
     const maxBatch = options.maxBatch ?? 1;
     if (maxBatch > 1) {
       this.batches = new GroupCommit({
@@ -55,15 +43,14 @@ export class EventTransactions<Tx extends SqlClient> {
         inbox: this.inbox,
         committed: (messages) => relay.dispatch(messages),
         maxBatch,
-        limits: this.limits,
       });
     }
   }
 
   /** For work started by a request: returns `result`, publishes `events`. */
-  async run<R>(work: (tx: Tx) => Promise<{ result: R; events: readonly Envelope[] }>): Promise<R> {
+  async run<R>(work: (tx: SqlClient) => Promise<{ result: R; events: readonly Envelope[] }>): Promise<R> {
     let output: { result: R } | undefined;
-    const workAndKeep = async (tx: Tx) => {
+    const workAndKeep = async (tx: SqlClient) => {
       const { result, events } = await work(tx);
       output = { result };
       return events;
@@ -72,16 +59,19 @@ export class EventTransactions<Tx extends SqlClient> {
       await this.batches.submit({ work: workAndKeep });
     } else {
       let written: OutboxMessage[] = [];
-      await this.db.$transaction(async (tx) => {
+      await this.db.transaction(async (tx) => {
         written = await appendToOutbox(tx, await workAndKeep(tx));
-      }, this.limits);
+      });
       this.relay.dispatch(written);
     }
     return (output as { result: R }).result;
   }
 
   /** For work triggered by an event: done once per event id, whatever the redeliveries. */
-  async handleOnce(event: Pick<Envelope, 'id'>, work: (tx: Tx) => Promise<readonly Envelope[]>): Promise<InboxOutcome> {
+  async handleOnce(
+    event: Pick<Envelope, 'id'>,
+    work: (tx: SqlClient) => Promise<readonly Envelope[]>,
+  ): Promise<InboxOutcome> {
     if (this.batches) return this.batches.submit({ eventId: event.id, work });
     let written: OutboxMessage[] = [];
     const outcome = await this.inbox.handleOnce(event, async (tx) => {

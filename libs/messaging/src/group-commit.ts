@@ -1,33 +1,36 @@
 import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { type Envelope } from '@shopflow/events';
+import { isLockConflict, sql, type SqlClient, type TransactionRunner } from '@shopflow/postgres';
 import { type Inbox, type InboxOutcome } from './inbox/inbox';
 import { insertIntoOutbox, toOutboxMessages, type OutboxMessage } from './outbox/outbox';
-import { type SqlClient, type TransactionRunner } from './sql-client';
 
 /** Work waiting for the next batch: an incoming event's (its id is the inbox key) or a request's. */
-export interface UnitOfWork<Tx> {
+export interface UnitOfWork {
   eventId?: string;
   /** Changes state through `tx` and returns the events to emit. */
-  work: (tx: Tx) => Promise<readonly Envelope[]>;
+  work: (tx: SqlClient) => Promise<readonly Envelope[]>;
 }
 
-interface Queued<Tx> extends UnitOfWork<Tx> {
+interface Queued extends UnitOfWork {
   /** The caller's trace context: the work's queries and its events' headers belong to the caller's trace. */
   context: Context;
+  /** Set once the unit gave up a lock wait inside a batch: it then gets a transaction of its own. */
+  alone: boolean;
   resolve: (outcome: InboxOutcome) => void;
   reject: (error: unknown) => void;
 }
 
-type Settled = { outcome: InboxOutcome } | { error: unknown };
+type Settled = { outcome: InboxOutcome } | { error: unknown } | 'run-alone';
 
-export interface GroupCommitOptions<Tx extends SqlClient> {
-  db: TransactionRunner<Tx>;
-  inbox: Inbox<Tx>;
+export interface GroupCommitOptions {
+  db: TransactionRunner;
+  inbox: Inbox;
   /** Called with the rows the batch wrote to the outbox, once it committed. */
   committed: (messages: OutboxMessage[]) => void;
   /** Units per transaction. At most 64: more savepoints that write would overflow PostgreSQL's subtransaction cache. */
   maxBatch: number;
-  limits: { maxWait: number; timeout: number };
+  /** How long a unit in a batch may wait for a lock before it is taken out and run alone. */
+  lockWaitMs?: number;
 }
 
 /**
@@ -38,28 +41,36 @@ export interface GroupCommitOptions<Tx extends SqlClient> {
  *
  * Each unit of a batch runs after a SAVEPOINT: a failing unit is rolled back to it (its inbox record
  * too) and fails alone, the others commit. Units run one after another, so one acts on what the
- * previous ones wrote, exactly as if they had been committed in that order; one batch runs at a time,
- * so a service's own batches never wait on each other's row locks.
+ * previous ones wrote, exactly as if they had been committed in that order; one batch runs at a time.
+ *
+ * A batch holds the locks of all its units until it commits, in no particular order, so two batches
+ * (of two replicas) can deadlock where single units, each locking in its service's fixed order,
+ * cannot. So a unit in a batch waits for a lock only `lockWaitMs`: past that it is rolled back to
+ * its savepoint and runs again, alone, in the next transaction. A deadlock costs that wait, not
+ * PostgreSQL's deadlock timeout and a retry.
  *
  * Callers learn their outcome only when the batch has committed (or failed): a unit that lost a
  * race on a unique key to an earlier unit of the same batch finds that unit's row committed.
  */
-export class GroupCommit<Tx extends SqlClient> {
-  private readonly queue: Queued<Tx>[] = [];
+export class GroupCommit {
+  private readonly queue: Queued[] = [];
   private running?: Promise<void>;
+  private readonly lockWaitMs: number;
 
-  constructor(private readonly options: GroupCommitOptions<Tx>) {}
+  constructor(private readonly options: GroupCommitOptions) {
+    this.lockWaitMs = options.lockWaitMs ?? 200;
+  }
 
-  submit(unit: UnitOfWork<Tx>): Promise<InboxOutcome> {
+  submit(unit: UnitOfWork): Promise<InboxOutcome> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ ...unit, context: context.active(), resolve, reject });
+      this.queue.push({ ...unit, context: context.active(), alone: false, resolve, reject });
       this.next();
     });
   }
 
   private next(): void {
     if (this.running || this.queue.length === 0) return;
-    const batch = this.queue.splice(0, this.options.maxBatch);
+    const batch = this.queue[0]?.alone ? this.queue.splice(0, 1) : this.queue.splice(0, this.options.maxBatch);
     // The batch's own statements belong to no caller's trace.
     this.running = context.with(ROOT_CONTEXT, () => this.commit(batch));
     void this.running.finally(() => {
@@ -68,34 +79,34 @@ export class GroupCommit<Tx extends SqlClient> {
     });
   }
 
-  private async commit(batch: Queued<Tx>[]): Promise<void> {
+  private async commit(batch: Queued[]): Promise<void> {
     const settled: Settled[] = [];
     let written: OutboxMessage[] = [];
+    let failure: { error: unknown } | undefined;
     try {
-      await this.options.db.$transaction(async (tx) => {
+      await this.options.db.transaction(async (tx) => {
+        const isolated = batch.length > 1;
         const eventIds = batch.flatMap((unit) => (unit.eventId === undefined ? [] : [unit.eventId]));
         const fresh = await this.options.inbox.record(tx, eventIds);
+        if (isolated) await tx.query(sql`SELECT set_config('lock_timeout', ${`${this.lockWaitMs}ms`}, true)`);
         const messages: OutboxMessage[] = [];
-        for (const unit of batch) settled.push(await this.runUnit(tx, unit, fresh, batch.length > 1, messages));
+        for (const unit of batch) settled.push(await this.runUnit(tx, unit, fresh, isolated, messages));
         await insertIntoOutbox(tx, messages);
         written = messages;
-      }, this.options.limits);
+      });
     } catch (error) {
-      // Nothing was committed: every unit fails, with its own error if it had one.
-      batch.forEach((unit, i) => unit.reject(errorOf(settled[i]) ?? error));
-      return;
+      failure = { error };
     }
-    this.options.committed(written);
-    batch.forEach((unit, i) => {
-      const result = settled[i];
-      if (result && 'outcome' in result) unit.resolve(result.outcome);
-      else unit.reject(errorOf(result));
-    });
+    if (!failure) this.options.committed(written);
+    // Back to the front of the queue, in their order.
+    const again = batch.filter((_, i) => settled[i] === 'run-alone');
+    this.queue.unshift(...again.map((unit) => ({ ...unit, alone: true })));
+    batch.forEach((unit, i) => settle(unit, settled[i], failure));
   }
 
   private async runUnit(
-    tx: Tx,
-    unit: Queued<Tx>,
+    tx: SqlClient,
+    unit: Queued,
     fresh: Set<string>,
     isolated: boolean,
     messages: OutboxMessage[],
@@ -103,7 +114,7 @@ export class GroupCommit<Tx extends SqlClient> {
     const eventId = unit.eventId?.toLowerCase();
     // Deleted once taken: a second copy of the same event in this batch is a duplicate too.
     if (eventId !== undefined && !fresh.delete(eventId)) return { outcome: 'duplicate' };
-    if (isolated) await tx.$executeRawUnsafe('SAVEPOINT unit_of_work');
+    if (isolated) await tx.execute(sql`SAVEPOINT unit_of_work`);
     try {
       const emitted = await context.with(unit.context, async () => toOutboxMessages(await unit.work(tx)));
       messages.push(...emitted);
@@ -111,13 +122,17 @@ export class GroupCommit<Tx extends SqlClient> {
     } catch (error) {
       // Alone in its transaction, a failure rolls the whole transaction back.
       if (!isolated) throw error;
-      await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT unit_of_work');
+      await tx.execute(sql`ROLLBACK TO SAVEPOINT unit_of_work`);
       if (eventId !== undefined) await this.options.inbox.forget(tx, eventId);
-      return { error };
+      return isLockConflict(error) ? 'run-alone' : { error };
     }
   }
 }
 
-function errorOf(settled: Settled | undefined): unknown {
-  return settled && 'error' in settled ? settled.error : undefined;
+/** Answers the caller: its own outcome or error, else the batch's failure. A unit to run alone waits on. */
+function settle(unit: Queued, settled: Settled | undefined, failure: { error: unknown } | undefined): void {
+  if (settled === 'run-alone') return;
+  if (settled && 'error' in settled) unit.reject(settled.error);
+  else if (failure) unit.reject(failure.error);
+  else if (settled) unit.resolve(settled.outcome);
 }

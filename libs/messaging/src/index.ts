@@ -1,7 +1,7 @@
 export * from './topology';
 export * from './broker-connection';
 export * from './publisher';
-export * from './sql-client';
+
 export * from './consumer/retry-policy';
 export * from './consumer/consumer-topology';
 export * from './consumer/failure-decision';

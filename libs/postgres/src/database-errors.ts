@@ -8,3 +8,8 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
     (constraint === undefined || error.constraint === constraint)
   );
 }
+
+/** True when a statement gave up waiting for a lock (lock_timeout) or was chosen to break a deadlock. */
+export function isLockConflict(error: unknown): boolean {
+  return error instanceof DatabaseError && (error.code === '55P03' || error.code === '40P01');
+}

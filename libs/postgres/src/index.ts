@@ -1,4 +1,4 @@
-export { default as sql, join, raw, empty, Sql } from 'sql-template-tag';
+export * from './sql';
 export * from './sql-client';
 export * from './database';
 export * from './database-errors';

@@ -1,7 +1,7 @@
 import { type Envelope } from '@shopflow/events';
 import { type Logger, type OutboxStats, type ServiceMetrics } from '@shopflow/observability';
 import { type EventPublisher } from '../publisher';
-import { type SqlClient, type TransactionRunner } from '../sql-client';
+import { sql, type SqlClient, type TransactionRunner } from '@shopflow/postgres';
 import { type OutboxMessage } from './outbox';
 
 interface OutboxRow {
@@ -32,19 +32,20 @@ export interface OutboxRelayOptions {
   metrics?: ServiceMetrics;
 }
 
-const CLAIM_BATCH = `
+const claimBatch = (limit: number, olderThanSeconds: number) => sql`
   SELECT id, exchange, routing_key, message, headers FROM outbox_events
-  WHERE published_at IS NULL AND created_at <= now() - make_interval(secs => $2::float8)
+  WHERE published_at IS NULL AND created_at <= now() - make_interval(secs => ${olderThanSeconds}::float8)
   ORDER BY created_at
-  LIMIT $1::int
+  LIMIT ${limit}::int
   FOR UPDATE SKIP LOCKED`;
-const MARK_SENT = `UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::uuid[])`;
+const markSent = (ids: string[]) => sql`UPDATE outbox_events SET published_at = now() WHERE id = ANY(${ids}::uuid[])`;
 // Served by the (published_at, created_at) index.
-const MEASURE_BACKLOG = `
+const MEASURE_BACKLOG = sql`
   SELECT count(*)::int AS backlog,
          COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS oldest_age
   FROM outbox_events WHERE published_at IS NULL`;
-const PURGE_SENT = `DELETE FROM outbox_events WHERE published_at < now() - make_interval(secs => $1::int)`;
+const purgeSent = (retentionSeconds: number) =>
+  sql`DELETE FROM outbox_events WHERE published_at < now() - make_interval(secs => ${retentionSeconds}::int)`;
 
 /**
  * Gets outbox rows to the broker, two ways:
@@ -122,10 +123,7 @@ export class OutboxRelay {
       const batch = this.pending.splice(0, this.batchSize);
       try {
         await Promise.all(batch.map((message) => this.options.publisher.publish(message)));
-        await this.options.db.$executeRawUnsafe(
-          MARK_SENT,
-          batch.map((m) => m.id),
-        );
+        await this.options.db.execute(markSent(batch.map((m) => m.id)));
       } catch (err) {
         this.logger.warn({ err, events: batch.length }, 'outbox dispatch failed; the poll will publish these events');
       }
@@ -134,27 +132,24 @@ export class OutboxRelay {
 
   /** Publishes one batch; returns how many events it sent. */
   async publishBatch(): Promise<number> {
-    return this.options.db.$transaction(
-      async (tx: SqlClient) => {
-        const rows = await tx.$queryRawUnsafe<OutboxRow[]>(CLAIM_BATCH, this.batchSize, this.claimAfterSeconds);
-        if (rows.length === 0) return 0;
-        await Promise.all(
-          rows.map((row) =>
-            this.options.publisher.publish({
-              exchange: row.exchange,
-              routingKey: row.routing_key,
-              event: row.message,
-              headers: row.headers,
-            }),
-          ),
-        );
-        const ids = rows.map((row) => row.id);
-        await this.options.afterPublish?.(ids);
-        await tx.$executeRawUnsafe(MARK_SENT, ids);
-        return rows.length;
-      },
-      { timeout: 30_000, maxWait: 10_000 },
-    );
+    return this.options.db.transaction(async (tx: SqlClient) => {
+      const rows = await tx.query<OutboxRow>(claimBatch(this.batchSize, this.claimAfterSeconds));
+      if (rows.length === 0) return 0;
+      await Promise.all(
+        rows.map((row) =>
+          this.options.publisher.publish({
+            exchange: row.exchange,
+            routingKey: row.routing_key,
+            event: row.message,
+            headers: row.headers,
+          }),
+        ),
+      );
+      const ids = rows.map((row) => row.id);
+      await this.options.afterPublish?.(ids);
+      await tx.execute(markSent(ids));
+      return rows.length;
+    });
   }
 
   private async loop(): Promise<void> {
@@ -179,9 +174,7 @@ export class OutboxRelay {
 
   /** Unsent rows and the age of the oldest: one index-backed query, run when metrics are scraped. */
   async measureBacklog(): Promise<OutboxStats> {
-    const [row] = await this.options.db.$transaction((tx) =>
-      tx.$queryRawUnsafe<{ backlog: number; oldest_age: number }[]>(MEASURE_BACKLOG),
-    );
+    const [row] = await this.options.db.query<{ backlog: number; oldest_age: number }>(MEASURE_BACKLOG);
     return { backlog: row?.backlog ?? 0, oldestAgeSeconds: row?.oldest_age ?? 0 };
   }
 
@@ -200,6 +193,6 @@ export class OutboxRelay {
   private async purgeOccasionally(): Promise<void> {
     if (Date.now() - this.lastPurge < 3600_000) return;
     this.lastPurge = Date.now();
-    await this.options.db.$transaction((tx) => tx.$executeRawUnsafe(PURGE_SENT, Math.floor(this.retentionMs / 1000)));
+    await this.options.db.execute(purgeSent(Math.floor(this.retentionMs / 1000)));
   }
 }

@@ -2,7 +2,7 @@ import { AppError } from '@shopflow/errors';
 import { ALL_EVENTS, findEventDefinition, type Envelope } from '@shopflow/events';
 import { traceHeaders } from '../message-tracing';
 import { type OutgoingMessage } from '../publisher';
-import { type SqlClient } from '../sql-client';
+import { join, sql, type SqlClient } from '@shopflow/postgres';
 
 /** A row written to the outbox, as the publisher needs it. */
 export interface OutboxMessage extends Required<OutgoingMessage> {
@@ -34,19 +34,9 @@ export function toOutboxMessages(events: readonly Envelope[]): OutboxMessage[] {
 /** Writes the rows in one statement, whatever their number. */
 export async function insertIntoOutbox(tx: SqlClient, messages: readonly OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
-  const values = messages.flatMap((m) => [
-    m.id,
-    m.exchange,
-    m.routingKey,
-    JSON.stringify(m.event),
-    JSON.stringify(m.headers),
-  ]);
-  const rows = messages.map((_, i) => {
-    const at = i * 5;
-    return `($${at + 1}::uuid, $${at + 2}, $${at + 3}, $${at + 4}::jsonb, $${at + 5}::jsonb)`;
-  });
-  await tx.$executeRawUnsafe(
-    `INSERT INTO outbox_events (id, exchange, routing_key, message, headers) VALUES ${rows.join(', ')}`,
-    ...values,
+  const rows = messages.map(
+    (m) =>
+      sql`(${m.id}::uuid, ${m.exchange}, ${m.routingKey}, ${JSON.stringify(m.event)}::jsonb, ${JSON.stringify(m.headers)}::jsonb)`,
   );
+  await tx.execute(sql`INSERT INTO outbox_events (id, exchange, routing_key, message, headers) VALUES ${join(rows)}`);
 }
