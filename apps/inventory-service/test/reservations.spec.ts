@@ -4,8 +4,8 @@ import {
   InventoryReservedV1,
   type Envelope,
 } from '@shopflow/events';
+import { Database, sql } from '@shopflow/postgres';
 import { createTestDatabase, createTestVhost, eventually, type TestDatabase, type TestVhost } from '@shopflow/testing';
-import { createPrismaClient, type Db } from '../src/data-access/prisma-client';
 import { startService, type RunningService } from '../src/service';
 import {
   httpClient,
@@ -27,7 +27,7 @@ describe('inventory-service reservations (order events in, inventory events out)
   let tap: Awaited<ReturnType<typeof inventoryTap>>;
   let orders: Awaited<ReturnType<typeof orderService>>;
   let http: ReturnType<typeof httpClient>;
-  let prisma: Db;
+  let database: Database;
   const { logger, outcomes } = recordingLogger();
 
   beforeAll(async () => {
@@ -39,12 +39,12 @@ describe('inventory-service reservations (order events in, inventory events out)
     service = await startService(testConfig({ database: db.url, amqp: vhost.url }), logger);
     orders = await orderService(vhost.url);
     http = httpClient(service.port);
-    prisma = createPrismaClient(db.url, 2);
+    database = new Database({ url: db.url, poolSize: 2 });
   });
 
   afterAll(async () => {
     await service?.stop();
-    await prisma?.$disconnect();
+    await database?.close();
     await orders?.close();
     await tap?.close();
     await vhost?.drop();
@@ -75,9 +75,16 @@ describe('inventory-service reservations (order events in, inventory events out)
 
   /** Events written to the outbox about an order: everything it will ever publish, sent or not. */
   const outboxAbout = (orderId: string) =>
-    prisma.outboxEvent.findMany({ where: { message: { path: ['payload', 'orderId'], equals: orderId } } });
+    database.query<{ id: string; routing_key: string }>(
+      sql`SELECT id, routing_key FROM outbox_events WHERE message -> 'payload' ->> 'orderId' = ${orderId}`,
+    );
 
-  const statusOf = async (orderId: string) => (await prisma.reservation.findUnique({ where: { orderId } }))?.status;
+  const statusOf = async (orderId: string) => {
+    const [reservation] = await database.query<{ status: string }>(
+      sql`SELECT status::text AS status FROM reservations WHERE order_id = ${orderId}::uuid`,
+    );
+    return reservation?.status;
+  };
 
   it('reserves every item of an order and says so', async () => {
     const [mug, lamp] = [await product(10), await product(5)];

@@ -1,49 +1,64 @@
 import { AppError } from '@shopflow/errors';
+import { sql, type SqlClient } from '@shopflow/postgres';
 import { type OrderLine } from '../domain/order-lines';
 import { type Product, type ProductDetails } from '../domain/product';
-import { type Db, type Tx } from './prisma-client';
 
-const PRODUCT_COLUMNS = { sku: true, name: true, price: true, currency: true, stock: true, reserved: true } as const;
+// Every column is text or int4, which node-postgres returns as string and number: rows are Products as they are.
+const PRODUCT_COLUMNS = sql`sku, name, price, currency, stock, reserved`;
 
-export function listProducts(db: Db | Tx): Promise<Product[]> {
-  return db.product.findMany({ select: PRODUCT_COLUMNS, orderBy: { sku: 'asc' } });
+export function listProducts(db: SqlClient): Promise<Product[]> {
+  return db.query<Product>(sql`SELECT ${PRODUCT_COLUMNS} FROM products ORDER BY sku`);
 }
 
-export async function findProduct(db: Db, sku: string): Promise<Product | undefined> {
-  return (await db.product.findUnique({ where: { sku }, select: PRODUCT_COLUMNS })) ?? undefined;
+export async function findProduct(db: SqlClient, sku: string): Promise<Product | undefined> {
+  const [product] = await db.query<Product>(sql`SELECT ${PRODUCT_COLUMNS} FROM products WHERE sku = ${sku}`);
+  return product;
 }
 
 /**
  * Locks the rows of the products that exist until the transaction ends. Every transaction locks
  * in the same (byte-wise sku) order, so two orders sharing products queue up instead of deadlocking.
  */
-export function lockProducts(tx: Tx, skus: readonly string[]): Promise<Product[]> {
-  return tx.$queryRaw<Product[]>`
-    SELECT sku, name, price, currency, stock, reserved FROM products
+export function lockProducts(tx: SqlClient, skus: readonly string[]): Promise<Product[]> {
+  return tx.query<Product>(sql`
+    SELECT ${PRODUCT_COLUMNS} FROM products
     WHERE sku = ANY(${skus}::text[])
     ORDER BY sku COLLATE "C"
-    FOR UPDATE`;
+    FOR UPDATE`);
 }
 
-export async function lockProduct(tx: Tx, sku: string): Promise<Product | undefined> {
+export async function lockProduct(tx: SqlClient, sku: string): Promise<Product | undefined> {
   const [product] = await lockProducts(tx, [sku]);
   return product;
 }
 
 /** True if inserted. A concurrent insert of the same sku waits for the other to commit, then inserts nothing. */
-export async function insertProductIfMissing(tx: Tx, product: ProductDetails): Promise<boolean> {
+export async function insertProductIfMissing(tx: SqlClient, product: ProductDetails): Promise<boolean> {
   return (await insertMissingProducts(tx, [product])) === 1;
 }
 
 /** Inserts the products whose sku is new, leaving existing ones untouched; returns how many were inserted. */
-export async function insertMissingProducts(tx: Tx, products: readonly ProductDetails[]): Promise<number> {
-  const { count } = await tx.product.createMany({ data: [...products], skipDuplicates: true });
-  return count;
+export function insertMissingProducts(tx: SqlClient, products: readonly ProductDetails[]): Promise<number> {
+  // reserved and created_at take their column defaults; updated_at has none.
+  return tx.execute(sql`
+    INSERT INTO products (sku, name, price, currency, stock, updated_at)
+    SELECT product.sku, product.name, product.price, product.currency, product.stock, now()
+    FROM unnest(
+      ${products.map((p) => p.sku)}::text[],
+      ${products.map((p) => p.name)}::text[],
+      ${products.map((p) => p.price)}::int[],
+      ${products.map((p) => p.currency)}::text[],
+      ${products.map((p) => p.stock)}::int[]
+    ) AS product (sku, name, price, currency, stock)
+    ON CONFLICT (sku) DO NOTHING`);
 }
 
-export async function updateProductDetails(tx: Tx, product: ProductDetails): Promise<void> {
+export async function updateProductDetails(tx: SqlClient, product: ProductDetails): Promise<void> {
   const { sku, name, price, currency, stock } = product;
-  await tx.product.update({ where: { sku }, data: { name, price, currency, stock } });
+  const updated = await tx.execute(sql`
+    UPDATE products SET name = ${name}, price = ${price}, currency = ${currency}, stock = ${stock}, updated_at = now()
+    WHERE sku = ${sku}`);
+  if (updated !== 1) throw new AppError('internal', `product ${sku} not found for update`);
 }
 
 // The three moves of reserved units, each one UPDATE for all lines. Callers hold the rows' locks
@@ -52,30 +67,30 @@ export async function updateProductDetails(tx: Tx, product: ProductDetails): Pro
 // Lines must name distinct skus (merged order lines, or a reservation's items): UPDATE ... FROM
 // applies only one line per product row.
 
-export async function reserveUnits(tx: Tx, lines: readonly OrderLine[]): Promise<void> {
+export async function reserveUnits(tx: SqlClient, lines: readonly OrderLine[]): Promise<void> {
   const { skus, quantities } = columnsOf(lines);
-  const updated = await tx.$executeRaw`
+  const updated = await tx.execute(sql`
     UPDATE products SET reserved = reserved + line.quantity, updated_at = now()
     FROM unnest(${skus}::text[], ${quantities}::int[]) AS line (sku, quantity)
-    WHERE products.sku = line.sku`;
+    WHERE products.sku = line.sku`);
   expectAllUpdated(lines, updated);
 }
 
-export async function releaseUnits(tx: Tx, lines: readonly OrderLine[]): Promise<void> {
+export async function releaseUnits(tx: SqlClient, lines: readonly OrderLine[]): Promise<void> {
   const { skus, quantities } = columnsOf(lines);
-  const updated = await tx.$executeRaw`
+  const updated = await tx.execute(sql`
     UPDATE products SET reserved = reserved - line.quantity, updated_at = now()
     FROM unnest(${skus}::text[], ${quantities}::int[]) AS line (sku, quantity)
-    WHERE products.sku = line.sku`;
+    WHERE products.sku = line.sku`);
   expectAllUpdated(lines, updated);
 }
 
-export async function sellUnits(tx: Tx, lines: readonly OrderLine[]): Promise<void> {
+export async function sellUnits(tx: SqlClient, lines: readonly OrderLine[]): Promise<void> {
   const { skus, quantities } = columnsOf(lines);
-  const updated = await tx.$executeRaw`
+  const updated = await tx.execute(sql`
     UPDATE products SET stock = stock - line.quantity, reserved = reserved - line.quantity, updated_at = now()
     FROM unnest(${skus}::text[], ${quantities}::int[]) AS line (sku, quantity)
-    WHERE products.sku = line.sku`;
+    WHERE products.sku = line.sku`);
   expectAllUpdated(lines, updated);
 }
 

@@ -1,29 +1,30 @@
+import { AppError } from '@shopflow/errors';
+import { sql, type SqlClient } from '@shopflow/postgres';
 import { type OrderLine } from '../domain/order-lines';
 import { type Reservation, type ReservationStatus } from '../domain/reservation-state';
-import { type Tx } from './prisma-client';
 
 /**
  * Serialises all work on one order across replicas until the transaction ends, so an
  * order.placed and an order.cancelled handled at the same moment cannot miss each other.
  */
-export async function lockOrder(tx: Tx, orderId: string): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${orderId}))`;
+export async function lockOrder(tx: SqlClient, orderId: string): Promise<void> {
+  await tx.query(sql`SELECT pg_advisory_xact_lock(hashtext(${orderId}))`);
 }
 
-/** The order's reservation with its items in sku order, read in one query. */
-export async function findReservation(tx: Tx, orderId: string): Promise<Reservation | undefined> {
-  const [row] = await tx.$queryRaw<Reservation[]>`
+/** The order's reservation with its items in sku order, read in one query (node-postgres parses the json). */
+export async function findReservation(tx: SqlClient, orderId: string): Promise<Reservation | undefined> {
+  const [row] = await tx.query<Reservation>(sql`
     SELECT status::text AS status,
            (SELECT coalesce(json_agg(json_build_object('sku', sku, 'quantity', quantity) ORDER BY sku), '[]')
             FROM reservation_items WHERE order_id = reservations.order_id) AS items
     FROM reservations
-    WHERE order_id = ${orderId}::uuid`;
+    WHERE order_id = ${orderId}::uuid`);
   return row;
 }
 
 /** Inserts the reservation and its items (if any) in one statement. */
 export async function createReservation(
-  tx: Tx,
+  tx: SqlClient,
   orderId: string,
   status: ReservationStatus,
   items: readonly OrderLine[] = [],
@@ -32,7 +33,7 @@ export async function createReservation(
   const quantities = items.map((item) => item.quantity);
   // The reservation is inserted even without items: a data-modifying WITH always runs to completion.
   // The items' foreign key is checked at the end of the statement, when the reservation exists.
-  await tx.$executeRaw`
+  await tx.execute(sql`
     WITH reservation AS (
       INSERT INTO reservations (order_id, status, updated_at)
       VALUES (${orderId}::uuid, ${status}::reservation_status, now())
@@ -40,9 +41,13 @@ export async function createReservation(
     )
     INSERT INTO reservation_items (order_id, sku, quantity)
     SELECT reservation.order_id, item.sku, item.quantity
-    FROM reservation, unnest(${skus}::text[], ${quantities}::int[]) AS item (sku, quantity)`;
+    FROM reservation, unnest(${skus}::text[], ${quantities}::int[]) AS item (sku, quantity)`);
 }
 
-export async function setReservationStatus(tx: Tx, orderId: string, status: ReservationStatus): Promise<void> {
-  await tx.reservation.update({ where: { orderId }, data: { status } });
+export async function setReservationStatus(tx: SqlClient, orderId: string, status: ReservationStatus): Promise<void> {
+  const updated = await tx.execute(sql`
+    UPDATE reservations SET status = ${status}::reservation_status, updated_at = now()
+    WHERE order_id = ${orderId}::uuid`);
+  // Callers found the reservation under the order's lock, and reservations are never deleted.
+  if (updated !== 1) throw new AppError('internal', `no reservation of order ${orderId} to set ${status}`);
 }

@@ -1,9 +1,9 @@
 import { AppError } from '@shopflow/errors';
 import { currencySchema, skuSchema } from '@shopflow/events';
 import { parseRequest } from '@shopflow/http';
+import { type Database } from '@shopflow/postgres';
 import { Router } from 'express';
 import { z } from 'zod';
-import { type Db } from '../data-access/prisma-client';
 import { findProduct, listProducts } from '../data-access/products.repository';
 import { available, type Product } from '../domain/product';
 import { type InventoryDependencies } from '../use-cases/dependencies';
@@ -31,7 +31,7 @@ const toJson = (product: Product) => ({
   available: available(product),
 });
 
-export function productsRoutes(db: Db, deps: InventoryDependencies): Router {
+export function productsRoutes(db: Database, deps: InventoryDependencies): Router {
   const router = Router();
 
   router.get('/products', async (_req, res) => {

@@ -1,6 +1,6 @@
 import { type Envelope } from '@shopflow/events';
 import { type EventTransactions } from '@shopflow/messaging';
-import { type Tx } from '../data-access/prisma-client';
+import { type SqlClient } from '@shopflow/postgres';
 
 export interface Handled<O extends string> {
   outcome: O;
@@ -12,9 +12,9 @@ export interface Handled<O extends string> {
  * 'duplicate' when the event had been handled before and the work did not run.
  */
 export async function handleOnce<O extends string>(
-  transactions: EventTransactions<Tx>,
+  transactions: EventTransactions,
   event: Pick<Envelope, 'id'>,
-  work: (tx: Tx) => Promise<Handled<O>>,
+  work: (tx: SqlClient) => Promise<Handled<O>>,
 ): Promise<O | 'duplicate'> {
   let outcome: O | 'duplicate' = 'duplicate';
   await transactions.handleOnce(event, async (tx) => {
