@@ -2,7 +2,6 @@ import { startEventDrivenService, type RunningService } from '@shopflow/bootstra
 import { type Logger } from '@shopflow/observability';
 import path from 'node:path';
 import { SERVICE_NAME, type Config } from './config';
-import { createPrismaClient, type Db, type Tx } from './data-access/prisma-client';
 import { SimulatedGateway } from './gateway/simulated-gateway';
 import { paymentRoutes } from './http/payment.routes';
 import { paymentHandlers } from './messaging/handlers';
@@ -16,11 +15,10 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
     latencyMs: config.GATEWAY_LATENCY_MS,
     failureRate: config.GATEWAY_FAILURE_RATE,
   });
-  return startEventDrivenService<Db, Tx>(
+  return startEventDrivenService(
     {
       name: SERVICE_NAME,
       prismaConfig: path.join(__dirname, '../prisma.config.ts'),
-      database: createPrismaClient(config.DATABASE_URL),
       publishes: PAYMENT_EVENTS,
       handlers: ({ transactions }) => paymentHandlers({ transactions, gateway }),
       routers: ({ db }) => [paymentRoutes(db)],

@@ -1,8 +1,8 @@
 import { parseRequest } from '@shopflow/http';
+import { type Database } from '@shopflow/postgres';
 import { Router } from 'express';
 import { z } from 'zod';
 import { listPaymentsOfOrder, type PaymentRecord } from '../data-access/payments.repository';
-import { type Db } from '../data-access/prisma-client';
 
 const query = z.object({ orderId: z.uuid() });
 
@@ -17,7 +17,7 @@ const toJson = (p: PaymentRecord) => ({
   refundedAt: p.refundedAt?.toISOString() ?? null,
 });
 
-export function paymentRoutes(db: Db): Router {
+export function paymentRoutes(db: Database): Router {
   const router = Router();
   router.get('/payments', async (req, res) => {
     const { orderId } = parseRequest(query, req.query, 'query');
