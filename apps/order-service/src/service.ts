@@ -2,7 +2,6 @@ import { startEventDrivenService, type RunningService } from '@shopflow/bootstra
 import { type Logger } from '@shopflow/observability';
 import path from 'node:path';
 import { SERVICE_NAME, type Config } from './config';
-import { createPrismaClient, type Db, type Tx } from './data-access/prisma-client';
 import { catalogRoutes } from './http/catalog.routes';
 import { orderRoutes } from './http/orders.routes';
 import { TimeoutSweeper } from './jobs/timeout-sweeper';
@@ -14,11 +13,10 @@ export type { RunningService } from '@shopflow/bootstrap';
 
 /** Starts the whole service; `main.ts` calls it with the environment's config, tests with their own. */
 export function startService(config: Config, logger: Logger): Promise<RunningService> {
-  return startEventDrivenService<Db, Tx>(
+  return startEventDrivenService(
     {
       name: SERVICE_NAME,
       prismaConfig: path.join(__dirname, '../prisma.config.ts'),
-      database: createPrismaClient(config.DATABASE_URL),
       publishes: ORDER_EVENTS,
       handlers: ({ transactions, metrics }) => orderHandlers({ transactions, sagas: sagaMetrics(metrics.registry) }),
       routers: ({ db, transactions }) => [

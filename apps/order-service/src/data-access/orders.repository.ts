@@ -1,10 +1,9 @@
 import { type CancellationReason } from '@shopflow/events';
+import { empty, isUniqueViolation, sql, type Database, type Sql, type SqlClient } from '@shopflow/postgres';
 import { type Order, type SagaOrder } from '../domain/order';
 import { type OrderCursor } from '../domain/order-cursor';
 import { type InventoryStatus, type OrderState, type OrderStatus, type PaymentStatus } from '../domain/order-state';
 import { type TimelineEntry, type TimelineStep } from '../domain/timeline';
-import { Prisma } from '../generated/prisma/client';
-import { type Db, type Tx } from './prisma-client';
 
 /** What is stored with an order besides what the API shows of it. */
 export interface OrderRecordExtras {
@@ -13,11 +12,11 @@ export interface OrderRecordExtras {
   idempotency: { key: string; requestHash: string } | null;
 }
 
-export async function insertOrder(tx: Tx, order: Order, extras: OrderRecordExtras): Promise<void> {
+export async function insertOrder(tx: SqlClient, order: Order, extras: OrderRecordExtras): Promise<void> {
   const { state, lines } = order;
-  // One statement for the order, its items and its timeline (Prisma's nested create takes one per table, and
-  // reads the order back). The items' foreign key is checked at the end of the statement, after the order's insert.
-  await tx.$executeRaw`
+  // One statement for the order, its items and its timeline (not one per table, nor a read-back of the order).
+  // The items' foreign key is checked at the end of the statement, after the order's insert.
+  await tx.execute(sql`
     WITH new_order AS (
       INSERT INTO orders (id, customer_id, email, status, inventory_status, payment_status, reason, total_amount,
                           currency, correlation_id, idempotency_key, request_hash, created_at, expires_at, updated_at)
@@ -35,42 +34,40 @@ export async function insertOrder(tx: Tx, order: Order, extras: OrderRecordExtra
         AS item(sku, position, quantity, unit_price)
     )
     INSERT INTO order_timeline (order_id, step, at, detail)
-    SELECT ${order.id}::uuid, entry.step, entry.at, entry.detail FROM ${timelineRows(order.timeline)}`;
+    SELECT ${order.id}::uuid, entry.step, entry.at, entry.detail FROM ${timelineRows(order.timeline)}`);
 }
 
 /** True when `error` is the unique violation of another order stored with the same idempotency key. */
 export function isIdempotencyKeyTaken(error: unknown): boolean {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2010') return false;
-  // insertOrder is raw SQL: Prisma reports a failed raw query (P2010) with the driver's error, which names the index.
-  const meta = JSON.stringify(error.meta ?? {});
-  return meta.includes('UniqueConstraintViolation') && meta.includes('orders_idempotency_key_key');
+  // The unique index on idempotency_key: PostgreSQL names it as the violated constraint.
+  return isUniqueViolation(error, 'orders_idempotency_key_key');
 }
 
 export async function findOrderByIdempotencyKey(
-  db: Db | Tx,
+  db: SqlClient,
   key: string,
 ): Promise<{ order: Order; requestHash: string | null } | null> {
-  const rows = await db.$queryRaw<OrderRow[]>`${SELECT_ORDER_WITH_DETAILS} WHERE idempotency_key = ${key}`;
+  const rows = await db.query<OrderRow>(sql`${SELECT_ORDER_WITH_DETAILS} WHERE idempotency_key = ${key}`);
   return rows[0] ? { order: toOrder(rows[0]), requestHash: rows[0].request_hash } : null;
 }
 
-export async function findOrder(db: Db | Tx, id: string): Promise<Order | null> {
-  const rows = await db.$queryRaw<OrderRow[]>`${SELECT_ORDER_WITH_DETAILS} WHERE id = ${id}::uuid`;
+export async function findOrder(db: SqlClient, id: string): Promise<Order | null> {
+  const rows = await db.query<OrderRow>(sql`${SELECT_ORDER_WITH_DETAILS} WHERE id = ${id}::uuid`);
   return rows[0] ? toOrder(rows[0]) : null;
 }
 
 /** A customer's orders, newest first, after `cursor` if given. */
 export async function listCustomerOrders(
-  db: Db,
+  db: Database,
   query: { customerId: string; limit: number; after?: OrderCursor },
 ): Promise<Order[]> {
   const { after } = query;
-  const rows = await db.$queryRaw<OrderRow[]>`
+  const rows = await db.query<OrderRow>(sql`
     ${SELECT_ORDER_WITH_DETAILS}
     WHERE customer_id = ${query.customerId}
-      ${after ? Prisma.sql`AND (created_at, id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : Prisma.empty}
+      ${after ? sql`AND (created_at, id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : empty}
     ORDER BY orders.created_at DESC, orders.id DESC
-    LIMIT ${query.limit}::int`;
+    LIMIT ${query.limit}::int`);
   return rows.map(toOrder);
 }
 
@@ -88,7 +85,7 @@ interface SagaRow {
   created_at: Date;
 }
 
-const SAGA_COLUMNS = Prisma.sql`id::text, customer_id, email, status::text, inventory_status::text,
+const SAGA_COLUMNS = sql`id::text, customer_id, email, status::text, inventory_status::text,
   payment_status::text, reason::text, total_amount, currency, correlation_id, created_at`;
 
 interface OrderRow extends SagaRow {
@@ -99,11 +96,11 @@ interface OrderRow extends SagaRow {
 }
 
 /**
- * An order with its items and its timeline, in the order the API shows them, in one statement (Prisma's
- * include takes three): each list is aggregated to JSON. Callers add WHERE and ORDER BY; the latter names
+ * An order with its items and its timeline, in the order the API shows them, in one statement (not one
+ * per table): each list is aggregated to JSON. Callers add WHERE and ORDER BY; the latter names
  * `orders.` columns, since the bare names are the text-cast output columns.
  */
-const SELECT_ORDER_WITH_DETAILS = Prisma.sql`
+const SELECT_ORDER_WITH_DETAILS = sql`
   SELECT ${SAGA_COLUMNS}, request_hash,
     (SELECT coalesce(json_agg(json_build_object('sku', sku, 'quantity', quantity, 'unit_price', unit_price)
                               ORDER BY position), '[]')
@@ -118,10 +115,10 @@ const SELECT_ORDER_WITH_DETAILS = Prisma.sql`
  * NO KEY UPDATE, because the id never changes: timeline appends (whose foreign key check takes a
  * KEY SHARE lock) do not wait for it.
  */
-export async function lockOrder(tx: Tx, id: string): Promise<SagaOrder | null> {
-  const rows = await tx.$queryRaw<
-    SagaRow[]
-  >`SELECT ${SAGA_COLUMNS} FROM orders WHERE id = ${id}::uuid FOR NO KEY UPDATE`;
+export async function lockOrder(tx: SqlClient, id: string): Promise<SagaOrder | null> {
+  const rows = await tx.query<SagaRow>(
+    sql`SELECT ${SAGA_COLUMNS} FROM orders WHERE id = ${id}::uuid FOR NO KEY UPDATE`,
+  );
   return rows[0] ? toSagaOrder(rows[0]) : null;
 }
 
@@ -129,13 +126,13 @@ export async function lockOrder(tx: Tx, id: string): Promise<SagaOrder | null> {
  * Locks up to `limit` PENDING orders whose deadline passed. Rows another replica has locked are
  * skipped, so two sweepers never cancel the same order.
  */
-export async function claimExpiredOrders(tx: Tx, now: Date, limit: number): Promise<SagaOrder[]> {
-  const rows = await tx.$queryRaw<SagaRow[]>`
+export async function claimExpiredOrders(tx: SqlClient, now: Date, limit: number): Promise<SagaOrder[]> {
+  const rows = await tx.query<SagaRow>(sql`
     SELECT ${SAGA_COLUMNS} FROM orders
     WHERE status = 'PENDING' AND expires_at <= ${now}::timestamptz
     ORDER BY expires_at
     LIMIT ${limit}::int
-    FOR NO KEY UPDATE SKIP LOCKED`;
+    FOR NO KEY UPDATE SKIP LOCKED`);
   return rows.map(toSagaOrder);
 }
 
@@ -144,35 +141,39 @@ export async function claimExpiredOrders(tx: Tx, now: Date, limit: number): Prom
  * UPDATE, a CTE, is left out when `state` is undefined), and the entries it adds to its timeline.
  */
 export async function saveSagaStep(
-  tx: Tx,
+  tx: SqlClient,
   orderId: string,
   step: { state?: OrderState; entries: readonly TimelineEntry[] },
 ): Promise<void> {
   const { state } = step;
   const saveState = state
-    ? Prisma.sql`WITH saved_state AS (
+    ? sql`WITH saved_state AS (
         UPDATE orders
         SET status = ${state.status}::order_status, inventory_status = ${state.inventory}::inventory_status,
             payment_status = ${state.payment}::payment_status, reason = ${state.reason}::cancellation_reason,
             updated_at = now()
         WHERE id = ${orderId}::uuid
       )`
-    : Prisma.empty;
-  await tx.$executeRaw`
+    : empty;
+  await tx.execute(sql`
     ${saveState}
     INSERT INTO order_timeline (order_id, step, at, detail)
-    SELECT ${orderId}::uuid, entry.step, entry.at, entry.detail FROM ${timelineRows(step.entries)}`;
+    SELECT ${orderId}::uuid, entry.step, entry.at, entry.detail FROM ${timelineRows(step.entries)}`);
 }
 
 /**
  * Adds one entry to an order's timeline without locking the order (an append changes nothing the
  * saga reads); false when there is no such order. One statement.
  */
-export async function appendTimelineIfOrderExists(tx: Tx, orderId: string, entry: TimelineEntry): Promise<boolean> {
-  const inserted = await tx.$executeRaw`
+export async function appendTimelineIfOrderExists(
+  tx: SqlClient,
+  orderId: string,
+  entry: TimelineEntry,
+): Promise<boolean> {
+  const inserted = await tx.execute(sql`
     INSERT INTO order_timeline (order_id, step, at, detail)
     SELECT ${orderId}::uuid, ${entry.step}, ${entry.at}::timestamptz, ${entry.detail}
-    WHERE EXISTS (SELECT 1 FROM orders WHERE id = ${orderId}::uuid)`;
+    WHERE EXISTS (SELECT 1 FROM orders WHERE id = ${orderId}::uuid)`);
   return inserted === 1;
 }
 
@@ -208,9 +209,9 @@ function toOrder(row: OrderRow): Order {
 }
 
 /** `entries` as rows (step, at, detail) to insert into order_timeline: unnest yields them in array order. */
-function timelineRows(entries: readonly TimelineEntry[]): Prisma.Sql {
+function timelineRows(entries: readonly TimelineEntry[]): Sql {
   const steps = entries.map((entry) => entry.step);
   const ats = entries.map((entry) => entry.at);
   const details = entries.map((entry) => entry.detail);
-  return Prisma.sql`unnest(${steps}::text[], ${ats}::timestamptz[], ${details}::text[]) AS entry(step, at, detail)`;
+  return sql`unnest(${steps}::text[], ${ats}::timestamptz[], ${details}::text[]) AS entry(step, at, detail)`;
 }

@@ -1,13 +1,13 @@
 import { AppError } from '@shopflow/errors';
+import { type Database } from '@shopflow/postgres';
 import { Router } from 'express';
 import { findCatalogProduct, listCatalog } from '../data-access/catalog.repository';
-import { type Db } from '../data-access/prisma-client';
 
 /**
  * What order-service can sell: its local copy of inventory's catalog, the prices orders are
  * charged at. Read-only; inventory-service owns the products.
  */
-export function catalogRoutes(db: Db): Router {
+export function catalogRoutes(db: Database): Router {
   const router = Router();
   router.get('/catalog', async (_req, res) => {
     res.json(await listCatalog(db));

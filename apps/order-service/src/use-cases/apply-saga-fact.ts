@@ -1,7 +1,7 @@
 import { createEvent, OrderCancelledV1, OrderConfirmedV1, type Envelope, type EventOrigin } from '@shopflow/events';
+import { type SqlClient } from '@shopflow/postgres';
 import { SERVICE_NAME } from '../config';
 import { saveSagaStep } from '../data-access/orders.repository';
-import { type Tx } from '../data-access/prisma-client';
 import { type FinishedSaga } from '../domain/finished-saga';
 import { type SagaOrder } from '../domain/order';
 import { applyFact, type Outcome, type SagaFact } from '../domain/order-state';
@@ -21,7 +21,7 @@ export interface SagaStep {
  * outcome to the timeline, and returns the outcome event to emit (none while the saga is undecided).
  */
 export async function applySagaFact(
-  tx: Tx,
+  tx: SqlClient,
   order: SagaOrder,
   fact: SagaFact,
   cause: Cause,

@@ -1,10 +1,10 @@
 import { AppError } from '@shopflow/errors';
 import { createEvent, OrderPlacedV1 } from '@shopflow/events';
+import { type Database, type SqlClient } from '@shopflow/postgres';
 import { randomUUID } from 'node:crypto';
 import { SERVICE_NAME } from '../config';
 import { findPrices } from '../data-access/catalog.repository';
 import { findOrderByIdempotencyKey, insertOrder, isIdempotencyKeyTaken } from '../data-access/orders.repository';
-import { type Db, type Tx } from '../data-access/prisma-client';
 import { asPlaced, newOrder, type Order } from '../domain/order';
 import { mergeItems, priceItems, type Pricing } from '../domain/pricing';
 import { requestHash, type OrderRequest } from '../domain/request-hash';
@@ -18,7 +18,7 @@ export interface PlaceOrderCommand {
 }
 
 export interface PlaceOrderDeps {
-  db: Db;
+  db: Database;
   transactions: OrderTransactions;
   orderTimeoutMs: number;
 }
@@ -52,7 +52,7 @@ export async function placeOrder(deps: PlaceOrderDeps, command: PlaceOrderComman
 }
 
 async function earlierAnswer(
-  db: Db,
+  db: Database,
   idempotency: { key: string; requestHash: string },
 ): Promise<PlacedOrder | undefined> {
   const earlier = await findOrderByIdempotencyKey(db, idempotency.key);
@@ -66,7 +66,7 @@ async function earlierAnswer(
 }
 
 async function store(
-  tx: Tx,
+  tx: SqlClient,
   deps: PlaceOrderDeps,
   command: PlaceOrderCommand,
   idempotency: { key: string; requestHash: string } | null,

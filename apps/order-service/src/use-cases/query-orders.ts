@@ -1,9 +1,9 @@
+import { type Database } from '@shopflow/postgres';
 import { findOrder, listCustomerOrders } from '../data-access/orders.repository';
-import { type Db } from '../data-access/prisma-client';
 import { type Order } from '../domain/order';
 import { encodeCursor, type OrderCursor } from '../domain/order-cursor';
 
-export function getOrder(db: Db, id: string): Promise<Order | null> {
+export function getOrder(db: Database, id: string): Promise<Order | null> {
   return findOrder(db, id);
 }
 
@@ -15,7 +15,7 @@ export interface OrderPage {
 
 /** A page of a customer's orders, newest first (keyset pagination: stable while orders are added). */
 export async function listOrders(
-  db: Db,
+  db: Database,
   query: { customerId: string; limit: number; after?: OrderCursor },
 ): Promise<OrderPage> {
   // One more than asked tells whether another page follows, without a count.
