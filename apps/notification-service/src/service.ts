@@ -2,7 +2,6 @@ import { startEventDrivenService, type RunningService } from '@shopflow/bootstra
 import { type Logger } from '@shopflow/observability';
 import path from 'node:path';
 import { SERVICE_NAME, type Config } from './config';
-import { createPrismaClient, type Db, type Tx } from './data-access/prisma-client';
 import { notificationRoutes } from './http/notifications.routes';
 import { SmtpMailer } from './mailer/smtp-mailer';
 import { notificationHandlers } from './messaging/handlers';
@@ -21,12 +20,10 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
     from: config.MAIL_FROM,
     pool: config.SMTP_POOL,
   });
-  return startEventDrivenService<Db, Tx>(
+  return startEventDrivenService(
     {
       name: SERVICE_NAME,
       prismaConfig: path.join(__dirname, '../prisma.config.ts'),
-      // Each message in flight holds a connection for the length of its SMTP send; two more serve the relay and HTTP.
-      database: createPrismaClient(config.DATABASE_URL, config.PREFETCH + 2),
       publishes: NOTIFICATION_EVENTS,
       handlers: ({ transactions }) => notificationHandlers({ transactions, mailer }),
       routers: ({ db }) => [notificationRoutes(db)],

@@ -1,12 +1,12 @@
 import { parseRequest } from '@shopflow/http';
+import { type Database } from '@shopflow/postgres';
 import { Router } from 'express';
 import { z } from 'zod';
 import { listNotifications } from '../data-access/notifications.repository';
-import { type Db } from '../data-access/prisma-client';
 
 const listQuery = z.object({ orderId: z.uuid() });
 
-export function notificationRoutes(db: Db): Router {
+export function notificationRoutes(db: Database): Router {
   const router = Router();
 
   /** The e-mails sent about one order: `{ id, orderId, template, to, subject, messageId, sentAt }[]`. */

@@ -22,9 +22,12 @@ export interface OutgoingEmail {
 }
 
 /**
- * Sends are made inside a database transaction, which Prisma ends after 5 s: a send (queueing in
- * the pool included) gives up before that, so a slow or silent server fails the send and the
- * message is retried, rather than the transaction timing out under it.
+ * Sends are made inside a database transaction: meanwhile its connection sits idle in the transaction,
+ * holding the claim's key (other claims of the e-mail wait on it) and, in a group commit, the whole
+ * batch, and PostgreSQL ends a session idle in a transaction for longer than the Database's
+ * idleInTransactionMs (20 s). A send (queueing in the pool included) gives up after 4 s, well before
+ * that, so a slow or silent server fails the send and the message is retried, rather than the session
+ * being ended under it.
  */
 const SEND_TIMEOUT_MS = 4000;
 /** Also bounds the readiness check, which the health endpoint cuts off after 2 s. */
