@@ -1,11 +1,9 @@
+import { Database, isUniqueViolation, sql, type SqlClient, type TransactionRunner } from '@shopflow/postgres';
 import { createTestDatabase, type TestDatabase } from '@shopflow/testing';
-import { EventTransactions, type OutboxMessage, type TransactionRunner } from '../src';
-import { type Prisma, type PrismaClient } from './generated/prisma/client';
-import { paymentSucceeded, PRISMA_CONFIG, prismaFor } from './harness';
+import { EventTransactions, type InboxOutcome, type OutboxMessage } from '../src';
+import { balanceOf, createAccount, creditAccount, paymentSucceeded, PRISMA_CONFIG } from './harness';
 
-type Tx = Prisma.TransactionClient;
-
-/** A gate the first unit waits at, so that the units submitted meanwhile queue up and share the next batch. */
+/** A gate a unit waits at until the test (or another unit) opens it. */
 function gate() {
   let open: () => void = () => undefined;
   const opened = new Promise<void>((resolve) => (open = resolve));
@@ -14,29 +12,29 @@ function gate() {
 
 describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', () => {
   let database: TestDatabase;
-  let prisma: PrismaClient;
+  let db: Database;
 
   beforeAll(async () => {
     database = await createTestDatabase({ prefix: 'group', prismaConfig: PRISMA_CONFIG });
-    prisma = prismaFor(database.url);
+    db = new Database({ url: database.url });
   });
 
   afterAll(async () => {
-    await prisma.$disconnect();
-    await database.drop();
+    await db?.close();
+    await database?.drop();
   });
 
-  /** EventTransactions over `prisma`, counting the transactions it opens and keeping what it dispatched. */
-  function batched(consumer: string, maxBatch = 16) {
+  /** EventTransactions over `over` (default `db`), counting its transactions and keeping what it dispatched. */
+  function batched(consumer: string, maxBatch = 16, over: Database = db) {
     const counted = { transactions: 0 };
-    const runner: TransactionRunner<Tx> = {
-      $transaction: (work, options) => {
+    const runner: TransactionRunner = {
+      transaction: (work) => {
         counted.transactions += 1;
-        return prisma.$transaction(work, options);
+        return over.transaction(work);
       },
     };
     const dispatched: OutboxMessage[] = [];
-    const transactions = new EventTransactions<Tx>(
+    const transactions = new EventTransactions(
       runner,
       { dispatch: (messages) => dispatched.push(...messages) },
       consumer,
@@ -45,17 +43,17 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
     return { transactions, counted, dispatched };
   }
 
-  const credit = (accountId: string, amount: number) => async (tx: Tx) => {
-    await tx.account.upsert({
-      where: { id: accountId },
-      create: { id: accountId, balance: amount },
-      update: { balance: { increment: amount } },
-    });
+  const credit = (accountId: string, amount: number) => async (tx: SqlClient) => {
+    await creditAccount(tx, accountId, amount);
     return [paymentSucceeded(undefined, amount)];
   };
 
-  async function balance(accountId: string): Promise<number | undefined> {
-    return (await prisma.account.findUnique({ where: { id: accountId } }))?.balance;
+  /** How many of `ids` are in the outbox. */
+  async function inOutbox(ids: string[]): Promise<number> {
+    const [row] = await db.query<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM outbox_events WHERE id = ANY(${ids}::uuid[])`,
+    );
+    return row!.n;
   }
 
   it('commits units submitted together in one transaction, each once, with all their events', async () => {
@@ -72,12 +70,12 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
     expect(await blocker).toBe('handled');
     expect(await handled).toEqual(Array(12).fill('handled'));
     expect(counted.transactions).toBe(2);
-    expect(await balance('group-many')).toBe(121);
+    expect(await balanceOf(db, 'group-many')).toBe(121);
     expect(dispatched).toHaveLength(13);
-    expect(await prisma.outboxEvent.count({ where: { id: { in: dispatched.map((m) => m.id) } } })).toBe(13);
+    expect(await inOutbox(dispatched.map((m) => m.id))).toBe(13);
     // Each event is recorded: a redelivery is a duplicate, with no effect.
     expect(await transactions.handleOnce(events[3]!, credit('group-many', 10))).toBe('duplicate');
-    expect(await balance('group-many')).toBe(121);
+    expect(await balanceOf(db, 'group-many')).toBe(121);
   });
 
   it('fails only the unit that failed: its changes, events and inbox record are rolled back, the rest commit', async () => {
@@ -103,15 +101,16 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
     expect(a).toEqual({ status: 'fulfilled', value: 'handled' });
     expect(b).toMatchObject({ status: 'rejected', reason: new Error('rule broken') });
     expect(c).toEqual({ status: 'fulfilled', value: 'handled' });
-    expect([await balance('group-before'), await balance('group-failing'), await balance('group-after')]).toEqual([
-      5,
-      undefined,
-      9,
-    ]);
+    expect([
+      await balanceOf(db, 'group-before'),
+      await balanceOf(db, 'group-failing'),
+      await balanceOf(db, 'group-after'),
+    ]).toEqual([5, undefined, 9]);
     expect(dispatched).toHaveLength(2);
+    expect(await inOutbox(dispatched.map((m) => m.id))).toBe(2);
     // Its inbox record went with it, so the redelivery is handled.
     expect(await transactions.handleOnce(failing, credit('group-failing', 7))).toBe('handled');
-    expect(await balance('group-failing')).toBe(7);
+    expect(await balanceOf(db, 'group-failing')).toBe(7);
   });
 
   it('handles two copies of one event in the same batch once', async () => {
@@ -126,7 +125,7 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
     first.open();
     await blocker;
     expect((await outcomes).sort()).toEqual(['duplicate', 'handled']);
-    expect(await balance('group-copies')).toBe(4);
+    expect(await balanceOf(db, 'group-copies')).toBe(4);
   });
 
   it('answers a unit that lost a unique-key race within its batch only once the winner is committed', async () => {
@@ -134,31 +133,110 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
     const first = gate();
     const blocker = transactions.run(async () => (await first.opened, { result: 1, events: [] }));
     const winner = transactions.run(async (tx) => {
-      await tx.account.create({ data: { id: 'group-unique', balance: 1 } });
+      await createAccount(tx, 'group-unique', 1);
       return { result: 'winner', events: [] };
     });
     const loser = transactions
       .run(async (tx) => {
-        await tx.account.create({ data: { id: 'group-unique', balance: 2 } });
+        await createAccount(tx, 'group-unique', 2);
         return { result: 'loser', events: [] };
       })
       // What the loser sees when it is told: the winner's committed row.
-      .catch(async (error: unknown) => ({ error, seen: await balance('group-unique') }));
+      .catch(async (error: unknown) => ({
+        uniqueViolation: isUniqueViolation(error, 'accounts_pkey'),
+        seen: await balanceOf(db, 'group-unique'),
+      }));
     first.open();
     await blocker;
     expect(await winner).toBe('winner');
-    expect(await loser).toMatchObject({ error: expect.objectContaining({ code: 'P2002' }), seen: 1 });
+    expect(await loser).toEqual({ uniqueViolation: true, seen: 1 });
   });
 
   it('takes no savepoint for a unit alone in its transaction, and its failure rolls everything back', async () => {
     const { transactions, counted } = batched('group.alone');
     await expect(
       transactions.run(async (tx) => {
-        await tx.account.create({ data: { id: 'group-alone', balance: 3 } });
+        await createAccount(tx, 'group-alone', 3);
         throw new Error('rule broken');
       }),
     ).rejects.toThrow('rule broken');
     expect(counted.transactions).toBe(1);
-    expect(await balance('group-alone')).toBeUndefined();
+    expect(await balanceOf(db, 'group-alone')).toBeUndefined();
+  });
+
+  it('two replicas whose batches lock the same two rows in opposite order: a unit kept waiting on a lock runs alone after its batch, and every unit commits once', async () => {
+    // Two replicas of one service: each its own pool and group commit, on the same database.
+    const replicaDbs = [new Database({ url: database.url }), new Database({ url: database.url })];
+    try {
+      const [x, y] = replicaDbs.map((over) => batched('group.replicas', 16, over)) as [
+        ReturnType<typeof batched>,
+        ReturnType<typeof batched>,
+      ];
+      await db.execute(sql`INSERT INTO accounts (id, balance) VALUES ('lock-a', 0), ('lock-b', 0)`);
+
+      /** Locks the account's row (kept until the batch's transaction ends), then credits it. */
+      const lockAndCredit = (accountId: string, amount: number) => async (tx: SqlClient) => {
+        await tx.query(sql`SELECT balance FROM accounts WHERE id = ${accountId} FOR UPDATE`);
+        await tx.execute(sql`UPDATE accounts SET balance = balance + ${amount}::int WHERE id = ${accountId}`);
+        return [paymentSucceeded(undefined, amount)];
+      };
+      // Each batch's first unit holds its lock until the other batch holds its own: only then do
+      // the second units ask for the row the other batch has locked.
+      const xHoldsA = gate();
+      const yHoldsB = gate();
+      const lockFirst =
+        (accountId: string, amount: number, held: ReturnType<typeof gate>, otherHeld: Promise<void>) =>
+        async (tx: SqlClient) => {
+          const events = await lockAndCredit(accountId, amount)(tx);
+          held.open();
+          await otherHeld;
+          return events;
+        };
+
+      // A blocker per replica holds its transaction while the two units queue up behind it: they share the next batch.
+      const [xFirst, yFirst] = [gate(), gate()];
+      const blockers = [
+        x.transactions.run(async () => (await xFirst.opened, { result: 'x', events: [] })),
+        y.transactions.run(async () => (await yFirst.opened, { result: 'y', events: [] })),
+      ];
+      const events = { x1: paymentSucceeded(), x2: paymentSucceeded(), y1: paymentSucceeded(), y2: paymentSucceeded() };
+      const units: [keyof typeof events, Promise<InboxOutcome>][] = [
+        ['x1', x.transactions.handleOnce(events.x1, lockFirst('lock-a', 1, xHoldsA, yHoldsB.opened))],
+        ['x2', x.transactions.handleOnce(events.x2, lockAndCredit('lock-b', 10))],
+        ['y1', y.transactions.handleOnce(events.y1, lockFirst('lock-b', 100, yHoldsB, xHoldsA.opened))],
+        ['y2', y.transactions.handleOnce(events.y2, lockAndCredit('lock-a', 1000))],
+      ];
+      xFirst.open();
+      yFirst.open();
+
+      expect(await Promise.all(blockers)).toEqual(['x', 'y']);
+      const settled = await Promise.allSettled(units.map(([, outcome]) => outcome));
+      expect(Object.fromEntries(units.map(([name], i) => [name, settled[i]]))).toEqual({
+        x1: { status: 'fulfilled', value: 'handled' },
+        x2: { status: 'fulfilled', value: 'handled' },
+        y1: { status: 'fulfilled', value: 'handled' },
+        y2: { status: 'fulfilled', value: 'handled' },
+      });
+      // lock-a: x1 + y2, lock-b: x2 + y1, each credit once.
+      expect([await balanceOf(db, 'lock-a'), await balanceOf(db, 'lock-b')]).toEqual([1001, 110]);
+      // A blocker and a batch per replica, plus one transaction per unit taken out of its batch (one or both).
+      expect(x.counted.transactions + y.counted.transactions).toBeGreaterThanOrEqual(5);
+      expect(x.counted.transactions + y.counted.transactions).toBeLessThanOrEqual(6);
+      // Each unit's event in the outbox once, dispatched once.
+      const dispatched = [...x.dispatched, ...y.dispatched].map((m) => m.id);
+      expect(dispatched).toHaveLength(4);
+      expect(new Set(dispatched).size).toBe(4);
+      expect(await inOutbox(dispatched)).toBe(4);
+      // Every event is recorded in the inbox: redelivered to either replica, it is a duplicate with no effect.
+      expect(await x.transactions.handleOnce(events.y2, lockAndCredit('lock-a', 1000))).toBe('duplicate');
+      expect(await y.transactions.handleOnce(events.x2, lockAndCredit('lock-b', 10))).toBe('duplicate');
+      const [recorded] = await db.query<{ n: number }>(
+        sql`SELECT count(*)::int AS n FROM inbox_events WHERE consumer = 'group.replicas'`,
+      );
+      expect(recorded!.n).toBe(4);
+      expect([await balanceOf(db, 'lock-a'), await balanceOf(db, 'lock-b')]).toEqual([1001, 110]);
+    } finally {
+      await Promise.all(replicaDbs.map((replica) => replica.close()));
+    }
   });
 });

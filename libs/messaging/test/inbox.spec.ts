@@ -10,63 +10,57 @@ import {
   on,
   type InboxOutcome,
 } from '../src';
-import { type Prisma, type PrismaClient } from './generated/prisma/client';
-import { paymentSucceeded, PRISMA_CONFIG, prismaFor, testLogger } from './harness';
+import { Database, sql, type SqlClient } from '@shopflow/postgres';
+import { balanceOf, createAccount, creditAccount, paymentSucceeded, PRISMA_CONFIG, testLogger } from './harness';
 
 describe('idempotent consumer (inbox) on a real PostgreSQL and RabbitMQ', () => {
   let database: TestDatabase;
-  let prisma: PrismaClient;
+  let db: Database;
 
   beforeAll(async () => {
     database = await createTestDatabase({
       prefix: 'inbox',
       prismaConfig: PRISMA_CONFIG,
     });
-    prisma = prismaFor(database.url);
+    db = new Database({ url: database.url });
   });
 
   afterAll(async () => {
-    await prisma.$disconnect();
-    await database.drop();
+    await db?.close();
+    await database?.drop();
   });
 
-  const credit =
-    (inbox: Inbox<Prisma.TransactionClient>, accountId: string) => (event: ReturnType<typeof paymentSucceeded>) =>
-      inbox.handleOnce(event, async (tx) => {
-        await tx.account.upsert({
-          where: { id: accountId },
-          create: { id: accountId, balance: event.payload.amount.amount },
-          update: { balance: { increment: event.payload.amount.amount } },
-        });
-      });
+  const credit = (inbox: Inbox, accountId: string) => (event: ReturnType<typeof paymentSucceeded>) =>
+    inbox.handleOnce(event, (tx) => creditAccount(tx, accountId, event.payload.amount.amount));
 
   it('records the event with its effects, so a second delivery has no effect', async () => {
-    const inbox = new Inbox(prisma, 'test.inbox');
+    const inbox = new Inbox(db, 'test.inbox');
     const event = paymentSucceeded(undefined, 700);
     expect(await credit(inbox, 'acc-1')(event)).toBe('handled');
     expect(await credit(inbox, 'acc-1')(event)).toBe('duplicate');
-    expect((await prisma.account.findUniqueOrThrow({ where: { id: 'acc-1' } })).balance).toBe(700);
+    expect(await balanceOf(db, 'acc-1')).toBe(700);
   });
 
   it('lets exactly one of two concurrent deliveries of the same event through', async () => {
-    const inbox = new Inbox(prisma, 'test.inbox');
+    const inbox = new Inbox(db, 'test.inbox');
     const event = paymentSucceeded(undefined, 300);
     const outcomes = await Promise.all([credit(inbox, 'acc-2')(event), credit(inbox, 'acc-2')(event)]);
     expect(outcomes.sort()).toEqual(['duplicate', 'handled']);
-    expect((await prisma.account.findUniqueOrThrow({ where: { id: 'acc-2' } })).balance).toBe(300);
+    expect(await balanceOf(db, 'acc-2')).toBe(300);
   });
 
   it('forgets the event when the handler fails, so the retry can succeed', async () => {
-    const inbox = new Inbox(prisma, 'test.inbox');
+    const inbox = new Inbox(db, 'test.inbox');
     const event = paymentSucceeded(undefined, 100);
     await expect(
       inbox.handleOnce(event, async (tx) => {
-        await tx.account.create({ data: { id: 'acc-3', balance: 100 } });
+        await createAccount(tx, 'acc-3', 100);
         throw new Error('handler failed after writing');
       }),
     ).rejects.toThrow('handler failed after writing');
-    expect(await prisma.account.findUnique({ where: { id: 'acc-3' } })).toBeNull();
+    expect(await balanceOf(db, 'acc-3')).toBeUndefined();
     expect(await credit(inbox, 'acc-3')(event)).toBe('handled');
+    expect(await balanceOf(db, 'acc-3')).toBe(100);
   });
 
   describe('through the broker', () => {
@@ -88,7 +82,7 @@ describe('idempotent consumer (inbox) on a real PostgreSQL and RabbitMQ', () => 
     });
 
     it('the same event delivered twice has one effect', async () => {
-      const inbox = new Inbox(prisma, 'test-service.payments');
+      const inbox = new Inbox(db, 'test-service.payments');
       const outcomes: InboxOutcome[] = [];
       const consumer = new EventConsumer(broker, {
         service: 'test-service',
@@ -114,13 +108,7 @@ describe('idempotent consumer (inbox) on a real PostgreSQL and RabbitMQ', () => 
       });
       // Both copies are handled concurrently (prefetch), so either may be first.
       expect(outcomes.sort()).toEqual(['duplicate', 'handled']);
-      expect(
-        (
-          await prisma.account.findUniqueOrThrow({
-            where: { id: 'acc-broker' },
-          })
-        ).balance,
-      ).toBe(250);
+      expect(await balanceOf(db, 'acc-broker')).toBe(250);
       await consumer.stop();
       await publisher.close();
     });
@@ -129,49 +117,50 @@ describe('idempotent consumer (inbox) on a real PostgreSQL and RabbitMQ', () => 
 
 describe('EventTransactions', () => {
   let database: TestDatabase;
-  let prisma: PrismaClient;
+  let db: Database;
 
   beforeAll(async () => {
     database = await createTestDatabase({ prefix: 'uow', prismaConfig: PRISMA_CONFIG });
-    prisma = prismaFor(database.url);
+    db = new Database({ url: database.url });
   });
 
   afterAll(async () => {
-    await prisma.$disconnect();
-    await database.drop();
+    await db?.close();
+    await database?.drop();
   });
 
   it('commits an event-triggered change, its inbox record and its emitted events together, once', async () => {
     const dispatched: string[] = [];
     const transactions = new EventTransactions(
-      prisma,
+      db,
       { dispatch: (messages) => dispatched.push(...messages.map((m) => m.id)) },
       'uow-test',
     );
     const incoming = paymentSucceeded(undefined, 40);
     const emitted = paymentSucceeded(incoming.payload.orderId, 40);
-    const work = async (tx: Prisma.TransactionClient) => {
-      await tx.account.create({ data: { id: incoming.payload.orderId, balance: 40 } });
+    const work = async (tx: SqlClient) => {
+      await createAccount(tx, incoming.payload.orderId, 40);
       return [emitted];
     };
     expect(await transactions.handleOnce(incoming, work)).toBe('handled');
     expect(await transactions.handleOnce(incoming, work)).toBe('duplicate');
-    expect(await prisma.outboxEvent.findMany({ select: { id: true } })).toEqual([{ id: emitted.id }]);
+    expect(await db.query(sql`SELECT id FROM outbox_events`)).toEqual([{ id: emitted.id }]);
+    expect(await balanceOf(db, incoming.payload.orderId)).toBe(40);
     // Handed to the relay once committed, and only once: the duplicate emitted nothing.
     expect(dispatched).toEqual([emitted.id]);
   });
 
   it('keeps nothing, not even the events, when the work fails', async () => {
-    const transactions = new EventTransactions(prisma, { dispatch: () => undefined }, 'uow-test');
+    const transactions = new EventTransactions(db, { dispatch: () => undefined }, 'uow-test');
     const event = paymentSucceeded();
     await expect(
       transactions.run(async (tx) => {
-        await tx.account.create({ data: { id: 'uow-failed', balance: 1 } });
+        await createAccount(tx, 'uow-failed', 1);
         await appendToOutbox(tx, [event]);
         throw new Error('rule broken');
       }),
     ).rejects.toThrow('rule broken');
-    expect(await prisma.outboxEvent.findUnique({ where: { id: event.id } })).toBeNull();
-    expect(await prisma.account.findUnique({ where: { id: 'uow-failed' } })).toBeNull();
+    expect(await db.query(sql`SELECT id FROM outbox_events WHERE id = ${event.id}::uuid`)).toEqual([]);
+    expect(await balanceOf(db, 'uow-failed')).toBeUndefined();
   });
 });

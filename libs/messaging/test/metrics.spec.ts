@@ -2,8 +2,8 @@ import { PaymentSucceededV1 } from '@shopflow/events';
 import { createServiceMetrics, type ServiceMetrics } from '@shopflow/observability';
 import { createTestDatabase, createTestVhost, eventually, type TestDatabase, type TestVhost } from '@shopflow/testing';
 import { appendToOutbox, BrokerConnection, EventConsumer, EventPublisher, on, OutboxRelay } from '../src';
-import { type PrismaClient } from './generated/prisma/client';
-import { inspector, paymentSucceeded, PRISMA_CONFIG, prismaFor, testLogger } from './harness';
+import { Database, sql } from '@shopflow/postgres';
+import { inspector, paymentSucceeded, PRISMA_CONFIG, testLogger } from './harness';
 
 /** The value of one series, 0 if it was never touched. */
 async function valueOf(metrics: ServiceMetrics, name: string, labels: Record<string, string> = {}): Promise<number> {
@@ -143,13 +143,13 @@ describe('messaging metrics on a real RabbitMQ', () => {
 
 describe('outbox metrics on a real PostgreSQL', () => {
   let database: TestDatabase;
-  let prisma: PrismaClient;
+  let db: Database;
   let vhost: TestVhost;
   let broker: BrokerConnection;
 
   beforeEach(async () => {
     database = await createTestDatabase({ prefix: 'outboxmetrics', prismaConfig: PRISMA_CONFIG });
-    prisma = prismaFor(database.url);
+    db = new Database({ url: database.url });
     vhost = await createTestVhost('outboxmetrics');
     broker = new BrokerConnection({ url: vhost.url, connectionName: 'outbox-metrics-test', logger: testLogger() });
   });
@@ -157,7 +157,7 @@ describe('outbox metrics on a real PostgreSQL', () => {
   afterEach(async () => {
     await broker.close();
     await vhost.drop();
-    await prisma.$disconnect();
+    await db.close();
     await database.drop();
   });
 
@@ -165,8 +165,8 @@ describe('outbox metrics on a real PostgreSQL', () => {
     const metrics = createServiceMetrics('test-service', { defaultMetrics: false });
     const backlog = () => valueOf(metrics, 'shopflow_outbox_backlog');
     const oldestAge = () => valueOf(metrics, 'shopflow_outbox_oldest_unsent_age_seconds');
-    await prisma.$transaction((tx) => appendToOutbox(tx, [paymentSucceeded(), paymentSucceeded()]));
-    await prisma.outboxEvent.updateMany({ data: { createdAt: new Date(Date.now() - 60_000) } });
+    await db.transaction((tx) => appendToOutbox(tx, [paymentSucceeded(), paymentSucceeded()]));
+    expect(await db.execute(sql`UPDATE outbox_events SET created_at = ${new Date(Date.now() - 60_000)}`)).toBe(2);
 
     // A broker that refuses everything: the rows stay unsent and are measured.
     const refusing = {
@@ -175,7 +175,7 @@ describe('outbox metrics on a real PostgreSQL', () => {
       },
     } as unknown as EventPublisher;
     const stuck = new OutboxRelay({
-      db: prisma,
+      db,
       publisher: refusing,
       logger: testLogger(),
       pollIntervalMs: 50,
@@ -188,7 +188,7 @@ describe('outbox metrics on a real PostgreSQL', () => {
     await stuck.stop();
 
     const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
-    const relay = new OutboxRelay({ db: prisma, publisher, logger: testLogger(), pollIntervalMs: 50, metrics });
+    const relay = new OutboxRelay({ db, publisher, logger: testLogger(), pollIntervalMs: 50, metrics });
     relay.start();
     await eventually(async () => (await backlog()) === 0 && (await oldestAge()) === 0, {
       message: 'backlog drained and measured empty',

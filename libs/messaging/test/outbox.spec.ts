@@ -14,21 +14,30 @@ import {
   OutboxRelay,
   type InboxOutcome,
 } from '../src';
-import { type PrismaClient } from './generated/prisma/client';
-import { inspector, paymentSucceeded, PRISMA_CONFIG, prismaFor, testLogger } from './harness';
+import { Database, sql } from '@shopflow/postgres';
+import {
+  balanceOf,
+  createAccount,
+  creditAccount,
+  inspector,
+  paymentSucceeded,
+  PRISMA_CONFIG,
+  testLogger,
+} from './harness';
 
 describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
   let database: TestDatabase;
-  let prisma: PrismaClient;
+  let db: Database;
   let vhost: TestVhost;
   let broker: BrokerConnection;
   let look: Awaited<ReturnType<typeof inspector>>;
   const QUEUE = 'outbox-test.payments';
 
-  const unsent = async () => prisma.outboxEvent.count({ where: { publishedAt: null } });
+  const unsent = async () =>
+    (await db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL`))[0]!.n;
   const relayWith = (publisher: EventPublisher, batchSize = 100) =>
     new OutboxRelay({
-      db: prisma,
+      db,
       publisher,
       logger: testLogger(),
       batchSize,
@@ -40,7 +49,7 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
       prefix: 'outbox',
       prismaConfig: PRISMA_CONFIG,
     });
-    prisma = prismaFor(database.url);
+    db = new Database({ url: database.url });
     vhost = await createTestVhost('outbox');
     broker = new BrokerConnection({
       url: vhost.url,
@@ -57,41 +66,41 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
     await look.close();
     await broker.close();
     await vhost.drop();
-    await prisma.$disconnect();
+    await db.close();
     await database.drop();
   });
 
   it('commits the state change and its events together, or neither', async () => {
     const kept = [paymentSucceeded(), paymentSucceeded()];
-    await prisma.$transaction(async (tx) => {
-      await tx.account.create({ data: { id: 'kept', balance: 1 } });
+    await db.transaction(async (tx) => {
+      await createAccount(tx, 'kept', 1);
       await appendToOutbox(tx, kept);
     });
     const lost = paymentSucceeded();
     await expect(
-      prisma.$transaction(async (tx) => {
-        await tx.account.create({ data: { id: 'lost', balance: 1 } });
+      db.transaction(async (tx) => {
+        await createAccount(tx, 'lost', 1);
         await appendToOutbox(tx, [lost]);
         throw new Error('business rule broken after writing');
       }),
     ).rejects.toThrow('business rule broken');
 
-    const rows = await prisma.outboxEvent.findMany({
-      orderBy: { createdAt: 'asc' },
-    });
+    const rows = await db.query<{ id: string; exchange: string; routing_key: string; published_at: Date | null }>(
+      sql`SELECT id, exchange, routing_key, published_at FROM outbox_events ORDER BY created_at`,
+    );
     expect(rows.map((r) => r.id).sort()).toEqual(kept.map((e) => e.id).sort());
     expect(rows[0]).toMatchObject({
       exchange: 'payments',
-      routingKey: 'payment.succeeded.v1',
-      publishedAt: null,
+      routing_key: 'payment.succeeded.v1',
+      published_at: null,
     });
-    expect(await prisma.account.findUnique({ where: { id: 'kept' } })).not.toBeNull();
-    expect(await prisma.account.findUnique({ where: { id: 'lost' } })).toBeNull();
+    expect(await balanceOf(db, 'kept')).toBe(1);
+    expect(await balanceOf(db, 'lost')).toBeUndefined();
   });
 
   it('publishes pending events with confirms and marks them sent', async () => {
     const events = [paymentSucceeded(), paymentSucceeded(), paymentSucceeded()];
-    await prisma.$transaction((tx) => appendToOutbox(tx, events));
+    await db.transaction((tx) => appendToOutbox(tx, events));
     const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
 
     expect(await relayWith(publisher).publishBatch()).toBe(3);
@@ -108,11 +117,11 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
     const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
     const relay = relayWith(publisher);
     relay.start();
-    await prisma.$transaction((tx) => appendToOutbox(tx, [paymentSucceeded()]));
+    await db.transaction((tx) => appendToOutbox(tx, [paymentSucceeded()]));
     relay.wake();
     await eventually(async () => (await unsent()) === 0 && (await look.count(QUEUE)) === 1);
     // Written by "another replica": nobody wakes this relay, its poll finds the row.
-    await prisma.$transaction((tx) => appendToOutbox(tx, [paymentSucceeded()]));
+    await db.transaction((tx) => appendToOutbox(tx, [paymentSucceeded()]));
     await eventually(async () => (await unsent()) === 0 && (await look.count(QUEUE)) === 2);
     await relay.stop();
     await publisher.close();
@@ -122,14 +131,14 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
     const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
     // A poll that would take a minute to come round, and would leave young rows alone anyway.
     const relay = new OutboxRelay({
-      db: prisma,
+      db,
       publisher,
       logger: testLogger(),
       pollIntervalMs: 60_000,
       claimAfterMs: 60_000,
     });
     relay.start();
-    const transactions = new EventTransactions(prisma, relay, 'dispatch-test');
+    const transactions = new EventTransactions(db, relay, 'dispatch-test');
     const events = Array.from({ length: 20 }, () => paymentSucceeded());
     // Twenty transactions committing at once: dispatched in as many publish rounds as it takes, none left behind.
     await Promise.all(events.map((event) => transactions.run(async () => ({ result: undefined, events: [event] }))));
@@ -141,8 +150,8 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
 
   it('leaves rows younger than claimAfterMs to the process that is dispatching them', async () => {
     const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
-    const relay = new OutboxRelay({ db: prisma, publisher, logger: testLogger(), claimAfterMs: 60_000 });
-    await prisma.$transaction((tx) => appendToOutbox(tx, [paymentSucceeded()]));
+    const relay = new OutboxRelay({ db, publisher, logger: testLogger(), claimAfterMs: 60_000 });
+    await db.transaction((tx) => appendToOutbox(tx, [paymentSucceeded()]));
     expect(await relay.publishBatch()).toBe(0);
     expect(await relayWith(publisher).publishBatch()).toBe(1);
     await publisher.close();
@@ -150,7 +159,7 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
 
   it('lets several replicas relay at once without publishing an event twice', async () => {
     const events = Array.from({ length: 300 }, () => paymentSucceeded());
-    await prisma.$transaction((tx) => appendToOutbox(tx, events));
+    await db.transaction((tx) => appendToOutbox(tx, events));
     const replicas = [1, 2, 3].map((n) => {
       const connection = new BrokerConnection({
         url: vhost.url,
@@ -179,7 +188,7 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
 
   it('a relay killed between publish and mark: the event is delivered after restart, the duplicate absorbed by the inbox', async () => {
     const event = paymentSucceeded(undefined, 500);
-    await prisma.$transaction((tx) => appendToOutbox(tx, [event]));
+    await db.transaction((tx) => appendToOutbox(tx, [event]));
 
     const child = spawn(process.execPath, ['--import', 'tsx', `${__dirname}/fixtures/crashing-relay.ts`], {
       env: {
@@ -199,7 +208,7 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
     expect(await unsent()).toBe(0);
     expect(await look.count(QUEUE)).toBe(2);
 
-    const inbox = new Inbox(prisma, QUEUE);
+    const inbox = new Inbox(db, QUEUE);
     const outcomes: InboxOutcome[] = [];
     const [service, purpose] = QUEUE.split('.') as [string, string];
     expect(consumerNames(service, purpose).queue).toBe(QUEUE);
@@ -209,15 +218,7 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
       logger: testLogger(),
       handlers: [
         on(PaymentSucceededV1, async (e) => {
-          outcomes.push(
-            await inbox.handleOnce(e, async (tx) => {
-              await tx.account.upsert({
-                where: { id: 'crash' },
-                create: { id: 'crash', balance: e.payload.amount.amount },
-                update: { balance: { increment: e.payload.amount.amount } },
-              });
-            }),
-          );
+          outcomes.push(await inbox.handleOnce(e, (tx) => creditAccount(tx, 'crash', e.payload.amount.amount)));
         }),
       ],
     });
@@ -227,7 +228,7 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
     });
     // Both copies are handled concurrently (prefetch), so either may be first.
     expect(outcomes.sort()).toEqual(['duplicate', 'handled']);
-    expect((await prisma.account.findUniqueOrThrow({ where: { id: 'crash' } })).balance).toBe(500);
+    expect(await balanceOf(db, 'crash')).toBe(500);
     await consumer.stop();
     await publisher.close();
   }, 30_000);
