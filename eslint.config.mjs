@@ -41,8 +41,6 @@ export default [
       '**/jest.config.cjs',
       '**/dist',
       '**/out-tsc',
-      '**/src/generated',
-      '**/test/generated',
       '**/node_modules',
       '**/.nx',
     ],
@@ -107,6 +105,28 @@ export default [
     files: ['**/*.ts'],
     ignores: ['**/*.spec.ts', '**/test/**', 'libs/testing/**', 'tests/**', 'tools/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [TEST_HELPERS] }] },
+  },
+  {
+    // In a service, SQL and database drivers live in data-access/ only: entry points, use cases and the
+    // domain go through repositories (they may still name the types, e.g. the transaction's SqlClient).
+    files: ['apps/*/src/**/*.ts'],
+    ignores: ['apps/*/src/data-access/**', '**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            TEST_HELPERS,
+            {
+              name: '@shopflow/postgres',
+              importNames: ['sql', 'join', 'raw', 'empty', 'Sql'],
+              message: 'SQL belongs in src/data-access (a repository)',
+            },
+          ],
+          patterns: [{ group: ['pg', 'pg-*', '@prisma/*'], message: 'database drivers belong in src/data-access' }],
+        },
+      ],
+    },
   },
   {
     // Node's built-in modules are not npm dependencies, so the tag rule above cannot see them.

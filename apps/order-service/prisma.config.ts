@@ -9,6 +9,6 @@ useOfflineSchemaEngine();
 export default defineConfig({
   schema: path.join(__dirname, 'prisma/schema'),
   migrations: { path: path.join(__dirname, 'prisma/migrations') },
-  // Not env('DATABASE_URL'): that throws when unset, and `prisma generate` needs no database.
+  // Not env('DATABASE_URL'): that throws when unset, even for commands that need no database.
   datasource: { url: process.env['DATABASE_URL'] },
 });

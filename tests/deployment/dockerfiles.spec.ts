@@ -23,12 +23,11 @@ describe('service Dockerfiles', () => {
       expect(args).toEqual({ SERVICE: service.name, PORT: String(defaultPort(service)) });
     });
 
-    it('is multi-stage: generates the Prisma client and bundles in a build stage', () => {
+    it('is multi-stage: bundles in a build stage', () => {
       expect(stages.length).toBeGreaterThanOrEqual(2);
       expect(build).toBeDefined();
       const runs = instructionsOf(build!, 'RUN').join('\n');
       expect(runs).toMatch(/npm ci\b/);
-      expect(runs).toContain(`npm run prisma-generate --workspace apps/${service.name}`);
       expect(runs).toContain(`npm run build --workspace apps/${service.name}`);
     });
 
@@ -91,7 +90,6 @@ describe('.dockerignore', () => {
     'node_modules/zod/package.json',
     'apps/order-service/node_modules/x',
     'apps/order-service/dist/main.js',
-    'apps/order-service/src/generated/prisma/client.ts',
     'tmp/e2e-logs/x.log',
     '.nx/cache/x',
     '.git/HEAD',

@@ -36,7 +36,7 @@ describe('module boundaries (enforced by the lint)', () => {
 
   it.each([
     ['amqplib', "import amqplib from 'amqplib';"],
-    ['Prisma', "import { PrismaClient } from '@prisma/client';"],
+    ['pg', "import { Pool } from 'pg';"],
     ['express', "import express from 'express';"],
   ])('refuses I/O libraries (%s) in the event contracts', async (_what, code) => {
     expect((await violations('libs/events/src/rogue.ts', `${code}\nexport const x = 1;\n`)).join()).toMatch(
@@ -66,6 +66,25 @@ describe('module boundaries (enforced by the lint)', () => {
       "import { eventually } from '@shopflow/testing';\nexport const x = eventually;\n",
     );
     expect(messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
+  });
+
+  it.each([
+    ["import { sql } from '@shopflow/postgres';\nexport const x = sql`SELECT 1`;\n"],
+    ["import { Pool } from 'pg';\nexport const x = Pool;\n"],
+  ])("keeps SQL and drivers in a service's data-access: refused in a use case: %s", (code) => {
+    expect(lint('apps/order-service/src/use-cases/rogue.ts', code).map((m) => m.ruleId)).toContain(
+      'no-restricted-imports',
+    );
+    expect(lint('apps/order-service/src/data-access/fine.repository.ts', code).map((m) => m.ruleId)).not.toContain(
+      'no-restricted-imports',
+    );
+  });
+
+  it('lets a use case name the transaction type', () => {
+    const code = "import { type SqlClient } from '@shopflow/postgres';\nexport type X = SqlClient;\n";
+    expect(lint('apps/order-service/src/use-cases/fine.ts', code).map((m) => m.ruleId)).not.toContain(
+      'no-restricted-imports',
+    );
   });
 
   it('allows the contracts in the runtime', async () => {
