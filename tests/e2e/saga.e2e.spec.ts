@@ -97,7 +97,9 @@ describe('the order saga, end to end', () => {
     // A valid order after them: when its event arrives, anything the invalid ones published would have too.
     const marker = await api.placeOrder(valid);
     await eventually(() => tap.forOrder('order.placed.v1', marker.id).length === 1);
-    expect(tap.messages.slice(published).map((m) => m.json().payload['orderId'])).toEqual([marker.id]);
+    // Everything published since is about the marker (its saga may already be moving on).
+    const orderIds = new Set(tap.messages.slice(published).map((m) => m.json().payload['orderId']));
+    expect([...orderIds]).toEqual([marker.id]);
     expect((await api.ordersOf(who.customerId)).map((o) => o.id)).toEqual([marker.id]);
   });
 
