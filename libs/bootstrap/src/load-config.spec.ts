@@ -14,7 +14,7 @@ describe('loadConfig', () => {
       ...valid,
       PORT: 3001,
       LOG_LEVEL: 'info',
-      PREFETCH: 20,
+      PREFETCH: 50,
       TRANSACTION_BATCH_MAX: 32,
       MIGRATE_ON_START: true,
       READINESS_OUTBOX_MAX_AGE_MS: 60_000,

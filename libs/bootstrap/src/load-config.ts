@@ -32,8 +32,11 @@ export const baseConfigSchema = (defaults: { port: number; transactionBatchMax?:
     DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']),
     AMQP_URL: urlWithProtocol(['amqp:', 'amqps:']),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    /** Messages a replica handles at once. */
-    PREFETCH: z.coerce.number().int().min(1).max(1000).default(20),
+    /**
+     * Messages a replica has in hand at once (unacknowledged). With group commit it also bounds how
+     * many share a transaction: in the benchmark 50 beat 20 by a fifth, and 100 gained nothing more.
+     */
+    PREFETCH: z.coerce.number().int().min(1).max(1000).default(50),
     /**
      * Most units of work (events handled, requests) committed in one transaction: under load they
      * share its BEGIN, COMMIT, inbox and outbox statements. 1 runs each in its own transaction.

@@ -1,4 +1,4 @@
-import { Pool, type PoolClient } from 'pg';
+import { Pool, type PoolClient, type QueryConfig } from 'pg';
 import { type Sql } from 'sql-template-tag';
 import { type SqlClient, type TransactionRunner } from './sql-client';
 
@@ -71,11 +71,30 @@ export class Database implements SqlClient, TransactionRunner {
 }
 
 async function queryRows<Row>(client: Pool | PoolClient, statement: Sql): Promise<Row[]> {
-  return (await client.query(statement)).rows as Row[];
+  return (await client.query(prepared(statement))).rows as Row[];
 }
 
 async function countRows(client: Pool | PoolClient, statement: Sql): Promise<number> {
-  return (await client.query(statement)).rowCount ?? 0;
+  return (await client.query(prepared(statement))).rowCount ?? 0;
+}
+
+/** Statement texts get a name, up to this many distinct texts; beyond it they run unnamed. */
+const MAX_PREPARED = 500;
+const preparedNames = new Map<string, string>();
+
+/**
+ * A named statement: each connection has PostgreSQL parse and plan it once, then only binds new
+ * values. The texts come from the code's templates, so there are few of them (a multi-row INSERT
+ * makes one per row count); the cap keeps an unexpected variety from growing every session.
+ */
+function prepared(statement: Sql): QueryConfig {
+  const { text, values } = statement;
+  let name = preparedNames.get(text);
+  if (name === undefined && preparedNames.size < MAX_PREPARED) {
+    name = `shopflow_${preparedNames.size}`;
+    preparedNames.set(text, name);
+  }
+  return name === undefined ? { text, values } : { name, text, values };
 }
 
 /** A connection whose rollback failed is in an unknown state: it is closed rather than returned to the pool. */

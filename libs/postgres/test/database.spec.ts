@@ -47,6 +47,16 @@ describe('Database on a real PostgreSQL', () => {
     expect(await bodies([2, 3])).toEqual(['kept']);
   });
 
+  it('prepares each statement once per connection, then only binds new values', async () => {
+    const names = await db.transaction(async (tx) => {
+      for (const id of [1, 2]) await tx.query(sql`SELECT id FROM notes WHERE id = ${id}`);
+      return tx.query<{ name: string }>(
+        sql`SELECT name FROM pg_prepared_statements WHERE statement = ${'SELECT id FROM notes WHERE id = $1'}`,
+      );
+    });
+    expect(names).toEqual([{ name: expect.stringMatching(/^shopflow_\d+$/) }]);
+  });
+
   it('recognises a unique violation, by constraint', async () => {
     const error = await db.execute(sql`INSERT INTO notes (id, body) VALUES (${2}, ${'again'})`).catch((e) => e);
     expect(isUniqueViolation(error)).toBe(true);
