@@ -74,7 +74,9 @@ describe('service Dockerfiles', () => {
       expect(user).toHaveLength(1);
       expect(user[0]).not.toMatch(/^(root|0)(:|$)/);
       expect(instructionsOf(runtime, 'WORKDIR').at(-1)).toBe(`/app/apps/${service.name}`);
-      expect(instructionsOf(runtime, 'CMD')).toEqual(['["node", "--enable-source-maps", "dist/main.js"]']);
+      expect(instructionsOf(runtime, 'CMD')).toEqual([
+        '["node", "--enable-source-maps", "--max-semi-space-size=4", "dist/main.js"]',
+      ]);
     });
 
     it('has a HEALTHCHECK on /health/ready using node (no curl in slim images)', () => {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { WORKSPACE } from '../options';
 import { type ServiceName } from './services';
+import { deployedNodeFlags } from './deployed-node-flags';
 
 export interface StartOptions {
   service: ServiceName;
@@ -52,7 +53,8 @@ export class ServiceProcess {
         ]
       : [];
     // node itself, not a shell or npm: the pid we read /proc of is the service's.
-    const child = spawn(process.execPath, ['--enable-source-maps', ...profiling, main], {
+    const flags = deployedNodeFlags(WORKSPACE, options.service);
+    const child = spawn(process.execPath, [...flags, ...profiling, main], {
       cwd: path.join(WORKSPACE, 'apps', options.service),
       env: { PATH: process.env['PATH'] ?? '', ...options.env, PORT: String(options.port) },
       stdio: ['ignore', log, log],
