@@ -20,7 +20,8 @@ interface Queued extends UnitOfWork {
   reject: (error: unknown) => void;
 }
 
-type Settled = { outcome: InboxOutcome } | { error: unknown } | 'run-alone';
+/** 'run-alone': gave up a lock wait; 'not-run': after that, the batch stopped before reaching it. */
+type Settled = { outcome: InboxOutcome } | { error: unknown } | 'run-alone' | 'not-run';
 
 export interface GroupCommitOptions {
   db: TransactionRunner;
@@ -46,8 +47,10 @@ export interface GroupCommitOptions {
  * A batch holds the locks of all its units until it commits, in no particular order, so two batches
  * (of two replicas) can deadlock where single units, each locking in its service's fixed order,
  * cannot. So a unit in a batch waits for a lock only `lockWaitMs`: past that it is rolled back to
- * its savepoint and runs again, alone, in the next transaction. A deadlock costs that wait, not
- * PostgreSQL's deadlock timeout and a retry.
+ * its savepoint, the batch commits what it has done so far (releasing its locks), and the unit runs
+ * again, alone, in the next transaction, followed by the units the batch had not reached. A deadlock
+ * costs one such wait, not PostgreSQL's deadlock timeout and a retry; under contention batches get
+ * shorter, and so does the time they hold their locks.
  *
  * Callers learn their outcome only when the batch has committed (or failed): a unit that lost a
  * race on a unique key to an earlier unit of the same batch finds that unit's row committed.
@@ -58,7 +61,7 @@ export class GroupCommit {
   private readonly lockWaitMs: number;
 
   constructor(private readonly options: GroupCommitOptions) {
-    this.lockWaitMs = options.lockWaitMs ?? 200;
+    this.lockWaitMs = options.lockWaitMs ?? 50;
   }
 
   submit(unit: UnitOfWork): Promise<InboxOutcome> {
@@ -90,7 +93,12 @@ export class GroupCommit {
         const fresh = await this.options.inbox.record(tx, eventIds);
         if (isolated) await tx.query(sql`SELECT set_config('lock_timeout', ${`${this.lockWaitMs}ms`}, true)`);
         const messages: OutboxMessage[] = [];
-        for (const unit of batch) settled.push(await this.runUnit(tx, unit, fresh, isolated, messages));
+        for (const unit of batch) {
+          const conflicted = settled.includes('run-alone');
+          settled.push(conflicted ? 'not-run' : await this.runUnit(tx, unit, fresh, isolated, messages));
+        }
+        // Ids this batch recorded but never got to (still in `fresh`): they are recorded when handled.
+        await this.options.inbox.forgetAll(tx, [...fresh]);
         await insertIntoOutbox(tx, messages);
         written = messages;
       });
@@ -98,9 +106,11 @@ export class GroupCommit {
       failure = { error };
     }
     if (!failure) this.options.committed(written);
-    // Back to the front of the queue, in their order.
-    const again = batch.filter((_, i) => settled[i] === 'run-alone');
-    this.queue.unshift(...again.map((unit) => ({ ...unit, alone: true })));
+    // Back to the front of the queue, in their order: the unit that waited first, on its own.
+    const again = batch.flatMap((unit, i) =>
+      settled[i] === 'run-alone' ? [{ ...unit, alone: true }] : settled[i] === 'not-run' ? [unit] : [],
+    );
+    this.queue.unshift(...again);
     batch.forEach((unit, i) => settle(unit, settled[i], failure));
   }
 
@@ -129,9 +139,9 @@ export class GroupCommit {
   }
 }
 
-/** Answers the caller: its own outcome or error, else the batch's failure. A unit to run alone waits on. */
+/** Answers the caller: its own outcome or error, else the batch's failure. A unit to run again waits on. */
 function settle(unit: Queued, settled: Settled | undefined, failure: { error: unknown } | undefined): void {
-  if (settled === 'run-alone') return;
+  if (settled === 'run-alone' || settled === 'not-run') return;
   if (settled && 'error' in settled) unit.reject(settled.error);
   else if (failure) unit.reject(failure.error);
   else if (settled) unit.resolve(settled.outcome);

@@ -164,6 +164,47 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
     expect(await balanceOf(db, 'group-alone')).toBeUndefined();
   });
 
+  it('stops a batch at a unit kept waiting on a lock: that unit runs alone, then the units the batch had not reached, each once', async () => {
+    const { transactions, counted } = batched('group.stop');
+    await db.execute(sql`INSERT INTO accounts (id, balance) VALUES ('stop-held', 0)`);
+    // Another transaction holds the row until the test lets it go.
+    const [holding, release] = [gate(), gate()];
+    const holder = db.transaction(async (tx) => {
+      await tx.query(sql`SELECT balance FROM accounts WHERE id = 'stop-held' FOR UPDATE`);
+      holding.open();
+      await release.opened;
+    });
+    await holding.opened;
+
+    const first = gate();
+    const blocker = transactions.run(async () => (await first.opened, { result: 'blocker', events: [] }));
+    const [waits, after1, after2] = [paymentSucceeded(), paymentSucceeded(), paymentSucceeded()];
+    let attempts = 0;
+    const outcomes = Promise.all([
+      transactions.handleOnce(waits, async (tx) => {
+        attempts += 1;
+        // Once it has given up in its batch, the row is let go for its run alone.
+        if (attempts === 2) release.open();
+        await tx.execute(sql`UPDATE accounts SET balance = balance + 1 WHERE id = 'stop-held'`);
+        return [];
+      }),
+      transactions.handleOnce(after1, credit('stop-after', 10)),
+      transactions.handleOnce(after2, credit('stop-after', 100)),
+    ]);
+    first.open();
+
+    await Promise.all([blocker, holder]);
+    expect(await outcomes).toEqual(['handled', 'handled', 'handled']);
+    expect(attempts).toBe(2);
+    expect([await balanceOf(db, 'stop-held'), await balanceOf(db, 'stop-after')]).toEqual([1, 110]);
+    // The blocker's, the batch that stopped, the waiting unit's own, and the rest's.
+    expect(counted.transactions).toBe(4);
+    for (const event of [waits, after1, after2]) {
+      expect(await transactions.handleOnce(event, credit('stop-after', 1000))).toBe('duplicate');
+    }
+    expect(await balanceOf(db, 'stop-after')).toBe(110);
+  });
+
   it('two replicas whose batches lock the same two rows in opposite order: a unit kept waiting on a lock runs alone after its batch, and every unit commits once', async () => {
     // Two replicas of one service: each its own pool and group commit, on the same database.
     const replicaDbs = [new Database({ url: database.url }), new Database({ url: database.url })];

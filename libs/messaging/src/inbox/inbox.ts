@@ -38,6 +38,14 @@ export class Inbox {
 
   /** Takes back a record whose handling failed, inside the transaction that made it. */
   async forget(tx: SqlClient, eventId: string): Promise<void> {
-    await tx.execute(sql`DELETE FROM inbox_events WHERE consumer = ${this.consumer} AND event_id = ${eventId}::uuid`);
+    await this.forgetAll(tx, [eventId]);
+  }
+
+  /** Takes back records, inside the transaction that made them; nothing to do for none. */
+  async forgetAll(tx: SqlClient, eventIds: readonly string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    await tx.execute(
+      sql`DELETE FROM inbox_events WHERE consumer = ${this.consumer} AND event_id = ANY(${[...eventIds]}::uuid[])`,
+    );
   }
 }
