@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       PORT: 3001,
       LOG_LEVEL: 'info',
       PREFETCH: 50,
+      DATABASE_POOL_SIZE: 10,
       TRANSACTION_BATCH_MAX: 32,
       MIGRATE_ON_START: true,
       READINESS_OUTBOX_MAX_AGE_MS: 60_000,

@@ -38,6 +38,11 @@ export const baseConfigSchema = (defaults: { port: number; transactionBatchMax?:
      */
     PREFETCH: z.coerce.number().int().min(1).max(1000).default(50),
     /**
+     * Connections to the service's database. With group commit one batch at a time needs one; with
+     * TRANSACTION_BATCH_MAX=1 each message in hand holds one for its whole handling.
+     */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
+    /**
      * Most units of work (events handled, requests) committed in one transaction: under load they
      * share its BEGIN, COMMIT, inbox and outbox statements. 1 runs each in its own transaction.
      * At most 64, PostgreSQL's per-transaction cache of subtransactions (one savepoint per unit).

@@ -69,7 +69,11 @@ export async function startEventDrivenService(
   if (config.MIGRATE_ON_START) {
     await applyMigrations({ prismaConfig: service.prismaConfig, databaseUrl: config.DATABASE_URL, logger });
   }
-  const db = new Database({ url: config.DATABASE_URL, applicationName: service.name });
+  const db = new Database({
+    url: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
+    applicationName: service.name,
+  });
   // One registry per running service, so several services in one process (tests) never mix counts.
   const metrics = createServiceMetrics(service.name);
   const broker = new BrokerConnection({ url: config.AMQP_URL, connectionName: service.name, logger });
