@@ -1,3 +1,4 @@
+import { AppError } from '@shopflow/errors';
 import { type Envelope, type EventDefinition } from '@shopflow/events';
 import { type ServiceMetrics } from '@shopflow/observability';
 import { type BrokerConnection, type ManagedChannel } from './broker-connection';
@@ -27,6 +28,7 @@ export class EventPublisher {
   private readonly channel: ManagedChannel;
   private readonly publishTimeoutMs: number;
   private readonly metrics?: ServiceMetrics;
+  private readonly exchanges: ReadonlySet<string>;
 
   constructor(
     connection: BrokerConnection,
@@ -36,9 +38,9 @@ export class EventPublisher {
   ) {
     this.publishTimeoutMs = options.publishTimeoutMs ?? 10_000;
     this.metrics = options.metrics;
-    const exchanges = [...new Set(owns.map((d) => d.exchange))];
+    this.exchanges = new Set(owns.map((d) => d.exchange));
     const topology: Topology = {
-      exchanges: exchanges.map((name) => ({ name, type: 'topic' })),
+      exchanges: [...this.exchanges].map((name) => ({ name, type: 'topic' })),
       queues: [],
       bindings: [],
     };
@@ -48,6 +50,13 @@ export class EventPublisher {
   /** Traced as a producer span, continuing the trace in `headers` (from the outbox) or the active one. */
   async publish(message: OutgoingMessage): Promise<void> {
     const { exchange, routingKey, event } = message;
+    // Refused here rather than by the broker, which would close the channel and fail every publish in flight on it.
+    if (!this.exchanges.has(exchange)) {
+      throw new AppError(
+        'internal',
+        `${exchange} is not an exchange of this service (${[...this.exchanges].join(', ')})`,
+      );
+    }
     await tracePublish(message, (headers) =>
       this.channel.wrapper.publish(exchange, routingKey, Buffer.from(JSON.stringify(event)), {
         persistent: true,

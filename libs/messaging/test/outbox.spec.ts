@@ -113,6 +113,33 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
     await publisher.close();
   });
 
+  it('publishes the rest of a batch when one row cannot be published, and leaves that one unsent', async () => {
+    const events = [paymentSucceeded(), paymentSucceeded()];
+    await db.transaction(async (tx) => {
+      await appendToOutbox(tx, events);
+      // A row naming an exchange this service does not own: the publisher refuses it.
+      await tx.execute(sql`
+        INSERT INTO outbox_events (id, exchange, routing_key, message)
+        VALUES (gen_random_uuid(), 'no-such-exchange', 'x', ${JSON.stringify(paymentSucceeded())}::jsonb)`);
+    });
+    const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
+
+    expect(await relayWith(publisher).publishBatch()).toBe(2);
+
+    const delivered = await look.drain(QUEUE);
+    expect(delivered.map((m) => JSON.parse(m.content.toString()).id).sort()).toEqual(events.map((e) => e.id).sort());
+    const stuck = await db.query<{ exchange: string }>(
+      sql`SELECT exchange FROM outbox_events WHERE published_at IS NULL`,
+    );
+    expect(stuck).toEqual([{ exchange: 'no-such-exchange' }]);
+    // Published on a channel still open: the next event goes out too.
+    await db.transaction((tx) => appendToOutbox(tx, [paymentSucceeded()]));
+    expect(await relayWith(publisher).publishBatch()).toBe(1);
+    await db.execute(sql`DELETE FROM outbox_events WHERE exchange = 'no-such-exchange'`);
+    await look.drain(QUEUE);
+    await publisher.close();
+  });
+
   it('publishes soon after wake() and keeps polling for rows written elsewhere', async () => {
     const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
     const relay = relayWith(publisher);

@@ -122,8 +122,8 @@ export class OutboxRelay {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.batchSize);
       try {
-        await Promise.all(batch.map((message) => this.options.publisher.publish(message)));
-        await this.options.db.execute(markSent(batch.map((m) => m.id)));
+        const sent = await this.publishEach(batch, 'outbox dispatch failed; the poll will publish these events');
+        if (sent.length > 0) await this.options.db.execute(markSent(sent));
       } catch (err) {
         this.logger.warn({ err, events: batch.length }, 'outbox dispatch failed; the poll will publish these events');
       }
@@ -135,20 +135,18 @@ export class OutboxRelay {
     return this.options.db.transaction(async (tx: SqlClient) => {
       const rows = await tx.query<OutboxRow>(claimBatch(this.batchSize, this.claimAfterSeconds));
       if (rows.length === 0) return 0;
-      await Promise.all(
-        rows.map((row) =>
-          this.options.publisher.publish({
-            exchange: row.exchange,
-            routingKey: row.routing_key,
-            event: row.message,
-            headers: row.headers,
-          }),
-        ),
-      );
-      const ids = rows.map((row) => row.id);
-      await this.options.afterPublish?.(ids);
-      await tx.execute(markSent(ids));
-      return rows.length;
+      const messages = rows.map((row) => ({
+        id: row.id,
+        exchange: row.exchange,
+        routingKey: row.routing_key,
+        event: row.message,
+        headers: row.headers,
+      }));
+      const sent = await this.publishEach(messages, 'outbox events not published; they stay unsent');
+      if (sent.length === 0) return 0;
+      await this.options.afterPublish?.(sent);
+      await tx.execute(markSent(sent));
+      return sent.length;
     });
   }
 
@@ -170,6 +168,26 @@ export class OutboxRelay {
         await this.idle(failures > 0 ? Math.min(30_000, 500 * 2 ** failures) : this.pollIntervalMs);
       }
     }
+  }
+
+  /**
+   * Publishes every message, each on its own: one the broker refuses does not hold back the others.
+   * Returns the ids confirmed; the rest stay unsent, for the next poll.
+   */
+  private async publishEach(messages: readonly OutboxMessage[], whenFailed: string): Promise<string[]> {
+    const outcomes = await Promise.all(
+      messages.map((message) =>
+        this.options.publisher.publish(message).then(
+          () => ({ id: message.id, error: undefined }),
+          (error: unknown) => ({ id: message.id, error }),
+        ),
+      ),
+    );
+    const failed = outcomes.filter((outcome) => outcome.error !== undefined);
+    if (failed.length > 0) {
+      this.logger.warn({ err: failed[0]?.error, failed: failed.length, ids: failed.map((f) => f.id) }, whenFailed);
+    }
+    return outcomes.filter((outcome) => outcome.error === undefined).map((outcome) => outcome.id);
   }
 
   /** Unsent rows and the age of the oldest: one index-backed query, run when metrics are scraped. */
