@@ -13,4 +13,3 @@ export * from './outbox/outbox-relay';
 export * from './inbox/inbox';
 export * from './event-transactions';
 export * from './message-tracing';
-export * from './group-commit';

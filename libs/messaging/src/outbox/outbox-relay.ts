@@ -125,7 +125,8 @@ export class OutboxRelay {
         const sent = await this.publishEach(batch, 'outbox dispatch failed; the poll will publish these events');
         if (sent.length > 0) await this.options.db.execute(markSent(sent));
       } catch (err) {
-        this.logger.warn({ err, events: batch.length }, 'outbox dispatch failed; the poll will publish these events');
+        // Published but not marked: the poll publishes them again, and the consumers' inbox absorbs the copies.
+        this.logger.warn({ err, events: batch.length }, 'could not mark dispatched outbox events sent');
       }
     }
   }
