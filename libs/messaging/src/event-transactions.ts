@@ -1,5 +1,5 @@
 import { type Envelope } from '@shopflow/events';
-import { type SqlClient, type TransactionRunner } from '@shopflow/postgres';
+import { type Transaction, type TransactionRunner } from '@shopflow/postgres';
 import { GroupCommit } from './group-commit';
 import { Inbox, type InboxOutcome } from './inbox/inbox';
 import { appendToOutbox, type OutboxMessage } from './outbox/outbox';
@@ -48,9 +48,9 @@ export class EventTransactions {
   }
 
   /** For work started by a request: returns `result`, publishes `events`. */
-  async run<R>(work: (tx: SqlClient) => Promise<{ result: R; events: readonly Envelope[] }>): Promise<R> {
+  async run<R>(work: (tx: Transaction) => Promise<{ result: R; events: readonly Envelope[] }>): Promise<R> {
     let output: { result: R } | undefined;
-    const workAndKeep = async (tx: SqlClient) => {
+    const workAndKeep = async (tx: Transaction) => {
       const { result, events } = await work(tx);
       output = { result };
       return events;
@@ -60,7 +60,7 @@ export class EventTransactions {
     } else {
       let written: OutboxMessage[] = [];
       await this.db.transaction(async (tx) => {
-        written = await appendToOutbox(tx, await workAndKeep(tx));
+        written = appendToOutbox(tx, await workAndKeep(tx));
       });
       this.relay.dispatch(written);
     }
@@ -70,12 +70,12 @@ export class EventTransactions {
   /** For work triggered by an event: done once per event id, whatever the redeliveries. */
   async handleOnce(
     event: Pick<Envelope, 'id'>,
-    work: (tx: SqlClient) => Promise<readonly Envelope[]>,
+    work: (tx: Transaction) => Promise<readonly Envelope[]>,
   ): Promise<InboxOutcome> {
     if (this.batches) return this.batches.submit({ eventId: event.id, work });
     let written: OutboxMessage[] = [];
     const outcome = await this.inbox.handleOnce(event, async (tx) => {
-      written = await appendToOutbox(tx, await work(tx));
+      written = appendToOutbox(tx, await work(tx));
     });
     this.relay.dispatch(written);
     return outcome;

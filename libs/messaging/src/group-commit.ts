@@ -1,6 +1,6 @@
 import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { type Envelope } from '@shopflow/events';
-import { isLockConflict, sql, type SqlClient, type TransactionRunner } from '@shopflow/postgres';
+import { isLockConflict, sql, type Transaction, type TransactionRunner } from '@shopflow/postgres';
 import { type Inbox, type InboxOutcome } from './inbox/inbox';
 import { insertIntoOutbox, toOutboxMessages, type OutboxMessage } from './outbox/outbox';
 
@@ -8,7 +8,7 @@ import { insertIntoOutbox, toOutboxMessages, type OutboxMessage } from './outbox
 export interface UnitOfWork {
   eventId?: string;
   /** Changes state through `tx` and returns the events to emit. */
-  work: (tx: SqlClient) => Promise<readonly Envelope[]>;
+  work: (tx: Transaction) => Promise<readonly Envelope[]>;
 }
 
 interface Queued extends UnitOfWork {
@@ -91,15 +91,15 @@ export class GroupCommit {
         const isolated = batch.length > 1;
         const eventIds = batch.flatMap((unit) => (unit.eventId === undefined ? [] : [unit.eventId]));
         const fresh = await this.options.inbox.record(tx, eventIds);
-        if (isolated) await tx.query(sql`SELECT set_config('lock_timeout', ${`${this.lockWaitMs}ms`}, true)`);
+        if (isolated) tx.send(sql`SELECT set_config('lock_timeout', ${`${this.lockWaitMs}ms`}, true)`);
         const messages: OutboxMessage[] = [];
         for (const unit of batch) {
           const conflicted = settled.includes('run-alone');
           settled.push(conflicted ? 'not-run' : await this.runUnit(tx, unit, fresh, isolated, messages));
         }
         // Ids this batch recorded but never got to (still in `fresh`): they are recorded when handled.
-        await this.options.inbox.forgetAll(tx, [...fresh]);
-        await insertIntoOutbox(tx, messages);
+        this.options.inbox.forgetAll(tx, [...fresh]);
+        insertIntoOutbox(tx, messages);
         written = messages;
       });
     } catch (error) {
@@ -115,7 +115,7 @@ export class GroupCommit {
   }
 
   private async runUnit(
-    tx: SqlClient,
+    tx: Transaction,
     unit: Queued,
     fresh: Set<string>,
     isolated: boolean,
@@ -124,16 +124,18 @@ export class GroupCommit {
     const eventId = unit.eventId?.toLowerCase();
     // Deleted once taken: a second copy of the same event in this batch is a duplicate too.
     if (eventId !== undefined && !fresh.delete(eventId)) return { outcome: 'duplicate' };
-    if (isolated) await tx.execute(sql`SAVEPOINT unit_of_work`);
+    if (isolated) tx.send(sql`SAVEPOINT unit_of_work`);
     try {
       const emitted = await context.with(unit.context, async () => toOutboxMessages(await unit.work(tx)));
+      // A statement the unit sent without waiting may still fail: that is the unit's failure.
+      await tx.flush();
       messages.push(...emitted);
       return { outcome: 'handled' };
     } catch (error) {
       // Alone in its transaction, a failure rolls the whole transaction back.
       if (!isolated) throw error;
       await tx.execute(sql`ROLLBACK TO SAVEPOINT unit_of_work`);
-      if (eventId !== undefined) await this.options.inbox.forget(tx, eventId);
+      if (eventId !== undefined) this.options.inbox.forget(tx, eventId);
       return isLockConflict(error) ? 'run-alone' : { error };
     }
   }

@@ -165,7 +165,7 @@ describe('outbox metrics on a real PostgreSQL', () => {
     const metrics = createServiceMetrics('test-service', { defaultMetrics: false });
     const backlog = () => valueOf(metrics, 'shopflow_outbox_backlog');
     const oldestAge = () => valueOf(metrics, 'shopflow_outbox_oldest_unsent_age_seconds');
-    await db.transaction((tx) => appendToOutbox(tx, [paymentSucceeded(), paymentSucceeded()]));
+    await db.transaction(async (tx) => appendToOutbox(tx, [paymentSucceeded(), paymentSucceeded()]));
     expect(await db.execute(sql`UPDATE outbox_events SET created_at = ${new Date(Date.now() - 60_000)}`)).toBe(2);
 
     // A broker that refuses everything: the rows stay unsent and are measured.

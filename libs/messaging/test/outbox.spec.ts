@@ -100,7 +100,7 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
 
   it('publishes pending events with confirms and marks them sent', async () => {
     const events = [paymentSucceeded(), paymentSucceeded(), paymentSucceeded()];
-    await db.transaction((tx) => appendToOutbox(tx, events));
+    await db.transaction(async (tx) => appendToOutbox(tx, events));
     const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
 
     expect(await relayWith(publisher).publishBatch()).toBe(3);
@@ -133,7 +133,7 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
     );
     expect(stuck).toEqual([{ exchange: 'no-such-exchange' }]);
     // Published on a channel still open: the next event goes out too.
-    await db.transaction((tx) => appendToOutbox(tx, [paymentSucceeded()]));
+    await db.transaction(async (tx) => appendToOutbox(tx, [paymentSucceeded()]));
     expect(await relayWith(publisher).publishBatch()).toBe(1);
     await db.execute(sql`DELETE FROM outbox_events WHERE exchange = 'no-such-exchange'`);
     await look.drain(QUEUE);
@@ -144,11 +144,11 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
     const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
     const relay = relayWith(publisher);
     relay.start();
-    await db.transaction((tx) => appendToOutbox(tx, [paymentSucceeded()]));
+    await db.transaction(async (tx) => appendToOutbox(tx, [paymentSucceeded()]));
     relay.wake();
     await eventually(async () => (await unsent()) === 0 && (await look.count(QUEUE)) === 1);
     // Written by "another replica": nobody wakes this relay, its poll finds the row.
-    await db.transaction((tx) => appendToOutbox(tx, [paymentSucceeded()]));
+    await db.transaction(async (tx) => appendToOutbox(tx, [paymentSucceeded()]));
     await eventually(async () => (await unsent()) === 0 && (await look.count(QUEUE)) === 2);
     await relay.stop();
     await publisher.close();
@@ -178,7 +178,7 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
   it('leaves rows younger than claimAfterMs to the process that is dispatching them', async () => {
     const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
     const relay = new OutboxRelay({ db, publisher, logger: testLogger(), claimAfterMs: 60_000 });
-    await db.transaction((tx) => appendToOutbox(tx, [paymentSucceeded()]));
+    await db.transaction(async (tx) => appendToOutbox(tx, [paymentSucceeded()]));
     expect(await relay.publishBatch()).toBe(0);
     expect(await relayWith(publisher).publishBatch()).toBe(1);
     await publisher.close();
@@ -186,7 +186,7 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
 
   it('lets several replicas relay at once without publishing an event twice', async () => {
     const events = Array.from({ length: 300 }, () => paymentSucceeded());
-    await db.transaction((tx) => appendToOutbox(tx, events));
+    await db.transaction(async (tx) => appendToOutbox(tx, events));
     const replicas = [1, 2, 3].map((n) => {
       const connection = new BrokerConnection({
         url: vhost.url,
@@ -215,7 +215,7 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
 
   it('a relay killed between publish and mark: the event is delivered after restart, the duplicate absorbed by the inbox', async () => {
     const event = paymentSucceeded(undefined, 500);
-    await db.transaction((tx) => appendToOutbox(tx, [event]));
+    await db.transaction(async (tx) => appendToOutbox(tx, [event]));
 
     const child = spawn(process.execPath, ['--import', 'tsx', `${__dirname}/fixtures/crashing-relay.ts`], {
       env: {

@@ -1,6 +1,8 @@
-import { Pool, type PoolClient, type QueryConfig } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import { type Sql } from 'sql-template-tag';
-import { type SqlClient, type TransactionRunner } from './sql-client';
+import { PipelinedTransaction } from './pipelined-transaction';
+import { prepared } from './prepared-statements';
+import { type SqlClient, type Transaction, type TransactionRunner } from './sql-client';
 
 export interface DatabaseOptions {
   url: string;
@@ -31,6 +33,8 @@ export class Database implements SqlClient, TransactionRunner {
       connectionTimeoutMillis: options.connectionWaitMs ?? 10_000,
       idle_in_transaction_session_timeout: options.idleInTransactionMs ?? 20_000,
       application_name: options.applicationName,
+      // A transaction sends its statements without waiting for each answer (see PipelinedTransaction).
+      pipeline: true,
     });
     // An idle connection that breaks (server restart) is dropped from the pool; the next query opens another.
     this.pool.on('error', () => undefined);
@@ -44,23 +48,20 @@ export class Database implements SqlClient, TransactionRunner {
     return countRows(this.pool, statement);
   }
 
-  async transaction<R>(work: (tx: SqlClient) => Promise<R>): Promise<R> {
+  async transaction<R>(work: (tx: Transaction) => Promise<R>): Promise<R> {
     const connection = await this.pool.connect();
     // The server may end the session mid-transaction (idle timeout, restart): the failing query
     // reports it; without a listener the connection's 'error' event would crash the process.
     connection.on('error', ignoreConnectionError);
-    const tx: SqlClient = {
-      query: (statement) => queryRows(connection, statement),
-      execute: (statement) => countRows(connection, statement),
-    };
+    const tx = new PipelinedTransaction(connection);
     try {
-      await connection.query('BEGIN');
+      tx.begin();
       const result = await work(tx);
-      await connection.query('COMMIT');
+      await tx.commit();
       release(connection);
       return result;
     } catch (error) {
-      await rollback(connection);
+      await rollback(tx, connection);
       throw error;
     }
   }
@@ -78,29 +79,10 @@ async function countRows(client: Pool | PoolClient, statement: Sql): Promise<num
   return (await client.query(prepared(statement))).rowCount ?? 0;
 }
 
-/** Statement texts get a name, up to this many distinct texts; beyond it they run unnamed. */
-const MAX_PREPARED = 500;
-const preparedNames = new Map<string, string>();
-
-/**
- * A named statement: each connection has PostgreSQL parse and plan it once, then only binds new
- * values. The texts come from the code's templates, so there are few of them (a multi-row INSERT
- * makes one per row count); the cap keeps an unexpected variety from growing every session.
- */
-function prepared(statement: Sql): QueryConfig {
-  const { text, values } = statement;
-  let name = preparedNames.get(text);
-  if (name === undefined && preparedNames.size < MAX_PREPARED) {
-    name = `shopflow_${preparedNames.size}`;
-    preparedNames.set(text, name);
-  }
-  return name === undefined ? { text, values } : { name, text, values };
-}
-
 /** A connection whose rollback failed is in an unknown state: it is closed rather than returned to the pool. */
-async function rollback(connection: PoolClient): Promise<void> {
+async function rollback(tx: PipelinedTransaction, connection: PoolClient): Promise<void> {
   try {
-    await connection.query('ROLLBACK');
+    await tx.rollback();
     release(connection);
   } catch (error) {
     release(connection, error instanceof Error ? error : new Error(String(error)));

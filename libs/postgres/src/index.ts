@@ -2,3 +2,4 @@ export * from './sql';
 export * from './sql-client';
 export * from './database';
 export * from './database-errors';
+export * from './advisory-lock';

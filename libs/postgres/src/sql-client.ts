@@ -8,7 +8,23 @@ export interface SqlClient {
   execute(statement: Sql): Promise<number>;
 }
 
+/**
+ * A transaction's connection. Statements are pipelined: each goes to the server without waiting for
+ * the answers to those before it, and the statements issued in one turn of the event loop leave in
+ * one socket write.
+ */
+export interface Transaction extends SqlClient {
+  /**
+   * Sends a statement whose result is not needed (a lock, a SAVEPOINT, an INSERT of rows nobody
+   * reads back) without waiting for it: it costs no round trip of its own. If it fails, the next
+   * `query`, `execute` or `flush` rejects with its error, and so does the commit.
+   */
+  send(statement: Sql): void;
+  /** Waits for the statements sent so far; rejects with the first failure among them. */
+  flush(): Promise<void>;
+}
+
 /** Runs work in one transaction: committed if it resolves, rolled back if it throws. */
 export interface TransactionRunner {
-  transaction<R>(work: (tx: SqlClient) => Promise<R>): Promise<R>;
+  transaction<R>(work: (tx: Transaction) => Promise<R>): Promise<R>;
 }

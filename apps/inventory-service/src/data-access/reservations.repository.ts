@@ -1,5 +1,5 @@
 import { AppError } from '@shopflow/errors';
-import { sql, type SqlClient } from '@shopflow/postgres';
+import { lockUntilTransactionEnds, sql, type SqlClient, type Transaction } from '@shopflow/postgres';
 import { type OrderLine } from '../domain/order-lines';
 import { type Reservation, type ReservationStatus } from '../domain/reservation-state';
 
@@ -7,8 +7,8 @@ import { type Reservation, type ReservationStatus } from '../domain/reservation-
  * Serialises all work on one order across replicas until the transaction ends, so an
  * order.placed and an order.cancelled handled at the same moment cannot miss each other.
  */
-export async function lockOrder(tx: SqlClient, orderId: string): Promise<void> {
-  await tx.query(sql`SELECT pg_advisory_xact_lock(hashtext(${orderId}))`);
+export function lockOrder(tx: Transaction, orderId: string): void {
+  lockUntilTransactionEnds(tx, orderId);
 }
 
 /** The order's reservation with its items in sku order, read in one query (node-postgres parses the json). */

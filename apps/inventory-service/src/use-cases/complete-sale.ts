@@ -9,7 +9,7 @@ import { handleOnce, type Handled } from './handle-once';
 export function completeSale(deps: InventoryDependencies, event: EventOf<typeof OrderConfirmedV1>) {
   return handleOnce(deps.transactions, event, async (tx): Promise<Handled<'sold' | 'ignored'>> => {
     const { orderId } = event.payload;
-    await lockOrder(tx, orderId);
+    lockOrder(tx, orderId);
     const decision = onOrderConfirmed(await findReservation(tx, orderId));
     if (decision.action === 'ignore') return { outcome: 'ignored', events: [] };
 

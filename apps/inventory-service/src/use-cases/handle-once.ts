@@ -1,6 +1,6 @@
 import { type Envelope } from '@shopflow/events';
 import { type EventTransactions } from '@shopflow/messaging';
-import { type SqlClient } from '@shopflow/postgres';
+import { type Transaction } from '@shopflow/postgres';
 
 export interface Handled<O extends string> {
   outcome: O;
@@ -14,7 +14,7 @@ export interface Handled<O extends string> {
 export async function handleOnce<O extends string>(
   transactions: EventTransactions,
   event: Pick<Envelope, 'id'>,
-  work: (tx: SqlClient) => Promise<Handled<O>>,
+  work: (tx: Transaction) => Promise<Handled<O>>,
 ): Promise<O | 'duplicate'> {
   let outcome: O | 'duplicate' = 'duplicate';
   await transactions.handleOnce(event, async (tx) => {

@@ -17,7 +17,7 @@ type ReleaseOutcome = 'released' | 'cancellation-remembered' | 'ignored';
 export function releaseReservation(deps: InventoryDependencies, event: EventOf<typeof OrderCancelledV1>) {
   return handleOnce(deps.transactions, event, async (tx): Promise<Handled<ReleaseOutcome>> => {
     const { orderId } = event.payload;
-    await lockOrder(tx, orderId);
+    lockOrder(tx, orderId);
     const decision = onOrderCancelled(await findReservation(tx, orderId));
     if (decision.action === 'ignore') return { outcome: 'ignored', events: [] };
     if (decision.action === 'remember') {

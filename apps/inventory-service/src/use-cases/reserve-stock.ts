@@ -18,7 +18,7 @@ import { handleOnce, type Handled } from './handle-once';
 export function reserveStock(deps: InventoryDependencies, event: EventOf<typeof OrderPlacedV1>) {
   return handleOnce(deps.transactions, event, async (tx): Promise<Handled<'reserved' | 'rejected' | 'ignored'>> => {
     const { orderId } = event.payload;
-    await lockOrder(tx, orderId);
+    lockOrder(tx, orderId);
     if (onOrderPlaced(await findReservation(tx, orderId)) === 'ignore') return { outcome: 'ignored', events: [] };
 
     const lines = mergeLines(event.payload.items);

@@ -1,5 +1,5 @@
 import { AppError } from '@shopflow/errors';
-import { sql, type SqlClient } from '@shopflow/postgres';
+import { lockUntilTransactionEnds, sql, type SqlClient, type Transaction } from '@shopflow/postgres';
 import { type OrderPaymentState, type PaymentStatus } from '../domain/payment-rules';
 
 export interface PaymentRecord {
@@ -29,8 +29,8 @@ const PAYMENT_COLUMNS = sql`
  * Serialises all work on one order across replicas until the transaction ends, so an
  * order.placed and an order.cancelled handled at the same moment cannot both miss each other.
  */
-export async function lockOrder(tx: SqlClient, orderId: string): Promise<void> {
-  await tx.query(sql`SELECT pg_advisory_xact_lock(hashtext(${orderId}))`);
+export function lockOrder(tx: Transaction, orderId: string): void {
+  lockUntilTransactionEnds(tx, orderId);
 }
 
 /** Whether the order's cancellation arrived, and its payment if any, read in one query. */

@@ -13,7 +13,7 @@ import { type PaymentDependencies } from './dependencies';
 export function chargeOrder(deps: PaymentDependencies, event: EventOf<typeof OrderPlacedV1>): Promise<InboxOutcome> {
   return deps.transactions.handleOnce(event, async (tx) => {
     const { orderId, total, paymentToken } = event.payload;
-    await lockOrder(tx, orderId);
+    lockOrder(tx, orderId);
     if (onOrderPlaced(await loadOrderPaymentState(tx, orderId)) === 'skip') return [];
 
     const result = await deps.gateway.charge(paymentToken, total.amount, total.currency);

@@ -14,7 +14,7 @@ import { type PaymentDependencies } from './dependencies';
 export function refundOrder(deps: PaymentDependencies, event: EventOf<typeof OrderCancelledV1>): Promise<InboxOutcome> {
   return deps.transactions.handleOnce(event, async (tx) => {
     const { orderId, reason } = event.payload;
-    await lockOrder(tx, orderId);
+    lockOrder(tx, orderId);
     const state = await loadOrderPaymentState(tx, orderId);
     const decision = onOrderCancelled(state);
     if (decision === 'nothing') return [];

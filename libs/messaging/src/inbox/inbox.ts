@@ -1,5 +1,5 @@
 import { type Envelope } from '@shopflow/events';
-import { sql, type SqlClient, type TransactionRunner } from '@shopflow/postgres';
+import { sql, type SqlClient, type Transaction, type TransactionRunner } from '@shopflow/postgres';
 
 export type InboxOutcome = 'handled' | 'duplicate';
 
@@ -15,7 +15,7 @@ export class Inbox {
     private readonly consumer: string,
   ) {}
 
-  handleOnce(event: Pick<Envelope, 'id'>, work: (tx: SqlClient) => Promise<void>): Promise<InboxOutcome> {
+  handleOnce(event: Pick<Envelope, 'id'>, work: (tx: Transaction) => Promise<void>): Promise<InboxOutcome> {
     return this.db.transaction(async (tx) => {
       const recorded = await this.record(tx, [event.id]);
       if (recorded.size === 0) return 'duplicate';
@@ -37,14 +37,14 @@ export class Inbox {
   }
 
   /** Takes back a record whose handling failed, inside the transaction that made it. */
-  async forget(tx: SqlClient, eventId: string): Promise<void> {
-    await this.forgetAll(tx, [eventId]);
+  forget(tx: Transaction, eventId: string): void {
+    this.forgetAll(tx, [eventId]);
   }
 
-  /** Takes back records, inside the transaction that made them; nothing to do for none. */
-  async forgetAll(tx: SqlClient, eventIds: readonly string[]): Promise<void> {
+  /** Takes back records, inside the transaction that made them (sent: nothing waits); nothing to do for none. */
+  forgetAll(tx: Transaction, eventIds: readonly string[]): void {
     if (eventIds.length === 0) return;
-    await tx.execute(
+    tx.send(
       sql`DELETE FROM inbox_events WHERE consumer = ${this.consumer} AND event_id = ANY(${[...eventIds]}::uuid[])`,
     );
   }

@@ -2,7 +2,7 @@ import { AppError } from '@shopflow/errors';
 import { ALL_EVENTS, findEventDefinition, type Envelope } from '@shopflow/events';
 import { traceHeaders } from '../message-tracing';
 import { type OutgoingMessage } from '../publisher';
-import { join, sql, type SqlClient } from '@shopflow/postgres';
+import { join, sql, type Transaction } from '@shopflow/postgres';
 
 /** A row written to the outbox, as the publisher needs it. */
 export interface OutboxMessage extends Required<OutgoingMessage> {
@@ -14,9 +14,9 @@ export interface OutboxMessage extends Required<OutgoingMessage> {
  * describe: both commit or neither does. The relay publishes them afterwards, in the trace
  * that was active here: its context is stored in the row's headers.
  */
-export async function appendToOutbox(tx: SqlClient, events: readonly Envelope[]): Promise<OutboxMessage[]> {
+export function appendToOutbox(tx: Transaction, events: readonly Envelope[]): OutboxMessage[] {
   const messages = toOutboxMessages(events);
-  await insertIntoOutbox(tx, messages);
+  insertIntoOutbox(tx, messages);
   return messages;
 }
 
@@ -31,12 +31,12 @@ export function toOutboxMessages(events: readonly Envelope[]): OutboxMessage[] {
   });
 }
 
-/** Writes the rows in one statement, whatever their number. */
-export async function insertIntoOutbox(tx: SqlClient, messages: readonly OutboxMessage[]): Promise<void> {
+/** Sends the rows' INSERT, one statement whatever their number (nothing waits for it: see Transaction.send). */
+export function insertIntoOutbox(tx: Transaction, messages: readonly OutboxMessage[]): void {
   if (messages.length === 0) return;
   const rows = messages.map(
     (m) =>
       sql`(${m.id}::uuid, ${m.exchange}, ${m.routingKey}, ${JSON.stringify(m.event)}::jsonb, ${JSON.stringify(m.headers)}::jsonb)`,
   );
-  await tx.execute(sql`INSERT INTO outbox_events (id, exchange, routing_key, message, headers) VALUES ${join(rows)}`);
+  tx.send(sql`INSERT INTO outbox_events (id, exchange, routing_key, message, headers) VALUES ${join(rows)}`);
 }
