@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { closedLoop, openLoop, type LoadContext, type LoopRun } from './load/load-loops';
 import { OrderMix, prepareCatalog } from './load/order-mix';
+import { OrderOutcomes } from './load/order-outcomes';
 import { OrderTracker } from './load/order-tracker';
 import { type OrderOutcome } from './load/saga-client';
 import { ShopApi } from './load/shop-api';
@@ -52,6 +53,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   let system: LocalSystem | undefined;
   let api: ShopApi | undefined;
   let tracker: OrderTracker | undefined;
+  let orderOutcomes: OrderOutcomes | undefined;
   let rate = options.rate;
   let activity: Record<string, DatabaseActivity> | undefined;
   try {
@@ -72,7 +74,13 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       );
     }
     await prepareCatalog(api);
-    tracker = new OrderTracker(api, { pollIntervalMs: POLL_INTERVAL_MS, deadlineMs: options.finalDeadlineMs });
+    // Our own services: their broker tells when an order is final. Running services (--target): polls.
+    orderOutcomes = system ? await OrderOutcomes.listen(system.vhost.url) : undefined;
+    tracker = new OrderTracker(api, {
+      pollIntervalMs: POLL_INTERVAL_MS,
+      deadlineMs: options.finalDeadlineMs,
+      outcomes: orderOutcomes,
+    });
     const ctx: LoadContext = { api, tracker, mix: new OrderMix(options.mix) };
     const watched = (): WatchedProcess[] =>
       system
@@ -153,6 +161,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     }
   } finally {
     api?.close();
+    await orderOutcomes?.close().catch(() => undefined);
     if (system) {
       log('stopping the services, dropping the vhost and databases');
       await system.stop();

@@ -1,3 +1,4 @@
+import { type OrderOutcomes } from './order-outcomes';
 import { type OrderJson, type ShopApi } from './shop-api';
 
 export interface FinalOrder {
@@ -13,10 +14,11 @@ export interface FinalOrder {
 export type Followed = { final: FinalOrder; polls: number } | { final?: undefined; polls: number; error: string };
 
 /**
- * Follows orders to their final state by polling GET /orders/:id. Latency is read from the
- * order's timeline, so the poll interval only decides how soon we notice, not what we measure.
- * To keep the polling load on order-service low, the first poll waits until about the recent
- * median saga latency has passed: most orders are then final at the first or second look.
+ * Follows orders to their final state with GET /orders/:id. Latency is read from the order's
+ * timeline, so when we look only decides how soon we notice, not what we measure. With `outcomes`
+ * (the bench's own services) the first GET waits for the order's final event, so one GET per order
+ * suffices. Without (--target), the first poll waits until about the recent median saga latency
+ * has passed: most orders are then final at the first or second look.
  */
 export class OrderTracker {
   private readonly recent: number[] = [];
@@ -26,13 +28,14 @@ export class OrderTracker {
 
   constructor(
     private readonly api: ShopApi,
-    private readonly options: { pollIntervalMs: number; deadlineMs: number },
+    private readonly options: { pollIntervalMs: number; deadlineMs: number; outcomes?: OrderOutcomes },
   ) {}
 
   async follow(order: OrderJson): Promise<Followed> {
     const deadline = Date.now() + this.options.deadlineMs;
     let polls = 0;
-    await sleep(this.firstPollDelay());
+    const { outcomes } = this.options;
+    await (outcomes ? outcomes.final(order.id, this.options.deadlineMs) : sleep(this.firstPollDelay()));
     for (;;) {
       polls += 1;
       const res = await this.api.order(order.id).catch(() => undefined);
