@@ -1,13 +1,18 @@
 import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { type Envelope } from '@shopflow/events';
-import { isLockConflict, sql, type Transaction, type TransactionRunner } from '@shopflow/postgres';
+import { type Transaction, type TransactionRunner } from '@shopflow/postgres';
+import { runBatch, type Settled } from './batch-in-transaction';
 import { type Inbox, type InboxOutcome } from './inbox/inbox';
-import { insertIntoOutbox, toOutboxMessages, type OutboxMessage } from './outbox/outbox';
+import { type OutboxMessage } from './outbox/outbox';
 
 /** Work waiting for the next batch: an incoming event's (its id is the inbox key) or a request's. */
 export interface UnitOfWork {
   eventId?: string;
-  /** Changes state through `tx` and returns the events to emit. */
+  /**
+   * Changes state through `tx` and returns the events to emit. Statements it sends without waiting
+   * are confirmed by the next one awaited, maybe in a later unit: before acting outside the database
+   * (a network call), a unit awaits a statement (see runBatch).
+   */
   work: (tx: Transaction) => Promise<readonly Envelope[]>;
 }
 
@@ -20,8 +25,6 @@ interface Queued extends UnitOfWork {
   reject: (error: unknown) => void;
 }
 
-/** 'run-alone': gave up a lock wait; 'not-run': after that, the batch stopped before reaching it. */
-type Settled = { outcome: InboxOutcome } | { error: unknown } | 'run-alone' | 'not-run';
 
 export interface GroupCommitOptions {
   db: TransactionRunner;
@@ -41,7 +44,8 @@ export interface GroupCommitOptions {
  * unit has its transaction to itself: no wait at low load.
  *
  * Each unit of a batch runs after a SAVEPOINT: a failing unit is rolled back to it (its inbox record
- * too) and fails alone, the others commit. Units run one after another, so one acts on what the
+ * too) and fails alone, the others commit (runBatch, which also lets a unit's statements travel with
+ * the next unit's). Units run one after another, so one acts on what the
  * previous ones wrote, exactly as if they had been committed in that order; one batch runs at a time.
  *
  * A batch holds the locks of all its units until it commits, in no particular order, so two batches
@@ -83,27 +87,16 @@ export class GroupCommit {
   }
 
   private async commit(batch: Queued[]): Promise<void> {
-    const settled: Settled[] = [];
+    let settled: Settled[] = [];
     let written: OutboxMessage[] = [];
     let failure: { error: unknown } | undefined;
     try {
       await this.options.db.transaction(async (tx) => {
-        const isolated = batch.length > 1;
-        const eventIds = batch.flatMap((unit) => (unit.eventId === undefined ? [] : [unit.eventId]));
-        const fresh = await this.options.inbox.record(tx, eventIds);
-        if (isolated) tx.send(sql`SELECT set_config('lock_timeout', ${`${this.lockWaitMs}ms`}, true)`);
-        const messages: OutboxMessage[] = [];
-        for (const unit of batch) {
-          const conflicted = settled.includes('run-alone');
-          settled.push(conflicted ? 'not-run' : await this.runUnit(tx, unit, fresh, isolated, messages));
-        }
-        // Ids this batch recorded but never got to (still in `fresh`): they are recorded when handled.
-        this.options.inbox.forgetAll(tx, [...fresh]);
-        insertIntoOutbox(tx, messages);
-        written = messages;
+        ({ settled, written } = await runBatch(tx, batch, { inbox: this.options.inbox, lockWaitMs: this.lockWaitMs }));
       });
     } catch (error) {
       failure = { error };
+      written = [];
     }
     if (!failure) this.options.committed(written);
     // Back to the front of the queue, in their order: the unit that waited first, on its own.
@@ -112,32 +105,6 @@ export class GroupCommit {
     );
     this.queue.unshift(...again);
     batch.forEach((unit, i) => settle(unit, settled[i], failure));
-  }
-
-  private async runUnit(
-    tx: Transaction,
-    unit: Queued,
-    fresh: Set<string>,
-    isolated: boolean,
-    messages: OutboxMessage[],
-  ): Promise<Settled> {
-    const eventId = unit.eventId?.toLowerCase();
-    // Deleted once taken: a second copy of the same event in this batch is a duplicate too.
-    if (eventId !== undefined && !fresh.delete(eventId)) return { outcome: 'duplicate' };
-    if (isolated) tx.send(sql`SAVEPOINT unit_of_work`);
-    try {
-      const emitted = await context.with(unit.context, async () => toOutboxMessages(await unit.work(tx)));
-      // A statement the unit sent without waiting may still fail: that is the unit's failure.
-      await tx.flush();
-      messages.push(...emitted);
-      return { outcome: 'handled' };
-    } catch (error) {
-      // Alone in its transaction, a failure rolls the whole transaction back.
-      if (!isolated) throw error;
-      await tx.execute(sql`ROLLBACK TO SAVEPOINT unit_of_work`);
-      if (eventId !== undefined) this.options.inbox.forget(tx, eventId);
-      return isLockConflict(error) ? 'run-alone' : { error };
-    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { Database, isUniqueViolation, sql, type SqlClient, type TransactionRunner } from '@shopflow/postgres';
+import { Database, isUniqueViolation, sql, type SqlClient, type Transaction, type TransactionRunner } from '@shopflow/postgres';
 import { createTestDatabase, type TestDatabase } from '@shopflow/testing';
 import { EventTransactions, type InboxOutcome, type OutboxMessage } from '../src';
 import { balanceOf, createAccount, creditAccount, paymentSucceeded, PRISMA_CONFIG } from './harness';
@@ -111,6 +111,67 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
     // Its inbox record went with it, so the redelivery is handled.
     expect(await transactions.handleOnce(failing, credit('group-failing', 7))).toBe('handled');
     expect(await balanceOf(db, 'group-failing')).toBe(7);
+  });
+
+  describe('a statement a unit sent without waiting (Transaction.send) that fails', () => {
+    /** A unit that credits `accountId`, then sends an INSERT that breaks the accounts' primary key. */
+    const creditThenBreakKey = (accountId: string, amount: number) => async (tx: Transaction) => {
+      await creditAccount(tx, accountId, amount);
+      tx.send(sql`INSERT INTO accounts (id, balance) VALUES (${'group-taken'}, ${1})`);
+      return [paymentSucceeded(undefined, amount)];
+    };
+
+    beforeAll(async () => {
+      await db.transaction(async (tx) => createAccount(tx, 'group-taken', 0));
+    });
+
+    it('fails the unit that sent it, though the next unit reported it; the units after it commit, each once', async () => {
+      const { transactions, dispatched } = batched('group.sent');
+      const first = gate();
+      const blocker = transactions.run(async () => (await first.opened, { result: 1, events: [] }));
+      const [sender, reporter, last] = [paymentSucceeded(), paymentSucceeded(), paymentSucceeded()];
+      const outcomes = Promise.allSettled([
+        transactions.handleOnce(sender, creditThenBreakKey('group-sent-a', 3)),
+        transactions.handleOnce(reporter, credit('group-sent-b', 4)),
+        transactions.handleOnce(last, credit('group-sent-c', 5)),
+      ]);
+      first.open();
+      await blocker;
+
+      const [a, b, c] = await outcomes;
+      expect(a.status === 'rejected' && isUniqueViolation(a.reason, 'accounts_pkey')).toBe(true);
+      expect([b, c]).toEqual([
+        { status: 'fulfilled', value: 'handled' },
+        { status: 'fulfilled', value: 'handled' },
+      ]);
+      expect([
+        await balanceOf(db, 'group-sent-a'),
+        await balanceOf(db, 'group-sent-b'),
+        await balanceOf(db, 'group-sent-c'),
+      ]).toEqual([undefined, 4, 5]);
+      expect(dispatched.map((m) => (m.event.payload as { amount: { amount: number } }).amount.amount)).toEqual([4, 5]);
+      // The failed unit's inbox record went with it; the others' stayed.
+      expect(await transactions.handleOnce(reporter, credit('group-sent-b', 4))).toBe('duplicate');
+      expect(await transactions.handleOnce(sender, credit('group-sent-a', 3))).toBe('handled');
+      expect(await balanceOf(db, 'group-sent-a')).toBe(3);
+    });
+
+    it("fails the last unit of a batch when the batch's final wait reports it; the others commit", async () => {
+      const { transactions } = batched('group.sent-last');
+      const first = gate();
+      const blocker = transactions.run(async () => (await first.opened, { result: 1, events: [] }));
+      const outcomes = Promise.allSettled([
+        transactions.handleOnce(paymentSucceeded(), credit('group-last-a', 2)),
+        transactions.handleOnce(paymentSucceeded(), creditThenBreakKey('group-last-b', 6)),
+      ]);
+      first.open();
+      await blocker;
+
+      const [a, b] = await outcomes;
+      expect(a).toEqual({ status: 'fulfilled', value: 'handled' });
+      expect(b.status === 'rejected' && isUniqueViolation(b.reason, 'accounts_pkey')).toBe(true);
+      expect([await balanceOf(db, 'group-last-a'), await balanceOf(db, 'group-last-b')]).toEqual([2, undefined]);
+    });
   });
 
   it('handles two copies of one event in the same batch once', async () => {

@@ -3,3 +3,4 @@ export * from './sql-client';
 export * from './database';
 export * from './database-errors';
 export * from './advisory-lock';
+export { failedStatementNumber } from './pipelined-transaction';

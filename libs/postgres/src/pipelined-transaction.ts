@@ -6,6 +6,16 @@ import { type Transaction } from './sql-client';
 
 type Outcome = { result: QueryResult } | { error: unknown };
 
+const sentStatementNumbers = new WeakMap<object, number>();
+
+/**
+ * For an error a transaction reported for a statement sent with `send` (not awaited), that
+ * statement's number: it was the `issued + 1`th of its transaction. Undefined for any other error.
+ */
+export function failedStatementNumber(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null ? sentStatementNumbers.get(error) : undefined;
+}
+
 /**
  * One transaction on a connection in pipeline mode (see Transaction). Answers come back in the
  * order the statements were sent, so once a statement is answered, every statement sent before it
@@ -21,6 +31,10 @@ export class PipelinedTransaction implements Transaction {
 
   constructor(private readonly connection: PoolClient) {}
 
+  get issued(): number {
+    return this.sequence;
+  }
+
   async query<Row>(statement: Sql): Promise<Row[]> {
     return (await this.answer(statement)).rows as Row[];
   }
@@ -34,6 +48,7 @@ export class PipelinedTransaction implements Transaction {
     const settled = this.submit(statement).then(
       () => undefined,
       (error: unknown) => {
+        if (typeof error === 'object' && error !== null) sentStatementNumbers.set(error, sequence);
         this.failure ??= { error, sequence };
       },
     );

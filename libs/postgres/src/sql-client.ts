@@ -22,6 +22,11 @@ export interface Transaction extends SqlClient {
   send(statement: Sql): void;
   /** Waits for the statements sent so far; rejects with the first failure among them. */
   flush(): Promise<void>;
+  /**
+   * How many statements this transaction has issued so far (sent or awaited). With
+   * `failedStatementNumber` it tells which part of the work sent a statement that failed.
+   */
+  readonly issued: number;
 }
 
 /** Runs work in one transaction: committed if it resolves, rolled back if it throws. */

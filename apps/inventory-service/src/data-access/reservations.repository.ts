@@ -22,18 +22,18 @@ export async function findReservation(tx: SqlClient, orderId: string): Promise<R
   return row;
 }
 
-/** Inserts the reservation and its items (if any) in one statement. */
-export async function createReservation(
-  tx: SqlClient,
+/** Inserts the reservation and its items (if any) in one statement, sent without waiting (Transaction.send). */
+export function createReservation(
+  tx: Transaction,
   orderId: string,
   status: ReservationStatus,
   items: readonly OrderLine[] = [],
-): Promise<void> {
+): void {
   const skus = items.map((item) => item.sku);
   const quantities = items.map((item) => item.quantity);
   // The reservation is inserted even without items: a data-modifying WITH always runs to completion.
   // The items' foreign key is checked at the end of the statement, when the reservation exists.
-  await tx.execute(sql`
+  tx.send(sql`
     WITH reservation AS (
       INSERT INTO reservations (order_id, status, updated_at)
       VALUES (${orderId}::uuid, ${status}::reservation_status, now())

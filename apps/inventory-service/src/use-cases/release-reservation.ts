@@ -21,7 +21,7 @@ export function releaseReservation(deps: InventoryDependencies, event: EventOf<t
     const decision = onOrderCancelled(await findReservation(tx, orderId));
     if (decision.action === 'ignore') return { outcome: 'ignored', events: [] };
     if (decision.action === 'remember') {
-      await createReservation(tx, orderId, 'CANCELLED');
+      createReservation(tx, orderId, 'CANCELLED');
       return { outcome: 'cancellation-remembered', events: [] };
     }
 

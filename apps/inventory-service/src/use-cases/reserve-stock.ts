@@ -27,7 +27,7 @@ export function reserveStock(deps: InventoryDependencies, event: EventOf<typeof 
     const origin = { source: SERVICE_NAME, causedBy: event };
     if (decision.outcome === 'rejected') {
       // Remembered so that a later copy of this order.placed (with another event id) changes nothing.
-      await createReservation(tx, orderId, 'REJECTED');
+      createReservation(tx, orderId, 'REJECTED');
       const { reason, items } = decision;
       return {
         outcome: 'rejected',
@@ -35,7 +35,7 @@ export function reserveStock(deps: InventoryDependencies, event: EventOf<typeof 
       };
     }
     await reserveUnits(tx, decision.items);
-    await createReservation(tx, orderId, 'RESERVED', decision.items);
+    createReservation(tx, orderId, 'RESERVED', decision.items);
     return {
       outcome: 'reserved',
       events: [createEvent(InventoryReservedV1, { orderId, items: decision.items }, origin)],

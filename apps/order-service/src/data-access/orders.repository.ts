@@ -1,5 +1,5 @@
 import { type CancellationReason } from '@shopflow/events';
-import { empty, isUniqueViolation, sql, type Database, type Sql, type SqlClient } from '@shopflow/postgres';
+import { empty, isUniqueViolation, sql, type Database, type Sql, type SqlClient, type Transaction } from '@shopflow/postgres';
 import { type Order, type SagaOrder } from '../domain/order';
 import { type OrderCursor } from '../domain/order-cursor';
 import { type InventoryStatus, type OrderState, type OrderStatus, type PaymentStatus } from '../domain/order-state';
@@ -12,11 +12,12 @@ export interface OrderRecordExtras {
   idempotency: { key: string; requestHash: string } | null;
 }
 
-export async function insertOrder(tx: SqlClient, order: Order, extras: OrderRecordExtras): Promise<void> {
+/** Sent without waiting (Transaction.send): a taken idempotency key is reported by the unit's next awaited statement. */
+export function insertOrder(tx: Transaction, order: Order, extras: OrderRecordExtras): void {
   const { state, lines } = order;
   // One statement for the order, its items and its timeline (not one per table, nor a read-back of the order).
   // The items' foreign key is checked at the end of the statement, after the order's insert.
-  await tx.execute(sql`
+  tx.send(sql`
     WITH new_order AS (
       INSERT INTO orders (id, customer_id, email, status, inventory_status, payment_status, reason, total_amount,
                           currency, correlation_id, idempotency_key, request_hash, created_at, expires_at, updated_at)
@@ -140,11 +141,11 @@ export async function claimExpiredOrders(tx: SqlClient, now: Date, limit: number
  * Saves what a saga step did to an order, in one statement: its new state, when it changed (the
  * UPDATE, a CTE, is left out when `state` is undefined), and the entries it adds to its timeline.
  */
-export async function saveSagaStep(
-  tx: SqlClient,
+export function saveSagaStep(
+  tx: Transaction,
   orderId: string,
   step: { state?: OrderState; entries: readonly TimelineEntry[] },
-): Promise<void> {
+): void {
   const { state } = step;
   const saveState = state
     ? sql`WITH saved_state AS (
@@ -155,7 +156,7 @@ export async function saveSagaStep(
         WHERE id = ${orderId}::uuid
       )`
     : empty;
-  await tx.execute(sql`
+  tx.send(sql`
     ${saveState}
     INSERT INTO order_timeline (order_id, step, at, detail)
     SELECT ${orderId}::uuid, entry.step, entry.at, entry.detail FROM ${timelineRows(step.entries)}`);

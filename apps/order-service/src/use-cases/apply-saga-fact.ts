@@ -1,5 +1,5 @@
 import { createEvent, OrderCancelledV1, OrderConfirmedV1, type Envelope, type EventOrigin } from '@shopflow/events';
-import { type SqlClient } from '@shopflow/postgres';
+import { type Transaction } from '@shopflow/postgres';
 import { SERVICE_NAME } from '../config';
 import { saveSagaStep } from '../data-access/orders.repository';
 import { type FinishedSaga } from '../domain/finished-saga';
@@ -21,7 +21,7 @@ export interface SagaStep {
  * outcome to the timeline, and returns the outcome event to emit (none while the saga is undecided).
  */
 export async function applySagaFact(
-  tx: SqlClient,
+  tx: Transaction,
   order: SagaOrder,
   fact: SagaFact,
   cause: Cause,
@@ -29,7 +29,7 @@ export async function applySagaFact(
 ): Promise<SagaStep> {
   const { state, outcome } = applyFact(order.state, fact);
   const announcement = announce(order, outcome, { source: SERVICE_NAME, ...cause });
-  await saveSagaStep(tx, order.id, {
+  saveSagaStep(tx, order.id, {
     // A fact that changes nothing (a report from a participant already settled) leaves the order row alone.
     state: state === order.state ? undefined : state,
     entries: announcement ? [...entries, announcement.entry] : entries,

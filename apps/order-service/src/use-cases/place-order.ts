@@ -1,6 +1,6 @@
 import { AppError } from '@shopflow/errors';
 import { createEvent, OrderPlacedV1 } from '@shopflow/events';
-import { type Database, type SqlClient } from '@shopflow/postgres';
+import { type Database, type Transaction } from '@shopflow/postgres';
 import { randomUUID } from 'node:crypto';
 import { SERVICE_NAME } from '../config';
 import { findPrices } from '../data-access/catalog.repository';
@@ -66,7 +66,7 @@ async function earlierAnswer(
 }
 
 async function store(
-  tx: SqlClient,
+  tx: Transaction,
   deps: PlaceOrderDeps,
   command: PlaceOrderCommand,
   idempotency: { key: string; requestHash: string } | null,
@@ -81,7 +81,7 @@ async function store(
   const order = newOrder({ id: randomUUID(), customerId, email, lines, total, createdAt: new Date() });
   const correlationId = command.correlationId ?? order.id;
   const expiresAt = new Date(order.createdAt.getTime() + deps.orderTimeoutMs);
-  await insertOrder(tx, order, { correlationId, expiresAt, idempotency });
+  insertOrder(tx, order, { correlationId, expiresAt, idempotency });
   const placed = createEvent(
     OrderPlacedV1,
     {

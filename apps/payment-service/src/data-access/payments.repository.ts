@@ -47,13 +47,14 @@ export async function loadOrderPaymentState(
   return { cancelled, ...(payment.id === null ? {} : { payment: payment as PaymentRecord }) };
 }
 
-export async function savePayment(
-  tx: SqlClient,
+/** Sent without waiting (Transaction.send). */
+export function savePayment(
+  tx: Transaction,
   payment: Omit<PaymentRecord, 'createdAt' | 'refundedAt' | 'gatewayReference'> & { gatewayReference?: string },
-): Promise<void> {
+): void {
   const { id, orderId, status, amount, currency, failureReason, gatewayReference } = payment;
   // created_at takes its column default.
-  await tx.execute(sql`
+  tx.send(sql`
     INSERT INTO payments (id, order_id, status, amount, currency, failure_reason, gateway_reference)
     VALUES (${id}::uuid, ${orderId}::uuid, ${status}::payment_status, ${amount}, ${currency},
             ${failureReason}, ${gatewayReference ?? null})`);
@@ -67,9 +68,9 @@ export async function markRefunded(tx: SqlClient, orderId: string): Promise<void
   if (updated !== 1) throw new AppError('internal', `no payment of order ${orderId} to mark refunded`);
 }
 
-/** One INSERT ... ON CONFLICT DO NOTHING; an upsert with nothing to update took three statements. */
-export async function rememberCancellation(tx: SqlClient, orderId: string, reason: string): Promise<void> {
-  await tx.execute(sql`
+/** One INSERT ... ON CONFLICT DO NOTHING, sent without waiting (an upsert with nothing to update took three statements). */
+export function rememberCancellation(tx: Transaction, orderId: string, reason: string): void {
+  tx.send(sql`
     INSERT INTO order_cancellations (order_id, reason) VALUES (${orderId}::uuid, ${reason})
     ON CONFLICT (order_id) DO NOTHING`);
 }

@@ -20,7 +20,7 @@ export function chargeOrder(deps: PaymentDependencies, event: EventOf<typeof Ord
     const payment = { id: crypto.randomUUID(), orderId, amount: total.amount, currency: total.currency };
     const origin = { source: SERVICE_NAME, causedBy: event };
     if (result.verdict === 'approved') {
-      await savePayment(tx, {
+      savePayment(tx, {
         ...payment,
         status: 'succeeded',
         failureReason: null,
@@ -28,7 +28,7 @@ export function chargeOrder(deps: PaymentDependencies, event: EventOf<typeof Ord
       });
       return [createEvent(PaymentSucceededV1, { orderId, paymentId: payment.id, amount: total }, origin)];
     }
-    await savePayment(tx, { ...payment, status: 'failed', failureReason: result.verdict });
+    savePayment(tx, { ...payment, status: 'failed', failureReason: result.verdict });
     return [createEvent(PaymentFailedV1, { orderId, reason: result.verdict, amount: total }, origin)];
   });
 }

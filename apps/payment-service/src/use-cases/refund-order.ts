@@ -18,7 +18,7 @@ export function refundOrder(deps: PaymentDependencies, event: EventOf<typeof Ord
     const state = await loadOrderPaymentState(tx, orderId);
     const decision = onOrderCancelled(state);
     if (decision === 'nothing') return [];
-    await rememberCancellation(tx, orderId, reason);
+    rememberCancellation(tx, orderId, reason);
     if (decision !== 'refund' || !state.payment?.gatewayReference) return [];
 
     await deps.gateway.refund(state.payment.gatewayReference);

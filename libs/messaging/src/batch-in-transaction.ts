@@ -1,0 +1,129 @@
+import { context, type Context } from '@opentelemetry/api';
+import { type Envelope } from '@shopflow/events';
+import { failedStatementNumber, isLockConflict, raw, sql, type Transaction } from '@shopflow/postgres';
+import { type Inbox, type InboxOutcome } from './inbox/inbox';
+import { insertIntoOutbox, toOutboxMessages, type OutboxMessage } from './outbox/outbox';
+
+/** One unit of a batch, as the transaction sees it. */
+export interface BatchUnit {
+  eventId?: string;
+  work: (tx: Transaction) => Promise<readonly Envelope[]>;
+  /** The caller's trace context: the work's queries and its events' headers belong to the caller's trace. */
+  context: Context;
+}
+
+/**
+ * What became of a unit. 'run-alone': it gave up a lock wait; 'not-run': the batch stopped before
+ * reaching it, or undid it (see below). Both are to be submitted again.
+ */
+export type Settled = { outcome: InboxOutcome } | { error: unknown } | 'run-alone' | 'not-run';
+
+interface UnitRun {
+  settled: Settled;
+  messages: OutboxMessage[];
+  /** The number of the unit's first statement in the transaction (see Transaction.issued). */
+  firstStatement: number;
+}
+
+/**
+ * Runs a batch's units in the transaction `tx`, then writes their outbox rows; returns what became
+ * of each unit and the rows written.
+ *
+ * Each unit of a batch of several runs after a SAVEPOINT of its own. A unit does not wait for the
+ * statements it sent (Transaction.send) before the next unit starts: they travel with the next
+ * statements, and a failure among them is reported by whichever statement is awaited next, maybe in
+ * a later unit. The failed statement's number tells whose it was: the transaction goes back to that
+ * unit's savepoint, the unit fails alone, and the units after it, undone too, are run again later.
+ * They never reached past their first awaited statement, or sent only: a unit must await a
+ * statement before it acts outside the database, which confirms what was sent before.
+ */
+export async function runBatch(
+  tx: Transaction,
+  units: readonly BatchUnit[],
+  options: { inbox: Inbox; lockWaitMs: number },
+): Promise<{ settled: Settled[]; written: OutboxMessage[] }> {
+  const isolated = units.length > 1;
+  const fresh = await options.inbox.record(tx, units.flatMap((unit) => unit.eventId ?? []));
+  if (isolated) tx.send(sql`SELECT set_config('lock_timeout', ${`${options.lockWaitMs}ms`}, true)`);
+  const runs: UnitRun[] = [];
+  let stopped = false;
+  for (const [index, unit] of units.entries()) {
+    if (stopped) {
+      runs.push({ settled: 'not-run', messages: [], firstStatement: tx.issued + 1 });
+      continue;
+    }
+    const run = await runUnit(tx, unit, index, fresh, isolated);
+    runs.push(run);
+    if ('failure' in run) stopped = await undoFailed(tx, runs, run.failure);
+  }
+  // The last units' sent statements: one wait for all, then the same rule for a failure.
+  await tx.flush().catch(async (error: unknown) => {
+    if (!isolated) throw error;
+    await undoFailed(tx, runs, error);
+  });
+  // Records of units that did not commit (and of those never reached) are taken back: they are recorded when handled.
+  const undone = runs.flatMap((run, i) => (committed(run.settled) ? [] : (units[i]?.eventId ?? [])));
+  options.inbox.forgetAll(tx, [...new Set([...fresh, ...undone.map((id) => id.toLowerCase())])]);
+  const written = runs.flatMap((run) => run.messages);
+  insertIntoOutbox(tx, written);
+  return { settled: runs.map((run) => run.settled), written };
+}
+
+async function runUnit(
+  tx: Transaction,
+  unit: BatchUnit,
+  index: number,
+  fresh: Set<string>,
+  isolated: boolean,
+): Promise<UnitRun | (UnitRun & { failure: unknown })> {
+  const eventId = unit.eventId?.toLowerCase();
+  const firstStatement = tx.issued + 1;
+  // Deleted once taken: a second copy of the same event in this batch is a duplicate too.
+  if (eventId !== undefined && !fresh.delete(eventId)) {
+    return { settled: { outcome: 'duplicate' }, messages: [], firstStatement };
+  }
+  if (isolated) tx.send(sql`SAVEPOINT ${savepoint(index)}`);
+  try {
+    const messages = await context.with(unit.context, async () => toOutboxMessages(await unit.work(tx)));
+    return { settled: { outcome: 'handled' }, messages, firstStatement };
+  } catch (failure) {
+    // Alone in its transaction, a failure rolls the whole transaction back.
+    if (!isolated) throw failure;
+    return { settled: { error: failure }, messages: [], firstStatement, failure };
+  }
+}
+
+/**
+ * Goes back to the savepoint of the unit whose statement failed; it fails (or is to run alone after
+ * a lock wait), the units after it are undone. Returns whether the batch must stop: it goes on only
+ * when the failed unit is the last one run and had to wait for no lock.
+ */
+async function undoFailed(tx: Transaction, runs: UnitRun[], error: unknown): Promise<boolean> {
+  const culprit = culpritOf(runs, error);
+  // A statement of the batch's own (before any unit) failed: the whole batch fails.
+  if (culprit < 0) throw error;
+  await tx.execute(sql`ROLLBACK TO SAVEPOINT ${savepoint(culprit)}`);
+  const lockWait = isLockConflict(error);
+  runs.forEach((run, i) => {
+    if (i < culprit) return;
+    run.messages = [];
+    run.settled = i > culprit ? 'not-run' : lockWait ? 'run-alone' : { error };
+  });
+  return lockWait || culprit < runs.length - 1;
+}
+
+/** The index of the unit that issued the failed statement: the last unit run unless the failure was a sent statement. */
+function culpritOf(runs: readonly UnitRun[], error: unknown): number {
+  const statement = failedStatementNumber(error);
+  if (statement === undefined) return runs.length - 1;
+  return runs.findLastIndex((run) => run.firstStatement <= statement);
+}
+
+function committed(settled: Settled): boolean {
+  return typeof settled === 'object' && 'outcome' in settled;
+}
+
+/** A distinct name per unit, so that going back to one unit's savepoint undoes the units after it too. */
+function savepoint(index: number) {
+  return raw(`unit_of_work_${index}`);
+}
