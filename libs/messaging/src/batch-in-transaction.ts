@@ -43,7 +43,10 @@ export async function runBatch(
   options: { inbox: Inbox; lockWaitMs: number },
 ): Promise<{ settled: Settled[]; written: OutboxMessage[] }> {
   const isolated = units.length > 1;
-  const fresh = await options.inbox.record(tx, units.flatMap((unit) => unit.eventId ?? []));
+  const fresh = await options.inbox.record(
+    tx,
+    units.flatMap((unit) => unit.eventId ?? []),
+  );
   if (isolated) tx.send(sql`SELECT set_config('lock_timeout', ${`${options.lockWaitMs}ms`}, true)`);
   const runs: UnitRun[] = [];
   let stopped = false;

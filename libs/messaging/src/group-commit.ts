@@ -25,7 +25,6 @@ interface Queued extends UnitOfWork {
   reject: (error: unknown) => void;
 }
 
-
 export interface GroupCommitOptions {
   db: TransactionRunner;
   inbox: Inbox;

@@ -1,4 +1,11 @@
-import { Database, isUniqueViolation, sql, type SqlClient, type Transaction, type TransactionRunner } from '@shopflow/postgres';
+import {
+  Database,
+  isUniqueViolation,
+  sql,
+  type SqlClient,
+  type Transaction,
+  type TransactionRunner,
+} from '@shopflow/postgres';
 import { createTestDatabase, type TestDatabase } from '@shopflow/testing';
 import { EventTransactions, type InboxOutcome, type OutboxMessage } from '../src';
 import { balanceOf, createAccount, creditAccount, paymentSucceeded, PRISMA_CONFIG } from './harness';

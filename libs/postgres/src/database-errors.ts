@@ -13,3 +13,12 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
 export function isLockConflict(error: unknown): boolean {
   return error instanceof DatabaseError && (error.code === '55P03' || error.code === '40P01');
 }
+
+/** True when `error` is PostgreSQL's foreign key violation, of `constraint` if named. */
+export function isForeignKeyViolation(error: unknown, constraint?: string): boolean {
+  return (
+    error instanceof DatabaseError &&
+    error.code === '23503' &&
+    (constraint === undefined || error.constraint === constraint)
+  );
+}

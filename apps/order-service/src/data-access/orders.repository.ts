@@ -1,5 +1,14 @@
 import { type CancellationReason } from '@shopflow/events';
-import { empty, isUniqueViolation, sql, type Database, type Sql, type SqlClient, type Transaction } from '@shopflow/postgres';
+import {
+  empty,
+  isForeignKeyViolation,
+  isUniqueViolation,
+  sql,
+  type Database,
+  type Sql,
+  type SqlClient,
+  type Transaction,
+} from '@shopflow/postgres';
 import { type Order, type SagaOrder } from '../domain/order';
 import { type OrderCursor } from '../domain/order-cursor';
 import { type InventoryStatus, type OrderState, type OrderStatus, type PaymentStatus } from '../domain/order-state';
@@ -164,18 +173,18 @@ export function saveSagaStep(
 
 /**
  * Adds one entry to an order's timeline without locking the order (an append changes nothing the
- * saga reads); false when there is no such order. One statement.
+ * saga reads). Sent without waiting (Transaction.send): for an order that does not exist, the unit
+ * fails with the foreign key's violation (see isUnknownOrder).
  */
-export async function appendTimelineIfOrderExists(
-  tx: SqlClient,
-  orderId: string,
-  entry: TimelineEntry,
-): Promise<boolean> {
-  const inserted = await tx.execute(sql`
+export function appendTimeline(tx: Transaction, orderId: string, entry: TimelineEntry): void {
+  tx.send(sql`
     INSERT INTO order_timeline (order_id, step, at, detail)
-    SELECT ${orderId}::uuid, ${entry.step}, ${entry.at}::timestamptz, ${entry.detail}
-    WHERE EXISTS (SELECT 1 FROM orders WHERE id = ${orderId}::uuid)`);
-  return inserted === 1;
+    VALUES (${orderId}::uuid, ${entry.step}, ${entry.at}::timestamptz, ${entry.detail})`);
+}
+
+/** True when `error` says a timeline entry named an order that does not exist. */
+export function isUnknownOrder(error: unknown): boolean {
+  return isForeignKeyViolation(error, 'order_timeline_order_id_fkey');
 }
 
 function toSagaOrder(row: SagaRow): SagaOrder {

@@ -6,7 +6,7 @@ import {
   type PaymentRefundedV1,
 } from '@shopflow/events';
 import { type InboxOutcome } from '@shopflow/messaging';
-import { appendTimelineIfOrderExists } from '../data-access/orders.repository';
+import { appendTimeline, isUnknownOrder } from '../data-access/orders.repository';
 import { type TimelineEntry } from '../domain/timeline';
 import { type OrderTransactions } from './order-transactions';
 
@@ -14,14 +14,18 @@ import { type OrderTransactions } from './order-transactions';
 export type TimelineEvent =
   EventOf<typeof InventoryReleasedV1> | EventOf<typeof PaymentRefundedV1> | EventOf<typeof NotificationSentV1>;
 
-export function recordTimelineStep(transactions: OrderTransactions, event: TimelineEvent): Promise<InboxOutcome> {
+export async function recordTimelineStep(transactions: OrderTransactions, event: TimelineEvent): Promise<InboxOutcome> {
   const { orderId } = event.payload;
-  return transactions.handleOnce(event, async (tx) => {
-    if (!(await appendTimelineIfOrderExists(tx, orderId, timelineEntry(event)))) {
-      throw new AppError('not_found', `order ${orderId} does not exist (yet)`);
-    }
-    return [];
-  });
+  try {
+    return await transactions.handleOnce(event, async (tx) => {
+      appendTimeline(tx, orderId, timelineEntry(event));
+      return [];
+    });
+  } catch (error) {
+    if (isUnknownOrder(error))
+      throw new AppError('not_found', `order ${orderId} does not exist (yet)`, {}, { cause: error });
+    throw error;
+  }
 }
 
 function timelineEntry(event: TimelineEvent): TimelineEntry {
