@@ -12,7 +12,12 @@ import { SMTPServer } from 'smtp-server';
 
 const root = path.resolve(import.meta.dirname, '../..');
 // Consumers first, inventory last: the catalog it announces at start must find order-service's queue.
-const SERVICES = { 'order-service': 3001, 'payment-service': 3003, 'notification-service': 3004, 'inventory-service': 3002 };
+const SERVICES = {
+  'order-service': 3001,
+  'payment-service': 3003,
+  'notification-service': 3004,
+  'inventory-service': 3002,
+};
 const PG_URL = process.env.POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const SMTP_PORT = Number(process.env.SMTP_PORT ?? 1025);
@@ -20,10 +25,12 @@ const SMTP_PORT = Number(process.env.SMTP_PORT ?? 1025);
 function parseReplicas(argv) {
   const replicas = Object.fromEntries(Object.keys(SERVICES).map((s) => [s, 1]));
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] === '--replicas' ? argv[++i] : argv[i].startsWith('--replicas=') ? argv[i].slice(11) : undefined;
+    const arg =
+      argv[i] === '--replicas' ? argv[++i] : argv[i].startsWith('--replicas=') ? argv[i].slice(11) : undefined;
     if (!arg) continue;
     const [service, count] = arg.split('=');
-    if (!(service in SERVICES) || !(Number(count) >= 1)) throw new Error(`bad --replicas ${arg} (e.g. inventory-service=3)`);
+    if (!(service in SERVICES) || !(Number(count) >= 1))
+      throw new Error(`bad --replicas ${arg} (e.g. inventory-service=3)`);
     replicas[service] = Number(count);
   }
   return replicas;
@@ -34,9 +41,11 @@ async function checkInfrastructure() {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`PostgreSQL is not reachable at ${PG_URL} (${error.message}).\n` +
-      `  Start it, e.g.: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n` +
-      `  or point POSTGRES_URL at yours.`);
+    throw new Error(
+      `PostgreSQL is not reachable at ${PG_URL} (${error.message}).\n` +
+        `  Start it, e.g.: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n` +
+        `  or point POSTGRES_URL at yours.`,
+    );
   }
   for (const service of Object.keys(SERVICES)) {
     const name = databaseName(service);
@@ -50,8 +59,10 @@ async function checkInfrastructure() {
   try {
     await (await amqplib.connect(AMQP_URL, { timeout: 3000 })).close();
   } catch (error) {
-    throw new Error(`RabbitMQ is not reachable at ${AMQP_URL} (${error.message}).\n` +
-      `  Start it, e.g.: rabbitmq-server -detached   or point AMQP_URL at yours.`);
+    throw new Error(
+      `RabbitMQ is not reachable at ${AMQP_URL} (${error.message}).\n` +
+        `  Start it, e.g.: rabbitmq-server -detached   or point AMQP_URL at yours.`,
+    );
   }
 }
 
@@ -95,14 +106,19 @@ async function startMailCatcher() {
 function run(command, args, options = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: root, stdio: 'inherit', ...options });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`)),
+    );
   });
 }
 
 async function waitUntilReady(service, port, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
