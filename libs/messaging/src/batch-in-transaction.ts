@@ -4,10 +4,19 @@ import { failedStatementNumber, isLockConflict, raw, sql, type Transaction } fro
 import { type Inbox, type InboxOutcome } from './inbox/inbox';
 import { insertIntoOutbox, toOutboxMessages, type OutboxMessage } from './outbox/outbox';
 
-/** One unit of a batch, as the transaction sees it. */
-export interface BatchUnit {
+/** Work waiting for the next batch: an incoming event's (its id is the inbox key) or a request's. */
+export interface UnitOfWork {
   eventId?: string;
+  /**
+   * Changes state through `tx` and returns the events to emit. Statements it sends without waiting
+   * are confirmed by the next one awaited, maybe in a later unit: before acting outside the database
+   * (a network call), a unit awaits a statement (see runBatch).
+   */
   work: (tx: Transaction) => Promise<readonly Envelope[]>;
+}
+
+/** One unit of a batch, as the transaction sees it. */
+export interface BatchUnit extends UnitOfWork {
   /** The caller's trace context: the work's queries and its events' headers belong to the caller's trace. */
   context: Context;
 }

@@ -1,24 +1,10 @@
-import { context, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
-import { type Envelope } from '@shopflow/events';
-import { type Transaction, type TransactionRunner } from '@shopflow/postgres';
-import { runBatch, type Settled } from './batch-in-transaction';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { type TransactionRunner } from '@shopflow/postgres';
+import { runBatch, type BatchUnit, type Settled, type UnitOfWork } from './batch-in-transaction';
 import { type Inbox, type InboxOutcome } from './inbox/inbox';
 import { type OutboxMessage } from './outbox/outbox';
 
-/** Work waiting for the next batch: an incoming event's (its id is the inbox key) or a request's. */
-export interface UnitOfWork {
-  eventId?: string;
-  /**
-   * Changes state through `tx` and returns the events to emit. Statements it sends without waiting
-   * are confirmed by the next one awaited, maybe in a later unit: before acting outside the database
-   * (a network call), a unit awaits a statement (see runBatch).
-   */
-  work: (tx: Transaction) => Promise<readonly Envelope[]>;
-}
-
-interface Queued extends UnitOfWork {
-  /** The caller's trace context: the work's queries and its events' headers belong to the caller's trace. */
-  context: Context;
+interface Queued extends BatchUnit {
   /** Set once the unit gave up a lock wait inside a batch: it then gets a transaction of its own. */
   alone: boolean;
   resolve: (outcome: InboxOutcome) => void;
@@ -95,7 +81,6 @@ export class GroupCommit {
       });
     } catch (error) {
       failure = { error };
-      written = [];
     }
     if (!failure) this.options.committed(written);
     // Back to the front of the queue, in their order: the unit that waited first, on its own.
