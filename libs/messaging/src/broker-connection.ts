@@ -1,6 +1,7 @@
 import { type Logger } from '@shopflow/observability';
 import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import { type ConfirmChannel } from 'amqplib';
+import { writeFramesTogether } from './frame-writes';
 import { declareTopology, type Topology } from './topology';
 
 export interface BrokerConnectionOptions {
@@ -41,7 +42,11 @@ export class BrokerConnection {
         clientProperties: { connection_name: options.connectionName },
       },
     });
-    this.manager.on('connect', () => this.logger.info('broker connected'));
+    this.manager.on('connect', ({ connection }) => {
+      this.logger.info('broker connected');
+      if (!writeFramesTogether(connection))
+        this.logger.warn('amqplib internals changed: frames are written to the socket one by one');
+    });
     this.manager.on('disconnect', ({ err }) => this.logger.warn({ err }, 'broker disconnected, reconnecting'));
     this.manager.on('connectFailed', ({ err }) => this.logger.error({ err }, 'broker connection failed, retrying'));
     this.manager.on('blocked', ({ reason }) => this.logger.warn({ reason }, 'broker blocked publishing'));

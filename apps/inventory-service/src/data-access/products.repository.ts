@@ -1,5 +1,5 @@
 import { AppError } from '@shopflow/errors';
-import { sql, type SqlClient } from '@shopflow/postgres';
+import { sql, type SqlClient, type Transaction } from '@shopflow/postgres';
 import { type OrderLine } from '../domain/order-lines';
 import { type Product, type ProductDetails } from '../domain/product';
 
@@ -61,47 +61,30 @@ export async function updateProductDetails(tx: SqlClient, product: ProductDetail
   if (updated !== 1) throw new AppError('internal', `product ${sku} not found for update`);
 }
 
-// The three moves of reserved units, each one UPDATE for all lines. Callers hold the rows' locks
-// (lockProducts, taken in sku order; an UPDATE's own row order is the planner's choice). The CHECK
-// constraints on products turn any oversell that slipped through into a failed transaction.
-// Lines must name distinct skus (merged order lines, or a reservation's items): UPDATE ... FROM
-// applies only one line per product row.
+// The three moves of reserved units. Each is one statement, sent without waiting (Transaction.send):
+// nothing reads its answer, and a failure is reported by the unit's next awaited statement.
+// - It first locks the lines' product rows in the same (byte-wise sku) order as lockProducts: an
+//   UPDATE's own row order is the planner's choice, and two orders sharing products would deadlock.
+// - The CHECK constraints on products turn any oversell that slipped through into a failed transaction.
+// - Lines must name distinct, existing skus (merged order lines that lockProducts found, or a
+//   reservation's items, which a foreign key keeps pointing at products): UPDATE ... FROM applies
+//   one line per product row, and a missing row would be skipped without a word.
+const MOVES = {
+  reserve: sql`reserved = reserved + line.quantity`,
+  release: sql`reserved = reserved - line.quantity`,
+  sell: sql`stock = stock - line.quantity, reserved = reserved - line.quantity`,
+} as const;
 
-export async function reserveUnits(tx: SqlClient, lines: readonly OrderLine[]): Promise<void> {
-  const { skus, quantities } = columnsOf(lines);
-  const updated = await tx.execute(sql`
-    UPDATE products SET reserved = reserved + line.quantity, updated_at = now()
-    FROM unnest(${skus}::text[], ${quantities}::int[]) AS line (sku, quantity)
-    WHERE products.sku = line.sku`);
-  expectAllUpdated(lines, updated);
-}
+export type UnitsMove = keyof typeof MOVES;
 
-export async function releaseUnits(tx: SqlClient, lines: readonly OrderLine[]): Promise<void> {
-  const { skus, quantities } = columnsOf(lines);
-  const updated = await tx.execute(sql`
-    UPDATE products SET reserved = reserved - line.quantity, updated_at = now()
-    FROM unnest(${skus}::text[], ${quantities}::int[]) AS line (sku, quantity)
-    WHERE products.sku = line.sku`);
-  expectAllUpdated(lines, updated);
-}
-
-export async function sellUnits(tx: SqlClient, lines: readonly OrderLine[]): Promise<void> {
-  const { skus, quantities } = columnsOf(lines);
-  const updated = await tx.execute(sql`
-    UPDATE products SET stock = stock - line.quantity, reserved = reserved - line.quantity, updated_at = now()
-    FROM unnest(${skus}::text[], ${quantities}::int[]) AS line (sku, quantity)
-    WHERE products.sku = line.sku`);
-  expectAllUpdated(lines, updated);
-}
-
-/** The lines as two parallel arrays, the shape unnest() takes them in. */
-function columnsOf(lines: readonly OrderLine[]): { skus: string[]; quantities: number[] } {
-  return { skus: lines.map((line) => line.sku), quantities: lines.map((line) => line.quantity) };
-}
-
-/** An unknown sku would otherwise be skipped in silence (a per-row Prisma update threw for it). */
-function expectAllUpdated(lines: readonly OrderLine[], updated: number): void {
-  if (updated !== lines.length) {
-    throw new AppError('internal', `${updated} of ${lines.length} products updated: unknown or repeated sku`);
-  }
+export function moveUnits(tx: Transaction, move: UnitsMove, lines: readonly OrderLine[]): void {
+  const skus = lines.map((line) => line.sku);
+  const quantities = lines.map((line) => line.quantity);
+  tx.send(sql`
+    WITH locked AS MATERIALIZED (
+      SELECT sku FROM products WHERE sku = ANY(${skus}::text[]) ORDER BY sku COLLATE "C" FOR UPDATE
+    )
+    UPDATE products SET ${MOVES[move]}, updated_at = now()
+    FROM locked JOIN unnest(${skus}::text[], ${quantities}::int[]) AS line (sku, quantity) ON line.sku = locked.sku
+    WHERE products.sku = locked.sku`);
 }

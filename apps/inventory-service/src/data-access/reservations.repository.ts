@@ -1,4 +1,3 @@
-import { AppError } from '@shopflow/errors';
 import { lockUntilTransactionEnds, sql, type SqlClient, type Transaction } from '@shopflow/postgres';
 import { type OrderLine } from '../domain/order-lines';
 import { type Reservation, type ReservationStatus } from '../domain/reservation-state';
@@ -44,10 +43,12 @@ export function createReservation(
     FROM reservation, unnest(${skus}::text[], ${quantities}::int[]) AS item (sku, quantity)`);
 }
 
-export async function setReservationStatus(tx: SqlClient, orderId: string, status: ReservationStatus): Promise<void> {
-  const updated = await tx.execute(sql`
+/**
+ * Sent without waiting (Transaction.send). Callers found the reservation under the order's lock, and
+ * reservations are never deleted: the row is there.
+ */
+export function setReservationStatus(tx: Transaction, orderId: string, status: ReservationStatus): void {
+  tx.send(sql`
     UPDATE reservations SET status = ${status}::reservation_status, updated_at = now()
     WHERE order_id = ${orderId}::uuid`);
-  // Callers found the reservation under the order's lock, and reservations are never deleted.
-  if (updated !== 1) throw new AppError('internal', `no reservation of order ${orderId} to set ${status}`);
 }

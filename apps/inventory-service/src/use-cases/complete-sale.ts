@@ -1,5 +1,5 @@
 import { type EventOf, type OrderConfirmedV1 } from '@shopflow/events';
-import { lockProducts, sellUnits } from '../data-access/products.repository';
+import { moveUnits } from '../data-access/products.repository';
 import { findReservation, lockOrder, setReservationStatus } from '../data-access/reservations.repository';
 import { onOrderConfirmed } from '../domain/reservation-state';
 import { type InventoryDependencies } from './dependencies';
@@ -13,10 +13,8 @@ export function completeSale(deps: InventoryDependencies, event: EventOf<typeof 
     const decision = onOrderConfirmed(await findReservation(tx, orderId));
     if (decision.action === 'ignore') return { outcome: 'ignored', events: [] };
 
-    const skus = decision.items.map((item) => item.sku);
-    await lockProducts(tx, skus);
-    await sellUnits(tx, decision.items);
-    await setReservationStatus(tx, orderId, 'SOLD');
+    moveUnits(tx, 'sell', decision.items);
+    setReservationStatus(tx, orderId, 'SOLD');
     return { outcome: 'sold', events: [] };
   });
 }

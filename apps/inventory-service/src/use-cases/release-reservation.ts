@@ -1,6 +1,6 @@
 import { createEvent, InventoryReleasedV1, type EventOf, type OrderCancelledV1 } from '@shopflow/events';
 import { SERVICE_NAME } from '../config';
-import { lockProducts, releaseUnits } from '../data-access/products.repository';
+import { moveUnits } from '../data-access/products.repository';
 import {
   createReservation,
   findReservation,
@@ -25,10 +25,8 @@ export function releaseReservation(deps: InventoryDependencies, event: EventOf<t
       return { outcome: 'cancellation-remembered', events: [] };
     }
 
-    const skus = decision.items.map((item) => item.sku);
-    await lockProducts(tx, skus);
-    await releaseUnits(tx, decision.items);
-    await setReservationStatus(tx, orderId, 'RELEASED');
+    moveUnits(tx, 'release', decision.items);
+    setReservationStatus(tx, orderId, 'RELEASED');
     const released = createEvent(
       InventoryReleasedV1,
       { orderId, items: decision.items },

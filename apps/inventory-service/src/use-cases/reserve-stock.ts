@@ -6,7 +6,7 @@ import {
   type OrderPlacedV1,
 } from '@shopflow/events';
 import { SERVICE_NAME } from '../config';
-import { lockProducts, reserveUnits } from '../data-access/products.repository';
+import { lockProducts, moveUnits } from '../data-access/products.repository';
 import { createReservation, findReservation, lockOrder } from '../data-access/reservations.repository';
 import { mergeLines } from '../domain/order-lines';
 import { onOrderPlaced } from '../domain/reservation-state';
@@ -18,12 +18,14 @@ import { handleOnce, type Handled } from './handle-once';
 export function reserveStock(deps: InventoryDependencies, event: EventOf<typeof OrderPlacedV1>) {
   return handleOnce(deps.transactions, event, async (tx): Promise<Handled<'reserved' | 'rejected' | 'ignored'>> => {
     const { orderId } = event.payload;
-    lockOrder(tx, orderId);
-    if (onOrderPlaced(await findReservation(tx, orderId)) === 'ignore') return { outcome: 'ignored', events: [] };
-
     const lines = mergeLines(event.payload.items);
     const skus = lines.map((line) => line.sku);
-    const decision = reserveItems(await lockProducts(tx, skus), lines);
+    lockOrder(tx, orderId);
+    // Both in one round trip: products locked for a copy of the event that is then ignored cost nothing.
+    const [reservation, products] = await Promise.all([findReservation(tx, orderId), lockProducts(tx, skus)]);
+    if (onOrderPlaced(reservation) === 'ignore') return { outcome: 'ignored', events: [] };
+
+    const decision = reserveItems(products, lines);
     const origin = { source: SERVICE_NAME, causedBy: event };
     if (decision.outcome === 'rejected') {
       // Remembered so that a later copy of this order.placed (with another event id) changes nothing.
@@ -34,7 +36,7 @@ export function reserveStock(deps: InventoryDependencies, event: EventOf<typeof 
         events: [createEvent(InventoryReservationFailedV1, { orderId, reason, items }, origin)],
       };
     }
-    await reserveUnits(tx, decision.items);
+    moveUnits(tx, 'reserve', decision.items);
     createReservation(tx, orderId, 'RESERVED', decision.items);
     return {
       outcome: 'reserved',
