@@ -121,8 +121,25 @@ function settle(query: Promise<QueryResult>): Promise<Outcome> {
  */
 function corkUntilNextTick(connection: PoolClient): void {
   // pg keeps the socket on its internal `connection`; without it the writes simply go one by one.
-  const socket = (connection as unknown as { connection?: { stream?: Writable } }).connection?.stream;
-  if (!socket || socket.writableCorked > 0) return;
+  const socket = (connection as unknown as { connection?: { stream?: Partial<Writable> } }).connection?.stream;
+  if (!isCorkable(socket)) {
+    warnOnce('node-postgres keeps its socket elsewhere: statements are written one by one (see corkUntilNextTick)');
+    return;
+  }
+  if (socket.writableCorked > 0) return;
   socket.cork();
   process.nextTick(() => socket.uncork());
+}
+
+function isCorkable(socket: Partial<Writable> | undefined): socket is Writable {
+  return typeof socket?.cork === 'function' && typeof socket.uncork === 'function';
+}
+
+let warned = false;
+
+/** Node's warning channel (stderr by default): this library has no logger, and it must not fail a statement for it. */
+function warnOnce(message: string): void {
+  if (warned) return;
+  warned = true;
+  process.emitWarning(message, 'ShopflowPerformanceWarning');
 }

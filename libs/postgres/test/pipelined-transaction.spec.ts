@@ -1,0 +1,64 @@
+import { createTestDatabase, type TestDatabase } from '@shopflow/testing';
+import { Pool, type PoolClient } from 'pg';
+import { type Writable } from 'node:stream';
+import { sql } from '../src';
+import { PipelinedTransaction } from '../src/pipelined-transaction';
+
+describe('PipelinedTransaction on a real PostgreSQL', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  let connection: PoolClient;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ prefix: 'pgpipe' });
+    pool = new Pool({ connectionString: database.url, max: 1, pipeline: true } as ConstructorParameters<
+      typeof Pool
+    >[0]);
+    connection = await pool.connect();
+  });
+
+  afterAll(async () => {
+    connection.release();
+    await pool.end();
+    await database.drop();
+  });
+
+  /** Counts the socket writes node-postgres makes while `work` runs. */
+  async function socketWritesDuring(work: () => Promise<void>): Promise<number> {
+    // pg's internal socket: if a pg upgrade moves it, this test says so before the bench does.
+    const socket = (connection as unknown as { connection: { stream: Writable } }).connection.stream;
+    const original = { write: socket._write, writev: socket._writev };
+    let writes = 0;
+    socket._write = (...args) => {
+      writes += 1;
+      original.write.apply(socket, args);
+    };
+    socket._writev = (...args) => {
+      writes += 1;
+      original.writev?.apply(socket, args);
+    };
+    try {
+      await work();
+    } finally {
+      socket._write = original.write;
+      socket._writev = original.writev;
+    }
+    return writes;
+  }
+
+  it('writes the statements of one turn of the event loop, BEGIN and COMMIT included, in one go', async () => {
+    const tx = new PipelinedTransaction(connection);
+    let answers: number[][] = [];
+    const writes = await socketWritesDuring(async () => {
+      tx.begin();
+      tx.send(sql`SELECT ${1}::int AS n`);
+      const reads = [2, 3].map((n) => tx.query<{ n: number }>(sql`SELECT ${n}::int AS n`));
+      const commit = tx.commit();
+      answers = (await Promise.all(reads)).map((rows) => rows.map((row) => row.n));
+      await commit;
+    });
+
+    expect(answers).toEqual([[2], [3]]);
+    expect(writes).toBe(1);
+  });
+});
