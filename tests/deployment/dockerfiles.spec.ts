@@ -75,7 +75,7 @@ describe('service Dockerfiles', () => {
       expect(user[0]).not.toMatch(/^(root|0)(:|$)/);
       expect(instructionsOf(runtime, 'WORKDIR').at(-1)).toBe(`/app/apps/${service.name}`);
       expect(instructionsOf(runtime, 'CMD')).toEqual([
-        '["node", "--enable-source-maps", "--max-semi-space-size=4", "dist/main.js"]',
+        '["node", "--enable-source-maps", "--max-semi-space-size=4", "--max-old-space-size=128", "dist/main.js"]',
       ]);
     });
 
