@@ -30,6 +30,8 @@ export interface BenchOptions {
   profile: ServiceName[];
   /** How long an order may stay PENDING before the bench calls it lost (beyond ORDER_TIMEOUT_MS's 60 s). */
   finalDeadlineMs: number;
+  /** The checkout whose built services (and their migrations and Dockerfile flags) run: this one by default. */
+  servicesRoot: string;
 }
 
 /** Full run: long enough for stable percentiles; quick: a smoke check that finishes in under a minute. */
@@ -53,6 +55,8 @@ export const USAGE = `npm run bench -- [options]
   --log-level LEVEL       services' LOG_LEVEL (default info, as deployed)
   --profile SERVICE[,..]  run those services (or all) with node --cpu-prof; print where their CPU went
   --out DIR               results folder (default bench-results/<timestamp>)
+  --services-from DIR     run the built services of another checkout (a git worktree), with this bench
+                          (npm run bench:compare -- REF does that for two commits at once)
   --target                benchmark running services instead of starting them:
     --order-url URL[,URL]   order-service replica(s) (default http://127.0.0.1:3001)
     --inventory-url URL     inventory-service (default http://127.0.0.1:3002)
@@ -82,6 +86,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'order-url': { type: 'string', default: 'http://127.0.0.1:3001' },
       'inventory-url': { type: 'string', default: 'http://127.0.0.1:3002' },
       pids: { type: 'string' },
+      'services-from': { type: 'string' },
     },
   });
   if (values.help) throw new UsageError('');
@@ -120,6 +125,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     logLevel: values['log-level'],
     profile: profiled as ServiceName[],
     finalDeadlineMs: profile.finalDeadlineMs,
+    servicesRoot: path.resolve(values['services-from'] ?? WORKSPACE),
   };
   if (options.mix.declined + options.mix.outOfStock > 1) throw new UsageError('--declined + --out-of-stock exceed 1');
   if (values.target) {

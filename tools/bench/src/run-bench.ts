@@ -62,6 +62,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     } else {
       log(`starting the services (logs in ${path.relative(WORKSPACE, logDir)})`);
       system = await LocalSystem.create({
+        servicesRoot: options.servicesRoot,
         logDir,
         logLevel: options.logLevel,
         serviceEnv: options.serviceEnv,

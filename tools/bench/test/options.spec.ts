@@ -1,4 +1,5 @@
-import { parseOptions, UsageError } from '../src/options';
+import path from 'node:path';
+import { parseOptions, UsageError, WORKSPACE } from '../src/options';
 
 describe('parseOptions', () => {
   it('runs the full profile by default, with a 1 → 2 replica scaling run', () => {
@@ -25,6 +26,11 @@ describe('parseOptions', () => {
       replicas: [1],
       target: { orderUrls: ['http://a:1', 'http://b:2'], inventoryUrl: 'http://127.0.0.1:3002', pids: [10, 11] },
     });
+  });
+
+  it("runs this checkout's services unless told another's (bench:compare)", () => {
+    expect(parseOptions([]).servicesRoot).toBe(WORKSPACE);
+    expect(parseOptions(['--services-from', 'tmp/other']).servicesRoot).toBe(path.resolve('tmp/other'));
   });
 
   it('refuses what it cannot run', () => {

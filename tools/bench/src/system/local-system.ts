@@ -7,6 +7,8 @@ import { ServiceProcess } from './service-process';
 import { SERVICES, type ServiceName } from './services';
 
 export interface LocalSystemOptions {
+  /** The checkout whose built services run (see ServiceProcess). */
+  servicesRoot: string;
   logDir: string;
   logLevel: string;
   /** Applied last, over the bench's own settings. */
@@ -55,7 +57,7 @@ export class LocalSystem {
       for (const service of SERVICES) {
         const database = await createTestDatabase({ prefix: `bench_${service.split('-')[0]}` });
         databases.set(service, database);
-        await applyMigrations(service, database.url);
+        await applyMigrations(options.servicesRoot, service, database.url);
       }
       mail = await startMailCounter();
       return new LocalSystem(options, vhost, databases, mail);
@@ -94,6 +96,7 @@ export class LocalSystem {
   private async startOne(service: ServiceName, replica: number): Promise<void> {
     const profile = this.options.cpuProfile?.services.includes(service) ? this.options.cpuProfile.dir : undefined;
     const process = await ServiceProcess.start({
+      root: this.options.servicesRoot,
       service,
       replica,
       port: await freePort(),

@@ -2,11 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { WORKSPACE } from '../options';
 import { type ServiceName } from './services';
 import { deployedNodeFlags } from './deployed-node-flags';
 
 export interface StartOptions {
+  /** The checkout whose built service runs. */
+  root: string;
   service: ServiceName;
   replica: number;
   port: number;
@@ -40,7 +41,7 @@ export class ServiceProcess {
   }
 
   static async start(options: StartOptions): Promise<ServiceProcess> {
-    const main = path.join(WORKSPACE, 'apps', options.service, 'dist/main.js');
+    const main = path.join(options.root, 'apps', options.service, 'dist/main.js');
     if (!fs.existsSync(main)) throw new Error(`${main} is missing: build the services first (npm run build)`);
     fs.mkdirSync(options.logDir, { recursive: true });
     const logFile = path.join(options.logDir, `${options.service}-${options.replica}.log`);
@@ -53,9 +54,9 @@ export class ServiceProcess {
         ]
       : [];
     // node itself, not a shell or npm: the pid we read /proc of is the service's.
-    const flags = deployedNodeFlags(WORKSPACE, options.service);
+    const flags = deployedNodeFlags(options.root, options.service);
     const child = spawn(process.execPath, [...flags, ...profiling, main], {
-      cwd: path.join(WORKSPACE, 'apps', options.service),
+      cwd: path.join(options.root, 'apps', options.service),
       env: { PATH: process.env['PATH'] ?? '', ...options.env, PORT: String(options.port) },
       stdio: ['ignore', log, log],
     });

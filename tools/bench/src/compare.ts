@@ -1,0 +1,142 @@
+// `npm run bench:compare -- REF [--rounds N] [--duration S] [--concurrency N]`: this checkout's services
+// against REF's, both benchmarked AT THE SAME TIME, each by this bench. On a shared machine whose speed
+// drifts (see the README's Benchmark) runs one after the other cannot tell a 10 % change from noise;
+// two runs side by side go through the same slow and fast moments, so their ratio can.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { WORKSPACE } from './options';
+import { type BenchReport } from './report/report-model';
+import { SERVICES } from './system/services';
+
+const USAGE = `npm run bench:compare -- REF [options]
+
+  REF                a commit, branch or tag: its services run in a git worktree under tmp/bench-compare/
+  --rounds N         side-by-side runs (default 3)
+  --duration S       measured seconds of each run's closed loop (default 20)
+  --concurrency N    customers of each of the two runs (default 16: together, the full bench's 32)
+`;
+
+interface Side {
+  label: string;
+  root: string;
+}
+
+function main(): Promise<number> | number {
+  const { values, positionals } = parseArgs({
+    args: process.argv.slice(2),
+    allowPositionals: true,
+    options: {
+      rounds: { type: 'string', default: '3' },
+      duration: { type: 'string', default: '20' },
+      concurrency: { type: 'string', default: '16' },
+    },
+  });
+  const [ref] = positionals;
+  if (!ref || positionals.length > 1) {
+    console.error(USAGE);
+    return 2;
+  }
+  const other = checkout(ref);
+  build(WORKSPACE);
+  const head = git(WORKSPACE, 'rev-parse', '--short', 'HEAD');
+  const dirty = git(WORKSPACE, 'status', '--porcelain', '--untracked-files=no') !== '';
+  const sides: Side[] = [
+    { label: other.sha.startsWith(ref) ? ref : `${ref} (${other.sha.slice(0, 7)})`, root: other.root },
+    { label: `this checkout (${head}${dirty ? '+changes' : ''})`, root: WORKSPACE },
+  ];
+  const benchArgs = ['--replicas', '1', '--warmup', '4', '--ceiling-seconds', '1'];
+  benchArgs.push('--duration', values.duration, '--concurrency', values.concurrency);
+  return compare(sides, Number(values.rounds), benchArgs);
+}
+
+/** REF's tree in a worktree of its own, installed and built once (kept for the next comparison). */
+function checkout(ref: string): { sha: string; root: string } {
+  const sha = git(WORKSPACE, 'rev-parse', '--verify', `${ref}^{commit}`);
+  const root = path.join(WORKSPACE, 'tmp/bench-compare', sha.slice(0, 12));
+  if (!fs.existsSync(root)) git(WORKSPACE, 'worktree', 'add', '--detach', root, sha);
+  if (!fs.existsSync(path.join(root, 'node_modules'))) run(root, 'npm', ['ci', '--no-audit', '--no-fund']);
+  build(root);
+  return { sha, root };
+}
+
+function build(root: string): void {
+  run(root, 'npx', ['nx', 'run-many', '-t', 'build', '-p', ...SERVICES.map((s) => `@shopflow/${s}`)]);
+}
+
+async function compare(sides: Side[], rounds: number, benchArgs: string[]): Promise<number> {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const outRoot = path.join(WORKSPACE, 'bench-results', `compare-${stamp}`);
+  const rows: string[] = [];
+  const ratios: number[] = [];
+  for (let round = 1; round <= rounds; round += 1) {
+    console.error(`round ${round} of ${rounds}: both benches start now`);
+    const reports = await Promise.all(
+      sides.map((side, i) => bench(side, [...benchArgs, '--out', path.join(outRoot, `round-${round}-${i}`)])),
+    );
+    const [before, after] = reports.map(closedLoop);
+    if (!before || !after) return 1;
+    ratios.push(after.sagasPerSecond / before.sagasPerSecond);
+    rows.push(
+      ...[before, after].map(
+        (phase, i) =>
+          `  ${String(round).padEnd(5)} ${(sides[i]?.label ?? '').padEnd(32)} ${phase.sagasPerSecond.toFixed(1).padStart(7)}` +
+          ` ${phase.sagaLatencyMs.p99.toFixed(0).padStart(8)}` +
+          ` ${(phase.cpu?.totalServicesPer1000Sagas ?? NaN).toFixed(2).padStart(13)}`,
+      ),
+    );
+  }
+  console.log(`\n  round ${'checkout'.padEnd(32)} sagas/s  p99 ms  services CPU ms/saga`);
+  console.log(rows.join('\n'));
+  const geometricMean = Math.exp(ratios.reduce((sum, r) => sum + Math.log(r), 0) / ratios.length);
+  console.log(
+    `\nthis checkout ÷ ${sides[0]?.label}: ${ratios.map((r) => r.toFixed(3)).join(', ')}` +
+      ` (geometric mean ${geometricMean.toFixed(3)}); reports in ${path.relative(WORKSPACE, outRoot)}/`,
+  );
+  return 0;
+}
+
+/** One bench run of `side`'s services, by this bench; resolves with its report (or undefined if it failed). */
+function bench(side: Side, args: string[]): Promise<BenchReport | undefined> {
+  const main = path.join(__dirname, 'main.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args, '--services-from', side.root], {
+    cwd: WORKSPACE,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let errors = '';
+  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  return new Promise((resolve) => {
+    child.on('exit', (code) => {
+      const out = args[args.indexOf('--out') + 1] ?? '';
+      const file = path.join(out, 'report.json');
+      if (code !== 0 || !fs.existsSync(file)) {
+        console.error(`the bench of ${side.label} failed (exit ${code}):\n${errors.slice(-2000)}`);
+        resolve(undefined);
+        return;
+      }
+      resolve(JSON.parse(fs.readFileSync(file, 'utf8')) as BenchReport);
+    });
+  });
+}
+
+function closedLoop(report: BenchReport | undefined) {
+  return report?.phases.find((phase) => phase.mode === 'closed' && phase.replicas === 1);
+}
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+}
+
+function run(cwd: string, command: string, args: string[]): void {
+  console.error(`${path.relative(WORKSPACE, cwd) || '.'}: ${command} ${args.join(' ')}`);
+  execFileSync(command, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+Promise.resolve(main()).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);
