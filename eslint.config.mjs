@@ -37,13 +37,7 @@ export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
-    ignores: [
-      '**/jest.config.cjs',
-      '**/dist',
-      '**/out-tsc',
-      '**/node_modules',
-      '**/.nx',
-    ],
+    ignores: ['**/jest.config.cjs', '**/dist', '**/out-tsc', '**/node_modules', '**/.nx'],
   },
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
