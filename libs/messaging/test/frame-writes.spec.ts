@@ -1,4 +1,4 @@
-import { createTestVhost, type TestVhost } from '@shopflow/testing';
+import { countSocketWrites, createTestVhost, type TestVhost } from '@shopflow/testing';
 import amqplib from 'amqplib';
 import { type Writable } from 'node:stream';
 import { writeFramesTogether } from '../src/frame-writes';
@@ -22,17 +22,10 @@ describe('frames queued in one turn of the event loop, on a real RabbitMQ', () =
   /** Publishes PUBLISHES messages in one turn, waits for their confirms; returns the socket writes they took. */
   async function socketWritesFor(channel: amqplib.ConfirmChannel, queue: string): Promise<number> {
     const socket = (model as unknown as { connection: { stream: Writable } }).connection.stream;
-    let writes = 0;
-    const count = <F extends (...args: never[]) => unknown>(write: F) =>
-      ((...args: Parameters<F>) => {
-        writes += 1;
-        return write.apply(socket, args);
-      }) as F;
-    socket._write = count(socket._write);
-    if (socket._writev) socket._writev = count(socket._writev);
-    for (let i = 0; i < PUBLISHES; i += 1) channel.sendToQueue(queue, Buffer.from(`message ${i}`));
-    await channel.waitForConfirms();
-    return writes;
+    return countSocketWrites(socket, async () => {
+      for (let i = 0; i < PUBLISHES; i += 1) channel.sendToQueue(queue, Buffer.from(`message ${i}`));
+      await channel.waitForConfirms();
+    });
   }
 
   it('amqplib alone writes each publish to the socket with a call of its own', async () => {

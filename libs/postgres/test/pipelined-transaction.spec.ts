@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@shopflow/testing';
+import { countSocketWrites, createTestDatabase, type TestDatabase } from '@shopflow/testing';
 import { Pool, type PoolClient } from 'pg';
 import { type Writable } from 'node:stream';
 import { sql } from '../src';
@@ -24,26 +24,9 @@ describe('PipelinedTransaction on a real PostgreSQL', () => {
   });
 
   /** Counts the socket writes node-postgres makes while `work` runs. */
-  async function socketWritesDuring(work: () => Promise<void>): Promise<number> {
+  function socketWritesDuring(work: () => Promise<void>): Promise<number> {
     // pg's internal socket: if a pg upgrade moves it, this test says so before the bench does.
-    const socket = (connection as unknown as { connection: { stream: Writable } }).connection.stream;
-    const original = { write: socket._write, writev: socket._writev };
-    let writes = 0;
-    socket._write = (...args) => {
-      writes += 1;
-      original.write.apply(socket, args);
-    };
-    socket._writev = (...args) => {
-      writes += 1;
-      original.writev?.apply(socket, args);
-    };
-    try {
-      await work();
-    } finally {
-      socket._write = original.write;
-      socket._writev = original.writev;
-    }
-    return writes;
+    return countSocketWrites((connection as unknown as { connection: { stream: Writable } }).connection.stream, work);
   }
 
   it('writes the statements of one turn of the event loop, BEGIN and COMMIT included, in one go', async () => {

@@ -7,6 +7,7 @@ export { startSmtpSink, type ReceivedMail, type SmtpSink, type SmtpSinkOptions }
 export { startOtlpSink, type OtlpSink, type ReceivedSpan } from './otlp-sink';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { freePort } from './free-port';
+export { countSocketWrites } from './socket-writes';
 export {
   parseExposition,
   sampleValue,

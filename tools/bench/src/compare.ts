@@ -46,9 +46,8 @@ function main(): Promise<number> | number {
     { label: other.sha.startsWith(ref) ? ref : `${ref} (${other.sha.slice(0, 7)})`, root: other.root },
     { label: `this checkout (${head}${dirty ? '+changes' : ''})`, root: WORKSPACE },
   ];
-  const benchArgs = ['--replicas', '1', '--warmup', '4', '--ceiling-seconds', '1'];
-  benchArgs.push('--duration', values.duration, '--concurrency', values.concurrency);
-  return compare(sides, Number(values.rounds), benchArgs);
+  const benchArgs = ['--replicas', '1', '--warmup', '4', '--ceiling-seconds', '1', '--duration', values.duration];
+  return compare(sides, Number(values.rounds), [...benchArgs, '--concurrency', values.concurrency]);
 }
 
 /** REF's tree in a worktree of its own, installed and built once (kept for the next comparison). */
@@ -73,7 +72,7 @@ async function compare(sides: Side[], rounds: number, benchArgs: string[]): Prom
   for (let round = 1; round <= rounds; round += 1) {
     console.error(`round ${round} of ${rounds}: both benches start now`);
     const reports = await Promise.all(
-      sides.map((side, i) => bench(side, [...benchArgs, '--out', path.join(outRoot, `round-${round}-${i}`)])),
+      sides.map((side, i) => bench(side, benchArgs, path.join(outRoot, `round-${round}-${i}`))),
     );
     const [before, after] = reports.map(closedLoop);
     if (!before || !after) return 1;
@@ -98,9 +97,10 @@ async function compare(sides: Side[], rounds: number, benchArgs: string[]): Prom
 }
 
 /** One bench run of `side`'s services, by this bench; resolves with its report (or undefined if it failed). */
-function bench(side: Side, args: string[]): Promise<BenchReport | undefined> {
+function bench(side: Side, args: string[], outDir: string): Promise<BenchReport | undefined> {
   const main = path.join(__dirname, 'main.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args, '--services-from', side.root], {
+  const command = [main, ...args, '--out', outDir, '--services-from', side.root];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...command], {
     cwd: WORKSPACE,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -108,8 +108,7 @@ function bench(side: Side, args: string[]): Promise<BenchReport | undefined> {
   child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
   return new Promise((resolve) => {
     child.on('exit', (code) => {
-      const out = args[args.indexOf('--out') + 1] ?? '';
-      const file = path.join(out, 'report.json');
+      const file = path.join(outDir, 'report.json');
       if (code !== 0 || !fs.existsSync(file)) {
         console.error(`the bench of ${side.label} failed (exit ${code}):\n${errors.slice(-2000)}`);
         resolve(undefined);

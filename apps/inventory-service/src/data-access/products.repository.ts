@@ -75,9 +75,7 @@ const MOVES = {
   sell: sql`stock = stock - line.quantity, reserved = reserved - line.quantity`,
 } as const;
 
-export type UnitsMove = keyof typeof MOVES;
-
-export function moveUnits(tx: Transaction, move: UnitsMove, lines: readonly OrderLine[]): void {
+export function moveUnits(tx: Transaction, move: keyof typeof MOVES, lines: readonly OrderLine[]): void {
   const skus = lines.map((line) => line.sku);
   const quantities = lines.map((line) => line.quantity);
   tx.send(sql`
