@@ -175,6 +175,23 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
     await publisher.close();
   });
 
+  it('marks a dispatch sent without leaving synchronous_commit off on the pooled session', async () => {
+    // One connection: the mark and the check below must share a session.
+    const single = new Database({ url: database.url, poolSize: 1 });
+    const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
+    const relay = new OutboxRelay({ db: single, publisher, logger: testLogger(), pollIntervalMs: 60_000 });
+    relay.start();
+    await new EventTransactions(single, relay, 'relaxed-mark-test').run(async () => ({
+      result: undefined,
+      events: [paymentSucceeded()],
+    }));
+    await eventually(async () => (await unsent()) === 0, { timeoutMs: 10_000 });
+    await relay.stop();
+    const [setting] = await single.query<{ synchronous_commit: string }>(sql`SHOW synchronous_commit`);
+    expect(setting?.synchronous_commit).toBe('on');
+    await publisher.close();
+    await single.close();
+  });
   it('leaves rows younger than claimAfterMs to the process that is dispatching them', async () => {
     const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
     const relay = new OutboxRelay({ db, publisher, logger: testLogger(), claimAfterMs: 60_000 });

@@ -39,6 +39,14 @@ const claimBatch = (limit: number, olderThanSeconds: number) => sql`
   LIMIT ${limit}::int
   FOR UPDATE SKIP LOCKED`;
 const markSent = (ids: string[]) => sql`UPDATE outbox_events SET published_at = now() WHERE id = ANY(${ids}::uuid[])`;
+/**
+ * markSent as a transaction of its own that does not wait for the disk. set_config(..., true) is
+ * SET LOCAL: it lasts until this one statement's implicit transaction commits, so the pooled
+ * session keeps synchronous_commit on. One statement, where BEGIN, SET LOCAL, UPDATE, COMMIT took four.
+ */
+const markSentWithoutFlush = (ids: string[]) => sql`
+  WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+  UPDATE outbox_events SET published_at = now() FROM relaxed WHERE id = ANY(${ids}::uuid[])`;
 // Served by the (published_at, created_at) index.
 const MEASURE_BACKLOG = sql`
   SELECT count(*)::int AS backlog,
@@ -133,13 +141,10 @@ export class OutboxRelay {
 
   /**
    * The mark is not worth waiting for the disk: lost in a crash, it only has the poll publish those
-   * events again, and the consumers' inbox absorbs the copies. Its four statements leave in one write.
+   * events again, and the consumers' inbox absorbs the copies.
    */
-  private markDispatchedSent(ids: string[]): Promise<void> {
-    return this.options.db.transaction(async (tx) => {
-      tx.send(sql`SET LOCAL synchronous_commit = off`);
-      tx.send(markSent(ids));
-    });
+  private async markDispatchedSent(ids: string[]): Promise<void> {
+    await this.options.db.execute(markSentWithoutFlush(ids));
   }
 
   /** Publishes one batch; returns how many events it sent. */
