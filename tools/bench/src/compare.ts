@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { WORKSPACE } from './options';
+import { ratioInterval } from './report/ratio-interval';
 import { type BenchReport } from './report/report-model';
 import { SERVICES } from './system/services';
 
@@ -88,12 +89,21 @@ async function compare(sides: Side[], rounds: number, benchArgs: string[]): Prom
   }
   console.log(`\n  round ${'checkout'.padEnd(32)} sagas/s  p99 ms  services CPU ms/saga`);
   console.log(rows.join('\n'));
-  const geometricMean = Math.exp(ratios.reduce((sum, r) => sum + Math.log(r), 0) / ratios.length);
+  const { geometricMean, low, high } = ratioInterval(ratios);
   console.log(
     `\nthis checkout ÷ ${sides[0]?.label}: ${ratios.map((r) => r.toFixed(3)).join(', ')}` +
       ` (geometric mean ${geometricMean.toFixed(3)}); reports in ${path.relative(WORKSPACE, outRoot)}/`,
   );
+  if (low !== undefined && high !== undefined) console.log(verdict(low, high, ratios.length));
   return 0;
+}
+
+/** Whether the rounds tell the two apart: one round on this machine moves by about ±10 % on its own. */
+function verdict(low: number, high: number, rounds: number): string {
+  const interval = `95 % interval ×${low.toFixed(3)} to ×${high.toFixed(3)} over ${rounds} rounds`;
+  if (low > 1) return `${interval}: this checkout is faster`;
+  if (high < 1) return `${interval}: this checkout is slower`;
+  return `${interval}: no difference these rounds can show (more --rounds narrow it)`;
 }
 
 /** One bench run of `side`'s services, by this bench; resolves with its report (or undefined if it failed). */
