@@ -112,9 +112,10 @@ function run(command, args, options = {}) {
   });
 }
 
-async function waitUntilReady(service, port, timeoutMs = 120_000) {
+async function waitUntilReady(service, port, isStopping, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (isStopping()) return;
     const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
       (r) => r.ok,
       () => false,
@@ -123,6 +124,28 @@ async function waitUntilReady(service, port, timeoutMs = 120_000) {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`${service} did not become ready on port ${port} within ${timeoutMs / 1000} s`);
+}
+
+/**
+ * Says when orders can be placed: an order can only name products order-service has learned from
+ * inventory-service's catalog announcement, which arrives a moment after every /health/ready is green.
+ */
+async function announceWhenOrderable(isStopping, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !isStopping()) {
+    const catalog = await fetch(`http://127.0.0.1:${SERVICES['order-service']}/catalog`).then(
+      (r) => (r.ok ? r.json() : []),
+      () => [],
+    );
+    if (catalog.length > 0) {
+      console.log(
+        `shopflow is ready: order-service sells ${catalog.length} products; place orders on http://localhost:3001/orders`,
+      );
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  if (!isStopping()) console.log('order-service has no catalog yet: orders will be refused as unknown items');
 }
 
 function startService(service, replica) {
@@ -153,11 +176,10 @@ async function main() {
   if (!process.argv.includes('--no-build')) await run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
   const mail = await startMailCatcher();
   const children = [];
-  for (const [service, count] of Object.entries(replicas)) {
-    if (service === 'inventory-service') await waitUntilReady('order-service', SERVICES['order-service']);
-    for (let replica = 1; replica <= count; replica++) children.push(startService(service, replica));
-  }
+  const exits = [];
   let stopping = false;
+  let crashed = false;
+  // Installed before the first start, so that Ctrl-C at any moment stops what has started.
   const stop = () => {
     if (stopping) return;
     stopping = true;
@@ -165,22 +187,31 @@ async function main() {
     for (const child of children) child.kill('SIGTERM');
   };
   process.on('SIGINT', stop).on('SIGTERM', stop);
-  let crashed = false;
-  const codes = await Promise.all(
-    children.map(
-      (child) =>
-        new Promise((resolve) =>
-          child.on('exit', (code) => {
-            if (!stopping) {
-              crashed = true;
-              console.error('a service exited on its own (see its log above): stopping the others');
-              stop();
-            }
-            resolve(code);
-          }),
-        ),
-    ),
-  );
+  const launch = (service, replica) => {
+    const child = startService(service, replica);
+    children.push(child);
+    exits.push(
+      new Promise((resolve) =>
+        child.on('exit', (code) => {
+          if (!stopping) {
+            crashed = true;
+            console.error('a service exited on its own (see its log above): stopping the others');
+            stop();
+          }
+          resolve(code);
+        }),
+      ),
+    );
+  };
+  for (const [service, count] of Object.entries(replicas)) {
+    if (service === 'inventory-service') {
+      await waitUntilReady('order-service', SERVICES['order-service'], () => stopping);
+    }
+    if (stopping) break;
+    for (let replica = 1; replica <= count; replica++) launch(service, replica);
+  }
+  void announceWhenOrderable(() => stopping);
+  const codes = await Promise.all(exits);
   await new Promise((resolve) => (mail ? mail.close(resolve) : resolve()));
   process.exit(!crashed && codes.every((code) => code === 0) ? 0 : 1);
 }
