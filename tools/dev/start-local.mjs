@@ -127,16 +127,25 @@ async function waitUntilReady(service, port, isStopping, timeoutMs = 120_000) {
 }
 
 /**
- * Says when orders can be placed: an order can only name products order-service has learned from
- * inventory-service's catalog announcement, which arrives a moment after every /health/ready is green.
+ * Says when orders can be placed: every replica answers /health/ready, and order-service knows the
+ * products (an order can only name what it has learned from inventory-service's catalog
+ * announcement, which on a fresh database arrives a moment after both are ready).
  */
-async function announceWhenOrderable(isStopping, timeoutMs = 120_000) {
+async function announceWhenOrderable(ports, isStopping, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !isStopping()) {
-    const catalog = await fetch(`http://127.0.0.1:${SERVICES['order-service']}/catalog`).then(
-      (r) => (r.ok ? r.json() : []),
-      () => [],
+  const ok = (url) =>
+    fetch(url).then(
+      (r) => r.ok,
+      () => false,
     );
+  while (Date.now() < deadline && !isStopping()) {
+    const ready = await Promise.all(ports.map((port) => ok(`http://127.0.0.1:${port}/health/ready`)));
+    const catalog = ready.every(Boolean)
+      ? await fetch(`http://127.0.0.1:${SERVICES['order-service']}/catalog`).then(
+          (r) => (r.ok ? r.json() : []),
+          () => [],
+        )
+      : [];
     if (catalog.length > 0) {
       console.log(
         `shopflow is ready: order-service sells ${catalog.length} products; place orders on http://localhost:3001/orders`,
@@ -145,11 +154,13 @@ async function announceWhenOrderable(isStopping, timeoutMs = 120_000) {
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  if (!isStopping()) console.log('order-service has no catalog yet: orders will be refused as unknown items');
+  if (!isStopping()) console.log("shopflow is not ready after 2 minutes: see the services' logs above");
 }
 
+const portOf = (service, replica) => SERVICES[service] + (replica - 1) * 100;
+
 function startService(service, replica) {
-  const port = SERVICES[service] + (replica - 1) * 100;
+  const port = portOf(service, replica);
   const label = `${service}#${replica}`;
   const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
     cwd: path.join(root, 'apps', service),
@@ -210,7 +221,10 @@ async function main() {
     if (stopping) break;
     for (let replica = 1; replica <= count; replica++) launch(service, replica);
   }
-  void announceWhenOrderable(() => stopping);
+  const ports = Object.entries(replicas).flatMap(([service, count]) =>
+    Array.from({ length: count }, (_, i) => portOf(service, i + 1)),
+  );
+  void announceWhenOrderable(ports, () => stopping);
   const codes = await Promise.all(exits);
   await new Promise((resolve) => (mail ? mail.close(resolve) : resolve()));
   process.exit(!crashed && codes.every((code) => code === 0) ? 0 : 1);
