@@ -112,15 +112,16 @@ function run(command, args, options = {}) {
   });
 }
 
+const isReady = (port) =>
+  fetch(`http://127.0.0.1:${port}/health/ready`).then(
+    (r) => r.ok,
+    () => false,
+  );
+
 async function waitUntilReady(service, port, isStopping, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (isStopping()) return;
-    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) return;
+    if (isStopping() || (await isReady(port))) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`${service} did not become ready on port ${port} within ${timeoutMs / 1000} s`);
@@ -133,13 +134,8 @@ async function waitUntilReady(service, port, isStopping, timeoutMs = 120_000) {
  */
 async function announceWhenOrderable(ports, isStopping, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
-  const ok = (url) =>
-    fetch(url).then(
-      (r) => r.ok,
-      () => false,
-    );
   while (Date.now() < deadline && !isStopping()) {
-    const ready = await Promise.all(ports.map((port) => ok(`http://127.0.0.1:${port}/health/ready`)));
+    const ready = await Promise.all(ports.map(isReady));
     const catalog = ready.every(Boolean)
       ? await fetch(`http://127.0.0.1:${SERVICES['order-service']}/catalog`).then(
           (r) => (r.ok ? r.json() : []),

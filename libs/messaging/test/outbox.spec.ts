@@ -192,6 +192,7 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
     await publisher.close();
     await single.close();
   });
+
   it('leaves rows younger than claimAfterMs to the process that is dispatching them', async () => {
     const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
     const relay = new OutboxRelay({ db, publisher, logger: testLogger(), claimAfterMs: 60_000 });
