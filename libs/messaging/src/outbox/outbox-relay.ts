@@ -40,9 +40,10 @@ const claimBatch = (limit: number, olderThanSeconds: number) => sql`
   FOR UPDATE SKIP LOCKED`;
 const markSent = (ids: string[]) => sql`UPDATE outbox_events SET published_at = now() WHERE id = ANY(${ids}::uuid[])`;
 /**
- * markSent as a transaction of its own that does not wait for the disk. set_config(..., true) is
- * SET LOCAL: it lasts until this one statement's implicit transaction commits, so the pooled
- * session keeps synchronous_commit on. One statement, where BEGIN, SET LOCAL, UPDATE, COMMIT took four.
+ * markSent as a transaction of its own that does not wait for the disk: lost in a crash, the mark
+ * only has the poll publish those events again, and the consumers' inbox absorbs the copies.
+ * set_config(..., true) is SET LOCAL: it lasts until this one statement's implicit transaction
+ * commits, so the pooled session keeps synchronous_commit on.
  */
 const markSentWithoutFlush = (ids: string[]) => sql`
   WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
@@ -131,20 +132,12 @@ export class OutboxRelay {
       const batch = this.pending.splice(0, this.batchSize);
       try {
         const sent = await this.publishEach(batch, 'outbox dispatch failed; the poll will publish these events');
-        if (sent.length > 0) await this.markDispatchedSent(sent);
+        if (sent.length > 0) await this.options.db.execute(markSentWithoutFlush(sent));
       } catch (err) {
         // Published but not marked: the poll publishes them again, and the consumers' inbox absorbs the copies.
         this.logger.warn({ err, events: batch.length }, 'could not mark dispatched outbox events sent');
       }
     }
-  }
-
-  /**
-   * The mark is not worth waiting for the disk: lost in a crash, it only has the poll publish those
-   * events again, and the consumers' inbox absorbs the copies.
-   */
-  private async markDispatchedSent(ids: string[]): Promise<void> {
-    await this.options.db.execute(markSentWithoutFlush(ids));
   }
 
   /** Publishes one batch; returns how many events it sent. */
