@@ -3,6 +3,7 @@ import { APP_SERVICES, defaultPort, readRepoFile, repoPathExists } from './suppo
 
 const dockerfileOf = (name: string) => readRepoFile(`apps/${name}/Dockerfile`);
 const dockerignore = readRepoFile('.dockerignore');
+const NODE_MAJOR = readRepoFile('.nvmrc').trim();
 
 describe('service Dockerfiles', () => {
   it('are one file in four copies: only the service name and port differ', () => {
@@ -31,10 +32,10 @@ describe('service Dockerfiles', () => {
       expect(runs).toContain(`npm run build --workspace apps/${service.name}`);
     });
 
-    it('runs from a slim Node 20 image with production dependencies only', () => {
+    it('runs from a slim image of the Node major in .nvmrc (what CI and the tests run on), production dependencies only', () => {
       expect(stages.map((stage) => stage.from).filter((from) => from.startsWith('node:'))).not.toHaveLength(0);
       const base = stages.find((stage) => stage.name === runtime.from) ?? runtime;
-      expect(base.from).toMatch(/^node:20(\.[\d.]+)?-(bookworm-)?(slim|alpine)/);
+      expect(base.from).toMatch(new RegExp(`^node:${NODE_MAJOR}(\\.[\\d.]+)?-(bookworm-)?(slim|alpine)`));
       expect(instructionsOf(runtime, 'RUN').join('\n')).toMatch(/npm ci [^\n]*--omit=dev/);
       expect(instructionsOf(runtime, 'ENV').join(' ')).toContain('NODE_ENV=production');
     });

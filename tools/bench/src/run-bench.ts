@@ -20,6 +20,7 @@ import { benchSettings, LocalSystem } from './system/local-system';
 import { heapFigures } from './system/heap-metrics';
 import { sampleMachineLoad } from './system/machine-load';
 import { sampleProcess, serviceOfProcess } from './system/process-stats';
+import { deployedNodeMajor, runsDeployedNode } from './system/deployed-node';
 
 /** How often the tracker looks again at an order that was not final yet. */
 const POLL_INTERVAL_MS = 25;
@@ -42,6 +43,9 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   );
   if (background.busyShare > 0.2)
     log('warning: the machine is already busy; every figure below is lower than on an idle machine');
+  const deployedNode = deployedNodeMajor(options.servicesRoot, 'order-service');
+  if (!runsDeployedNode(process.version, deployedNode))
+    log(`warning: the services run on Node ${process.version} (this bench's), their images on Node ${deployedNode}`);
   log(`raw ceilings (${options.ceilingSeconds} s each): RabbitMQ publish/consume, PostgreSQL inserts`);
   const broker = await measureBroker(options.ceilingSeconds);
   const database = await measureDatabase(options.ceilingSeconds);
@@ -205,6 +209,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       cpuModel: os.cpus()[0]?.model ?? 'unknown',
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
       node: process.version,
+      deployedNode,
       platform: `${os.type()} ${os.release()}`,
       backgroundBusyShare: background.busyShare,
       loadAverageAtStart: background.loadAverage1m,

@@ -80,7 +80,10 @@ export interface BenchReport {
     cpus: number;
     cpuModel: string;
     memoryGiB: number;
+    /** The node that ran the bench and the services it started, e.g. `v24.21.0`. */
     node: string;
+    /** The Node.js major of the services' images (their Dockerfiles). */
+    deployedNode: number;
     platform: string;
     /** How busy the machine was in the 2 s before the bench started anything (others' work skews every figure). */
     backgroundBusyShare: number;

