@@ -13,7 +13,7 @@ const result = await build({
   outfile: 'dist/main.js',
   bundle: true,
   platform: 'node',
-  target: 'node24',
+  target: 'node26',
   format: 'cjs',
   sourcemap: true,
   external,

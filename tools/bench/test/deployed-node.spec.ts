@@ -11,8 +11,8 @@ describe('the deployed node', () => {
   });
 
   it('tells a node of another major apart', () => {
-    expect(runsDeployedNode('v24.21.0', 24)).toBe(true);
-    expect(runsDeployedNode('v20.20.2', 24)).toBe(false);
-    expect(runsDeployedNode('v240.1.0', 24)).toBe(false);
+    expect(runsDeployedNode('v26.12.1', 26)).toBe(true);
+    expect(runsDeployedNode('v20.20.2', 26)).toBe(false);
+    expect(runsDeployedNode('v260.1.0', 26)).toBe(false);
   });
 });

@@ -80,7 +80,7 @@ export interface BenchReport {
     cpus: number;
     cpuModel: string;
     memoryGiB: number;
-    /** The node that ran the bench and the services it started, e.g. `v24.21.0`. */
+    /** The node that ran the bench and the services it started, e.g. `v26.12.1`. */
     node: string;
     /** The Node.js major of the services' images (their Dockerfiles). */
     deployedNode: number;

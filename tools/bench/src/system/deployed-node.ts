@@ -18,7 +18,7 @@ export function deployedNodeFlags(workspace: string, service: string): string[] 
 }
 
 /**
- * The Node.js major a service's image runs (`FROM node:24-…`). The bench starts the services with
+ * The Node.js major a service's image runs (`FROM node:26-…`). The bench starts the services with
  * its own node, and a major apart changes the figures by a fifth or more, so the report names both.
  */
 export function deployedNodeMajor(workspace: string, service: string): number {
@@ -27,7 +27,7 @@ export function deployedNodeMajor(workspace: string, service: string): number {
   return Number(major);
 }
 
-/** Whether `version` (e.g. `v24.21.0`) is of the deployed major. */
+/** Whether `version` (e.g. `v26.12.1`) is of the deployed major. */
 export function runsDeployedNode(version: string, deployedMajor: number): boolean {
   return Number(/^v?(\d+)/.exec(version)?.[1]) === deployedMajor;
 }
