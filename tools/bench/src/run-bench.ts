@@ -16,11 +16,11 @@ import { phaseMetrics } from './report/phase-metrics';
 import { type BenchReport, type PhaseReport, type ProcessReport } from './report/report-model';
 import { CpuWindow, type WatchedProcess } from './system/cpu-window';
 import { type DatabaseActivity } from './system/database-activity';
+import { deployedNodeMajor, runsDeployedNode } from './system/deployed-node';
 import { benchSettings, LocalSystem } from './system/local-system';
 import { heapFigures } from './system/heap-metrics';
 import { sampleMachineLoad } from './system/machine-load';
 import { sampleProcess, serviceOfProcess } from './system/process-stats';
-import { deployedNodeMajor, runsDeployedNode } from './system/deployed-node';
 
 /** How often the tracker looks again at an order that was not final yet. */
 const POLL_INTERVAL_MS = 25;
