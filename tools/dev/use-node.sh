@@ -12,7 +12,7 @@ SHOPFLOW_NODE_INTEGRITY=sha512-jk5LMAmgHlPlPMWpsUrSOqNaEZG+11UNd35hWQ+p5/XGaelWu
 shopflow_use_node() {
   local root wanted current dir work tarball actual
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-  wanted=$(tr -dc '0-9' <"$root/.nvmrc")
+  wanted=$(sed -e 's/^v//' -e 's/\..*//' "$root/.nvmrc" | tr -dc '0-9') # `26`, `v26` or `26.12.1` → 26
   current=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
   if ((current >= wanted)); then return 0; fi
   if [[ ${SHOPFLOW_NODE_VERSION%%.*} != "$wanted" ]]; then
