@@ -118,13 +118,20 @@ const isReady = (port) =>
     () => false,
   );
 
-async function waitUntilReady(service, port, isStopping, timeoutMs = 120_000) {
+/** Polls `check` every 250 ms until it holds (true), the script is stopping or the time is up (false). */
+async function pollUntil(check, isStopping, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (isStopping() || (await isReady(port))) return;
+  while (Date.now() < deadline && !isStopping()) {
+    if (await check()) return true;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`${service} did not become ready on port ${port} within ${timeoutMs / 1000} s`);
+  return false;
+}
+
+async function waitUntilReady(service, port, isStopping) {
+  if (!(await pollUntil(() => isReady(port), isStopping)) && !isStopping()) {
+    throw new Error(`${service} did not become ready on port ${port} within 120 s`);
+  }
 }
 
 /**
@@ -132,25 +139,25 @@ async function waitUntilReady(service, port, isStopping, timeoutMs = 120_000) {
  * products (an order can only name what it has learned from inventory-service's catalog
  * announcement, which on a fresh database arrives a moment after both are ready).
  */
-async function announceWhenOrderable(ports, isStopping, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !isStopping()) {
-    const ready = await Promise.all(ports.map(isReady));
-    const catalog = ready.every(Boolean)
-      ? await fetch(`http://127.0.0.1:${SERVICES['order-service']}/catalog`).then(
-          (r) => (r.ok ? r.json() : []),
-          () => [],
-        )
-      : [];
-    if (catalog.length > 0) {
-      console.log(
-        `shopflow is ready: order-service sells ${catalog.length} products; place orders on http://localhost:3001/orders`,
-      );
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+async function announceWhenOrderable(ports, isStopping) {
+  const orderUrl = `http://127.0.0.1:${SERVICES['order-service']}`;
+  let products = 0;
+  const orderable = async () => {
+    if (!(await Promise.all(ports.map(isReady))).every(Boolean)) return false;
+    const catalog = await fetch(`${orderUrl}/catalog`).then(
+      (r) => (r.ok ? r.json() : []),
+      () => [],
+    );
+    products = catalog.length;
+    return products > 0;
+  };
+  if (await pollUntil(orderable, isStopping)) {
+    console.log(
+      `shopflow is ready: order-service sells ${products} products; place orders on http://localhost:${SERVICES['order-service']}/orders`,
+    );
+  } else if (!isStopping()) {
+    console.log("shopflow is not ready after 2 minutes: see the services' logs above");
   }
-  if (!isStopping()) console.log("shopflow is not ready after 2 minutes: see the services' logs above");
 }
 
 const portOf = (service, replica) => SERVICES[service] + (replica - 1) * 100;
