@@ -33,8 +33,7 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
   let look: Awaited<ReturnType<typeof inspector>>;
   const QUEUE = 'outbox-test.payments';
 
-  const unsent = async () =>
-    (await db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL`))[0]!.n;
+  const unsent = async () => (await db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM outbox_events`))[0]!.n;
   const relayWith = (publisher: EventPublisher, batchSize = 100) =>
     new OutboxRelay({
       db,
@@ -85,20 +84,19 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
       }),
     ).rejects.toThrow('business rule broken');
 
-    const rows = await db.query<{ id: string; exchange: string; routing_key: string; published_at: Date | null }>(
-      sql`SELECT id, exchange, routing_key, published_at FROM outbox_events ORDER BY created_at`,
+    const rows = await db.query<{ id: string; exchange: string; routing_key: string }>(
+      sql`SELECT id, exchange, routing_key FROM outbox_events ORDER BY created_at`,
     );
     expect(rows.map((r) => r.id).sort()).toEqual(kept.map((e) => e.id).sort());
     expect(rows[0]).toMatchObject({
       exchange: 'payments',
       routing_key: 'payment.succeeded.v1',
-      published_at: null,
     });
     expect(await balanceOf(db, 'kept')).toBe(1);
     expect(await balanceOf(db, 'lost')).toBeUndefined();
   });
 
-  it('publishes pending events with confirms and marks them sent', async () => {
+  it('publishes pending events with confirms and deletes their rows', async () => {
     const events = [paymentSucceeded(), paymentSucceeded(), paymentSucceeded()];
     await db.transaction(async (tx) => appendToOutbox(tx, events));
     const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
@@ -128,9 +126,7 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
 
     const delivered = await look.drain(QUEUE);
     expect(delivered.map((m) => JSON.parse(m.content.toString()).id).sort()).toEqual(events.map((e) => e.id).sort());
-    const stuck = await db.query<{ exchange: string }>(
-      sql`SELECT exchange FROM outbox_events WHERE published_at IS NULL`,
-    );
+    const stuck = await db.query<{ exchange: string }>(sql`SELECT exchange FROM outbox_events`);
     expect(stuck).toEqual([{ exchange: 'no-such-exchange' }]);
     // Published on a channel still open: the next event goes out too.
     await db.transaction(async (tx) => appendToOutbox(tx, [paymentSucceeded()]));
@@ -154,7 +150,7 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
     await publisher.close();
   });
 
-  it('publishes what a transaction committed at once, without waiting for the poll, and marks it sent', async () => {
+  it('publishes what a transaction committed at once, without waiting for the poll, and deletes its rows', async () => {
     const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
     // A poll that would take a minute to come round, and would leave young rows alone anyway.
     const relay = new OutboxRelay({
@@ -175,13 +171,13 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
     await publisher.close();
   });
 
-  it('marks a dispatch sent without leaving synchronous_commit off on the pooled session', async () => {
-    // One connection: the mark and the check below must share a session.
+  it("deletes a dispatch's rows without leaving synchronous_commit off on the pooled session", async () => {
+    // One connection: the delete and the check below must share a session.
     const single = new Database({ url: database.url, poolSize: 1 });
     const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
     const relay = new OutboxRelay({ db: single, publisher, logger: testLogger(), pollIntervalMs: 60_000 });
     relay.start();
-    await new EventTransactions(single, relay, 'relaxed-mark-test').run(async () => ({
+    await new EventTransactions(single, relay, 'relaxed-delete-test').run(async () => ({
       result: undefined,
       events: [paymentSucceeded()],
     }));

@@ -1,0 +1,14 @@
+/*
+  Warnings:
+
+  - You are about to drop the column `published_at` on the `outbox_events` table. All the data in the column will be lost.
+
+*/
+-- DropIndex
+DROP INDEX "outbox_events_published_at_created_at_idx";
+
+-- AlterTable
+ALTER TABLE "outbox_events" DROP COLUMN "published_at";
+
+-- CreateIndex
+CREATE INDEX "outbox_events_created_at_idx" ON "outbox_events"("created_at");
