@@ -1,3 +1,4 @@
+import { randomUUIDv7 } from 'node:crypto';
 import { createEvent, NotificationSentV1 } from '@shopflow/events';
 import { SERVICE_NAME } from '../config';
 import { claimNotification } from '../data-access/notifications.repository';
@@ -21,7 +22,7 @@ export async function sendOrderEmail(deps: NotificationDependencies, event: Orde
   let outcome: SendOutcome = 'already-sent';
   const inbox = await deps.transactions.handleOnce(event, async (tx) => {
     const claimed = await claimNotification(tx, {
-      id: crypto.randomUUID(),
+      id: randomUUIDv7(),
       orderId: email.orderId,
       template: email.template,
       to: email.to,

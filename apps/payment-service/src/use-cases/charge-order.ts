@@ -1,3 +1,4 @@
+import { randomUUIDv7 } from 'node:crypto';
 import { createEvent, PaymentFailedV1, PaymentSucceededV1, type EventOf, type OrderPlacedV1 } from '@shopflow/events';
 import { type InboxOutcome } from '@shopflow/messaging';
 import { SERVICE_NAME } from '../config';
@@ -17,7 +18,7 @@ export function chargeOrder(deps: PaymentDependencies, event: EventOf<typeof Ord
     if (onOrderPlaced(await loadOrderPaymentState(tx, orderId)) === 'skip') return [];
 
     const result = await deps.gateway.charge(paymentToken, total.amount, total.currency);
-    const payment = { id: crypto.randomUUID(), orderId, amount: total.amount, currency: total.currency };
+    const payment = { id: randomUUIDv7(), orderId, amount: total.amount, currency: total.currency };
     const origin = { source: SERVICE_NAME, causedBy: event };
     if (result.verdict === 'approved') {
       savePayment(tx, {
