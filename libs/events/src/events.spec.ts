@@ -65,6 +65,15 @@ describe('event contracts', () => {
     expect(Object.isFrozen(event)).toBe(true);
   });
 
+  it('gives events time-ordered ids (UUIDv7), so the inbox and outbox indexes grow at one end', () => {
+    const before = Date.now();
+    const event = createEvent(OrderPlacedV1, placed, { source: 'order-service' });
+    const millis = parseInt(event.id.replace(/-/g, '').slice(0, 12), 16);
+    expect(event.id[14]).toBe('7');
+    expect(millis).toBeGreaterThanOrEqual(before);
+    expect(millis).toBeLessThanOrEqual(Date.now());
+  });
+
   it('carries the correlation id and takes the cause id as causation id', () => {
     const cause = createEvent(OrderPlacedV1, placed, {
       source: 'order-service',
