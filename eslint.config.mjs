@@ -131,7 +131,8 @@ export default [
         'error',
         {
           paths: [TEST_HELPERS, ...builtinModules],
-          patterns: [{ group: ['node:*'], message: 'contracts do no I/O' }],
+          // node:crypto only makes ids here (createEvent's UUIDv7), which is no I/O.
+          patterns: [{ group: ['node:*', '!node:crypto'], message: 'contracts do no I/O' }],
         },
       ],
     },

@@ -10,7 +10,7 @@ import {
   type EventOf,
 } from '@shopflow/events';
 import { createLogger, type Logger } from '@shopflow/observability';
-import { eventually } from '@shopflow/testing';
+import { eventually, queueMarker } from '@shopflow/testing';
 import amqplib from 'amqplib';
 import { readConfig, type Config } from '../src/config';
 
@@ -107,9 +107,12 @@ export async function inventoryTap(url: string) {
   const { queue } = await channel.assertQueue('', { exclusive: true });
   await channel.bindQueue(queue, 'inventory', '#');
   const received: Envelope[] = [];
-  await channel.consume(queue, (message) => message && received.push(JSON.parse(message.content.toString())), {
-    noAck: true,
-  });
+  const marker = queueMarker(channel, queue);
+  await channel.consume(
+    queue,
+    (message) => message && !marker.isMarker(message) && received.push(JSON.parse(message.content.toString())),
+    { noAck: true },
+  );
   return {
     /** The received events of one definition that match. */
     events<D extends EventDefinition>(definition: D, match: (event: EventOf<D>) => boolean = () => true): EventOf<D>[] {
@@ -129,6 +132,8 @@ export async function inventoryTap(url: string) {
         { message: `waiting for ${definition.type}` },
       );
     },
+    /** Resolves once every event already in the tap's queue was received. */
+    settle: () => marker.settle(),
     /** Every received event about one order. */
     aboutOrder(orderId: string): Envelope[] {
       return received.filter((event) => (event.payload as { orderId?: string }).orderId === orderId);

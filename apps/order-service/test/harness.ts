@@ -13,7 +13,15 @@ import {
   type OrderPlacedV1,
 } from '@shopflow/events';
 import { createLogger } from '@shopflow/observability';
-import { createTestDatabase, createTestVhost, eventually, type TestDatabase, type TestVhost } from '@shopflow/testing';
+import {
+  createTestDatabase,
+  createTestVhost,
+  eventually,
+  queueMarker,
+  type QueueMarker,
+  type TestDatabase,
+  type TestVhost,
+} from '@shopflow/testing';
 import amqplib from 'amqplib';
 import pg from 'pg';
 import { configSchema, type Config } from '../src/config';
@@ -55,6 +63,7 @@ export class OrderServiceUnderTest {
     private readonly connection: amqplib.ChannelModel,
     private readonly channel: amqplib.ConfirmChannel,
     private readonly config: Config,
+    private readonly marker: QueueMarker,
   ) {}
 
   static async start(prefix: string, overrides: Partial<Config> = {}): Promise<OrderServiceUnderTest> {
@@ -73,9 +82,18 @@ export class OrderServiceUnderTest {
       MIGRATE_ON_START: true,
       ...overrides,
     };
-    const env = new OrderServiceUnderTest(database, vhost, new pg.Client(database.url), connection, channel, config);
+    const marker = queueMarker(channel, queue);
+    const env = new OrderServiceUnderTest(
+      database,
+      vhost,
+      new pg.Client(database.url),
+      connection,
+      channel,
+      config,
+      marker,
+    );
     await channel.consume(queue, (message) => {
-      if (!message) return;
+      if (!message || marker.isMarker(message)) return;
       const parsed = parseEvent(message.content);
       if (parsed.ok) env.published.push(parsed.event);
     });
@@ -188,13 +206,23 @@ export class OrderServiceUnderTest {
     return (body.timeline as { step: string }[]).map((entry) => entry.step);
   }
 
-  /** Events this service wrote to its outbox: every event it ever emitted, published or not. */
-  async outbox(type: string, orderId: string): Promise<number> {
-    const { rows } = await this.sql.query<{ count: string }>(
-      `SELECT count(*) FROM outbox_events WHERE message->>'type' = $1 AND message->'payload'->>'orderId' = $2`,
-      [type, orderId],
+  /**
+   * How many events of `type` about `orderId` the service has published so far. The relay deletes an
+   * outbox row once the broker confirmed its event: once the outbox is empty, everything the service
+   * wrote is in the test queue, and a marker sent behind it says when it is all through.
+   */
+  async emitted(type: string, orderId: string): Promise<number> {
+    await eventually(
+      async () => {
+        const { rows } = await this.sql.query<{ count: string }>('SELECT count(*) FROM outbox_events');
+        if (rows[0]!.count !== '0') throw new Error(`${rows[0]!.count} outbox events not published yet`);
+      },
+      { message: 'waiting for the outbox to be published' },
     );
-    return Number(rows[0]!.count);
+    await this.marker.settle();
+    return this.published.filter(
+      (event) => event.type === type && (event.payload as { orderId?: string }).orderId === orderId,
+    ).length;
   }
 }
 

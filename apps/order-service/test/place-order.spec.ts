@@ -189,7 +189,7 @@ describe('POST /orders', () => {
       expect(again.body).toEqual(first.body);
       expect((await service.request('GET', '/orders?customerId=cust-idem')).body.items).toHaveLength(1);
       await service.placedEvent(first.body.id);
-      expect(await service.outbox('order.placed', first.body.id)).toBe(1);
+      expect(await service.emitted('order.placed', first.body.id)).toBe(1);
     });
 
     it('answers a replay as the order was placed, even after it moved on', async () => {
@@ -230,7 +230,7 @@ describe('POST /orders', () => {
       expect(answers.filter((a) => a.headers.get('idempotent-replayed') === null)).toHaveLength(1);
       const { id } = answers[0]!.body;
       await service.placedEvent(id);
-      expect(await service.outbox('order.placed', id)).toBe(1);
+      expect(await service.emitted('order.placed', id)).toBe(1);
       expect((await service.request('GET', '/orders?customerId=cust-race')).body.items).toHaveLength(1);
     });
   });

@@ -36,7 +36,7 @@ describe('two replicas handling the same orders', () => {
     for (const p of placed) {
       const { body } = await service.request('GET', `/orders/${p.payload.orderId}`);
       expect(body).toMatchObject({ status: 'CONFIRMED', reason: null });
-      expect(await service.outbox('order.confirmed', p.payload.orderId)).toBe(1);
+      expect(await service.emitted('order.confirmed', p.payload.orderId)).toBe(1);
     }
   });
 });

@@ -102,8 +102,8 @@ describe('the order saga', () => {
       { step: 'payment-refunded', at: expect.any(String) },
       { step: 'notification-sent', at: expect.any(String), detail: 'order-cancelled' },
     ]);
-    expect(await service.outbox('order.confirmed', orderId)).toBe(0);
-    expect(await service.outbox('order.cancelled', orderId)).toBe(1);
+    expect(await service.emitted('order.confirmed', orderId)).toBe(0);
+    expect(await service.emitted('order.cancelled', orderId)).toBe(1);
   });
 
   it.each([
@@ -156,7 +156,7 @@ describe('the order saga', () => {
       'confirmed',
       'notification-sent',
     ]);
-    expect(await service.outbox('order.confirmed', orderId)).toBe(1);
+    expect(await service.emitted('order.confirmed', orderId)).toBe(1);
     expect(service.eventsOf(orderId).map((e) => e.type)).toEqual(['order.placed', 'order.confirmed']);
   });
 

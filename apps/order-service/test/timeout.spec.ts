@@ -40,13 +40,13 @@ describe('orders past their deadline', () => {
       expect(order.reason).toBe('timeout');
       expect(Date.parse(cancelled.occurredAt) - Date.parse(order.createdAt)).toBeGreaterThanOrEqual(ORDER_TIMEOUT_MS);
       expect(order.timeline.map((e: { step: string }) => e.step)).toEqual(['placed', 'cancelled']);
-      expect(await service.outbox('order.cancelled', orderId)).toBe(1);
+      expect(await service.emitted('order.cancelled', orderId)).toBe(1);
     }
 
     // Every forgotten order's deadline came after the decided one's, so the sweepers have been past it.
     const { body } = await service.request('GET', `/orders/${decided.payload.orderId}`);
     expect(body.status).toBe('CONFIRMED');
-    expect(await service.outbox('order.cancelled', decided.payload.orderId)).toBe(0);
+    expect(await service.emitted('order.cancelled', decided.payload.orderId)).toBe(0);
   });
 
   it('record a report that arrives after the timeout without changing the outcome', async () => {
@@ -61,7 +61,7 @@ describe('orders past their deadline', () => {
     });
     const { body } = await service.request('GET', `/orders/${orderId}`);
     expect(body).toMatchObject({ status: 'CANCELLED', reason: 'timeout' });
-    expect(await service.outbox('order.cancelled', orderId)).toBe(1);
-    expect(await service.outbox('order.confirmed', orderId)).toBe(0);
+    expect(await service.emitted('order.cancelled', orderId)).toBe(1);
+    expect(await service.emitted('order.confirmed', orderId)).toBe(0);
   });
 });
