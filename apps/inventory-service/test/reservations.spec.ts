@@ -5,7 +5,14 @@ import {
   type Envelope,
 } from '@shopflow/events';
 import { Database, sql } from '@shopflow/postgres';
-import { createTestDatabase, createTestVhost, eventually, type TestDatabase, type TestVhost } from '@shopflow/testing';
+import {
+  createTestDatabase,
+  createTestVhost,
+  eventually,
+  outboxEmptied,
+  type TestDatabase,
+  type TestVhost,
+} from '@shopflow/testing';
 import { startService, type RunningService } from '../src/service';
 import {
   httpClient,
@@ -73,19 +80,9 @@ describe('inventory-service reservations (order events in, inventory events out)
       { message: `waiting for ${event.type} ${event.id} to be handled` },
     );
 
-  /**
-   * Events the service has published about an order so far. The relay deletes an outbox row once
-   * the broker confirmed its event: once the outbox is empty, everything the service wrote is in the
-   * tap's queue, and settling the tap takes it all through.
-   */
+  /** Events the service has published about an order so far, all received by the tap. */
   async function publishedAbout(orderId: string): Promise<Envelope[]> {
-    await eventually(
-      async () => {
-        const [row] = await database.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM outbox_events`);
-        if (row?.n !== 0) throw new Error(`${row?.n} outbox events not published yet`);
-      },
-      { message: 'waiting for the outbox to be published' },
-    );
+    await outboxEmptied(db.url);
     await tap.settle();
     return tap.aboutOrder(orderId);
   }

@@ -17,6 +17,7 @@ import {
   createTestDatabase,
   createTestVhost,
   eventually,
+  outboxEmptied,
   queueMarker,
   type QueueMarker,
   type TestDatabase,
@@ -206,19 +207,9 @@ export class OrderServiceUnderTest {
     return (body.timeline as { step: string }[]).map((entry) => entry.step);
   }
 
-  /**
-   * How many events of `type` about `orderId` the service has published so far. The relay deletes an
-   * outbox row once the broker confirmed its event: once the outbox is empty, everything the service
-   * wrote is in the test queue, and a marker sent behind it says when it is all through.
-   */
+  /** How many events of `type` about `orderId` the service has published so far, all received. */
   async emitted(type: string, orderId: string): Promise<number> {
-    await eventually(
-      async () => {
-        const { rows } = await this.sql.query<{ count: string }>('SELECT count(*) FROM outbox_events');
-        if (rows[0]!.count !== '0') throw new Error(`${rows[0]!.count} outbox events not published yet`);
-      },
-      { message: 'waiting for the outbox to be published' },
-    );
+    await outboxEmptied(this.database.url);
     await this.marker.settle();
     return this.published.filter(
       (event) => event.type === type && (event.payload as { orderId?: string }).orderId === orderId,

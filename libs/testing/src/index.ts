@@ -1,4 +1,5 @@
 export { countMessages } from './count-messages';
+export { outboxEmptied } from './outbox-emptied';
 export { queueMarker, type QueueMarker } from './queue-marker';
 export { eventually, type EventuallyOptions } from './eventually';
 export { createTestDatabase, migrateDeploy, type TestDatabase, type TestDatabaseOptions } from './test-database';
