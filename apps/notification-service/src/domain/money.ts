@@ -9,23 +9,29 @@ function toDecimal(amount: number, digits: number): Intl.StringNumericLiteral {
   return `${padded.slice(0, -digits)}.${padded.slice(-digits)}` as Intl.StringNumericLiteral;
 }
 
-// Building a NumberFormat is costly (it showed in profiles); there are only a few currencies.
-const formats = new Map<string, Intl.NumberFormat>();
+interface CurrencyFormat {
+  format: Intl.NumberFormat;
+  /** Decimals of the currency (2 for EUR, 0 for JPY, 3 for BHD); Intl always resolves them for a currency. */
+  digits: number;
+}
 
-function formatFor(currency: string): Intl.NumberFormat {
-  let format = formats.get(currency);
-  if (!format) {
-    format = new Intl.NumberFormat(LOCALE, { style: 'currency', currency });
-    formats.set(currency, format);
+// Building a NumberFormat, and reading its resolved options, is costly (both showed in profiles);
+// there are only a few currencies.
+const formats = new Map<string, CurrencyFormat>();
+
+function formatFor(currency: string): CurrencyFormat {
+  let entry = formats.get(currency);
+  if (!entry) {
+    const format = new Intl.NumberFormat(LOCALE, { style: 'currency', currency });
+    entry = { format, digits: format.resolvedOptions().maximumFractionDigits ?? 2 };
+    formats.set(currency, entry);
   }
-  return format;
+  return entry;
 }
 
 /** `{ amount: 123456, currency: 'EUR' }` → "€1,234.56". */
 export function formatMoney({ amount, currency }: Money): string {
-  const format = formatFor(currency);
-  // Decimals depend on the currency (2 for EUR, 0 for JPY, 3 for BHD); Intl always resolves them for a currency.
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  const { format, digits } = formatFor(currency);
   return format.format(toDecimal(amount, digits));
 }
 

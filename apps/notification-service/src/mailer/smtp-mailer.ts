@@ -12,6 +12,8 @@ export interface SmtpSettings {
   from: string;
   /** Keep connections open across messages. */
   pool: boolean;
+  /** How long a send may take, queueing in the pool included (default 4 s, see below). */
+  sendTimeoutMs?: number;
 }
 
 export interface OutgoingEmail {
@@ -37,13 +39,21 @@ const CONNECT_TIMEOUT_MS = 1500;
 export class SmtpMailer {
   private readonly transport: Transporter;
   private readonly from: string;
+  private readonly sendTimeoutMs: number;
 
   constructor(settings: SmtpSettings) {
     this.from = settings.from;
+    this.sendTimeoutMs = settings.sendTimeoutMs ?? SEND_TIMEOUT_MS;
     this.transport = createTransport(transportOptions(settings));
   }
 
   async send({ to, messageId, content }: OutgoingEmail): Promise<void> {
+    // Not AbortSignal.timeout(): its timer cannot be cancelled, so every send would leave one
+    // behind that fires seconds later and builds a DOMException, with its stack, for nobody
+    // (2 % of this service's CPU in a profile).
+    const deadline = new AbortController();
+    const timeoutMs = this.sendTimeoutMs;
+    const timer = setTimeout(() => deadline.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     try {
       await this.transport.sendMail({
         from: this.from,
@@ -52,10 +62,12 @@ export class SmtpMailer {
         subject: content.subject,
         text: content.text,
         html: content.html,
-        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+        signal: deadline.signal,
       });
     } catch (error) {
       throw sendFailure(error);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
