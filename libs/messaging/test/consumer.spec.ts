@@ -20,13 +20,14 @@ describe('EventConsumer on a real RabbitMQ', () => {
       event,
     });
 
-  async function startConsumer(handle: EventHandler<typeof PaymentSucceededV1>, maxAttempts = 3) {
+  async function startConsumer(handle: EventHandler<typeof PaymentSucceededV1>, maxAttempts = 3, prefetch?: number) {
     consumer = new EventConsumer(broker, {
       service: 'test-service',
       purpose: 'payments',
       handlers: [on(PaymentSucceededV1, handle)],
       logger: testLogger(),
       retry: { maxAttempts, initialDelayMs: 150, multiplier: 2 },
+      prefetch,
     });
     await consumer.start();
     return consumer;
@@ -47,7 +48,7 @@ describe('EventConsumer on a real RabbitMQ', () => {
     await consumer?.stop();
     consumer = undefined;
     await publisher.close();
-    await look.close();
+    await look.close().catch(() => undefined); // a test may have closed its connection
     await broker.close();
     await vhost.drop();
   });
@@ -191,5 +192,44 @@ describe('EventConsumer on a real RabbitMQ', () => {
     consumer = undefined;
     expect(finished).toBe(1);
     expect(await look.count(running.names.queue)).toBe(0);
+  });
+
+  it('acks in groups but never past a delivery still being handled, and a slow one holds no other back', async () => {
+    const slow = paymentSucceeded();
+    const others = Array.from({ length: 20 }, () => paymentSucceeded());
+    const seen: string[] = [];
+    const timesSeen = (id: string) => seen.filter((seenId) => seenId === id).length;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const running = await startConsumer(
+      async (event) => {
+        seen.push(event.id);
+        if (event.id === slow.id && timesSeen(slow.id) === 1) await gate;
+      },
+      3,
+      5,
+    );
+    await publish(slow);
+    for (const event of others) await publish(event);
+
+    // Prefetch 5 with the oldest delivery held: the other 20 get through only if their acks leave
+    // at once, not after the slow one's.
+    await eventually(() => others.every((event) => timesSeen(event.id) >= 1), {
+      message: 'the others handled while the oldest is held',
+    });
+    // The broker still holds the slow one as unacked: when the connection drops, it comes back.
+    await vhost.closeConnections({ atLeast: 1 });
+    await eventually(() => timesSeen(slow.id) === 2, { message: 'the held delivery redelivered' });
+    release();
+
+    await running.stop();
+    consumer = undefined;
+    const after = await inspector(vhost.url);
+    try {
+      // Stopped: anything left unacked would be ready again.
+      expect(await after.count(running.names.queue)).toBe(0);
+    } finally {
+      await after.close();
+    }
   });
 });

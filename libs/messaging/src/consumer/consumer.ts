@@ -11,6 +11,7 @@ import { type ConsumeMessage } from 'amqplib';
 import { type BrokerConnection, type ManagedChannel } from '../broker-connection';
 import { describeEvent, markFailed, traceDelivery } from '../message-tracing';
 import { consumerNames, consumerTopology, type ConsumerNames } from './consumer-topology';
+import { DeliveryAcks } from './delivery-acks';
 import { type HandlerRegistration } from './event-handler';
 import { decideOnFailure, type FailureDecision } from './failure-decision';
 import { failureHeaders, previousFailures } from './failure-headers';
@@ -51,6 +52,7 @@ export class EventConsumer {
   private readonly logger: Logger;
   private readonly inFlight = new Set<Promise<void>>();
   private channel?: ManagedChannel;
+  private acks?: { generation: number; acks: DeliveryAcks };
 
   constructor(
     private readonly connection: BrokerConnection,
@@ -100,6 +102,7 @@ export class EventConsumer {
     if (!this.channel) return;
     await this.channel.wrapper.cancelAll().catch((err) => this.logger.warn({ err }, 'cancel failed'));
     await Promise.allSettled([...this.inFlight]);
+    this.acks?.acks.flush();
     await this.channel.close();
     this.channel = undefined;
   }
@@ -111,6 +114,7 @@ export class EventConsumer {
 
   /** Each delivery is handled in a consumer span that continues the publisher's trace (retries included). */
   private onMessage(channel: ManagedChannel, message: ConsumeMessage): Promise<void> {
+    this.acksOf(channel).received(message);
     const headers = message.properties.headers ?? {};
     const failures = previousFailures(headers);
     return traceDelivery(
@@ -126,16 +130,15 @@ export class EventConsumer {
     failures: number,
     span: Span,
   ): Promise<void> {
-    const generation = channel.generation();
+    const acks = this.acksOf(channel);
     const settle = async (eventType: string, counted: ConsumeOutcome, outcome: () => Promise<void>) => {
       try {
         await outcome();
         this.options.metrics?.eventsConsumed.inc({ event_type: eventType, outcome: counted });
-        // A tag from a channel that has since been replaced is meaningless: the broker redelivers that message.
-        if (channel.generation() === generation) channel.wrapper.ack(message);
+        acks.ack(message);
       } catch (err) {
         this.logger.error({ err }, 'could not route a failed message; leaving it for redelivery');
-        if (channel.generation() === generation) channel.wrapper.nack(message, false, true);
+        acks.nack(message, true);
       }
     };
 
@@ -184,6 +187,16 @@ export class EventConsumer {
       );
       return settle(event.type, outcomeOf(decision), () => this.republish(channel, message, decision));
     }
+  }
+
+  /** The acks of the channel's current generation (delivery tags start again on every new channel). */
+  private acksOf(channel: ManagedChannel): DeliveryAcks {
+    const generation = channel.generation();
+    if (this.acks?.generation !== generation) {
+      const isCurrent = () => channel.generation() === generation;
+      this.acks = { generation, acks: new DeliveryAcks(channel.wrapper, isCurrent) };
+    }
+    return this.acks.acks;
   }
 
   /** Publishes a copy to the delay queue or the dead-letter queue and waits for the broker's confirm. */
