@@ -4,3 +4,4 @@ export * from './database';
 export * from './database-errors';
 export * from './advisory-lock';
 export { failedStatementNumber } from './pipelined-transaction';
+export { planEachTime } from './prepared-statements';

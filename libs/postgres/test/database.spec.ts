@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '@shopflow/testing';
-import { Database, isUniqueViolation, join, sql } from '../src';
+import { Database, isUniqueViolation, join, planEachTime, sql } from '../src';
 
 describe('Database on a real PostgreSQL', () => {
   let database: TestDatabase;
@@ -55,6 +55,16 @@ describe('Database on a real PostgreSQL', () => {
       );
     });
     expect(names).toEqual([{ name: expect.stringMatching(/^shopflow_\d+$/) }]);
+  });
+
+  it('plans a planEachTime statement at every execution: it is never prepared', async () => {
+    const prepared = await db.transaction(async (tx) => {
+      for (const id of [1, 2]) await tx.query(planEachTime(sql`SELECT body FROM notes WHERE id = ${id}`));
+      return tx.query<{ name: string }>(
+        sql`SELECT name FROM pg_prepared_statements WHERE statement = ${'SELECT body FROM notes WHERE id = $1'}`,
+      );
+    });
+    expect(prepared).toEqual([]);
   });
 
   it('recognises a unique violation, by constraint', async () => {

@@ -1,7 +1,7 @@
 import { type Envelope } from '@shopflow/events';
 import { type Logger, type OutboxStats, type ServiceMetrics } from '@shopflow/observability';
 import { type EventPublisher } from '../publisher';
-import { sql, type SqlClient, type TransactionRunner } from '@shopflow/postgres';
+import { planEachTime, sql, type SqlClient, type TransactionRunner } from '@shopflow/postgres';
 import { type OutboxMessage } from './outbox';
 
 interface OutboxRow {
@@ -40,17 +40,21 @@ const claimBatch = (limit: number, olderThanSeconds: number) => sql`
  * A published row has done its job and is deleted: the outbox is a queue, not an archive. Deleting
  * costs PostgreSQL about a third of marking the row sent, which wrote a new version of the whole row
  * (its JSON included) and new entries in both indexes, and kept the table growing.
+ * Planned at every execution: the table holds a few live rows among many dead ones until autovacuum
+ * comes by, and a generic plan made when it was nearly empty (a sequential scan) went on reading
+ * every page of it, dead rows included: 200-400 µs per delete of a few rows, against about 45 µs now.
  */
-const deleteSent = (ids: string[]) => sql`DELETE FROM outbox_events WHERE id = ANY(${ids}::uuid[])`;
+const deleteSent = (ids: string[]) => planEachTime(sql`DELETE FROM outbox_events WHERE id = ANY(${ids}::uuid[])`);
 /**
  * deleteSent as a transaction of its own that does not wait for the disk: lost in a crash, the
  * delete only has the poll publish those events again, and the consumers' inbox absorbs the copies.
  * set_config(..., true) is SET LOCAL: it lasts until this one statement's implicit transaction
  * commits, so the pooled session keeps synchronous_commit on.
  */
-const deleteSentWithoutFlush = (ids: string[]) => sql`
-  WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
-  DELETE FROM outbox_events USING relaxed WHERE id = ANY(${ids}::uuid[])`;
+const deleteSentWithoutFlush = (ids: string[]) =>
+  planEachTime(sql`
+    WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+    DELETE FROM outbox_events USING relaxed WHERE id = ANY(${ids}::uuid[])`);
 // Every row is unsent: the table holds only the backlog, so counting it all is cheap.
 const MEASURE_BACKLOG = sql`
   SELECT count(*)::int AS backlog,
