@@ -57,6 +57,17 @@ describe('Database on a real PostgreSQL', () => {
     expect(names).toEqual([{ name: expect.stringMatching(/^shopflow_\d+$/) }]);
   });
 
+  it('runs prepared statements on a generic plan from their first execution: no planning per execution', async () => {
+    const plans = await db.transaction(async (tx) => {
+      for (const ids of [[1], [1, 2], [2]]) await tx.query(sql`SELECT body FROM notes WHERE id = ANY(${ids}::int[])`);
+      return tx.query<{ generic_plans: string; custom_plans: string }>(
+        sql`SELECT generic_plans, custom_plans FROM pg_prepared_statements
+            WHERE statement = ${'SELECT body FROM notes WHERE id = ANY($1::int[])'}`,
+      );
+    });
+    expect(plans).toEqual([{ generic_plans: '3', custom_plans: '0' }]);
+  });
+
   it('plans a planEachTime statement at every execution: it is never prepared', async () => {
     const prepared = await db.transaction(async (tx) => {
       for (const id of [1, 2]) await tx.query(planEachTime(sql`SELECT body FROM notes WHERE id = ${id}`));
