@@ -30,12 +30,14 @@ export interface OutboxRelayOptions {
   metrics?: ServiceMetrics;
 }
 
-const claimBatch = (limit: number, olderThanSeconds: number) => sql`
-  SELECT id, exchange, routing_key, message, headers FROM outbox_events
-  WHERE created_at <= now() - make_interval(secs => ${olderThanSeconds}::float8)
-  ORDER BY created_at
-  LIMIT ${limit}::int
-  FOR UPDATE SKIP LOCKED`;
+// Planned at every execution, like the deletes below: the outbox's size swings.
+const claimBatch = (limit: number, olderThanSeconds: number) =>
+  planEachTime(sql`
+    SELECT id, exchange, routing_key, message, headers FROM outbox_events
+    WHERE created_at <= now() - make_interval(secs => ${olderThanSeconds}::float8)
+    ORDER BY created_at
+    LIMIT ${limit}::int
+    FOR UPDATE SKIP LOCKED`);
 /**
  * A published row has done its job and is deleted: the outbox is a queue, not an archive. Deleting
  * costs PostgreSQL about a third of marking the row sent, which wrote a new version of the whole row
