@@ -2,7 +2,7 @@ import { startEventDrivenService, type RunningService } from '@shopflow/bootstra
 import { type Logger } from '@shopflow/observability';
 import path from 'node:path';
 import { SERVICE_NAME, type Config } from './config';
-import { SimulatedGateway } from './gateway/simulated-gateway';
+import { PaymentGatewayClient } from './gateway/payment-gateway.client';
 import { paymentRoutes } from './http/payment.routes';
 import { paymentHandlers } from './messaging/handlers';
 import { PAYMENT_EVENTS } from './messaging/published-events';
@@ -11,17 +11,23 @@ export type { RunningService } from '@shopflow/bootstrap';
 
 /** Starts the whole service; `main.ts` calls it with the environment's config, tests with their own. */
 export function startService(config: Config, logger: Logger): Promise<RunningService> {
-  const gateway = new SimulatedGateway({
-    latencyMs: config.GATEWAY_LATENCY_MS,
-    failureRate: config.GATEWAY_FAILURE_RATE,
+  const gateway = new PaymentGatewayClient({
+    url: config.PAYMENT_GATEWAY_URL,
+    timeoutMs: config.PAYMENT_GATEWAY_TIMEOUT_MS,
+    connections: config.PAYMENT_GATEWAY_CONNECTIONS,
+    attempts: config.PAYMENT_GATEWAY_ATTEMPTS,
+    backoffMs: config.PAYMENT_GATEWAY_BACKOFF_MS,
   });
   return startEventDrivenService(
     {
       name: SERVICE_NAME,
       prismaConfig: path.join(__dirname, '../prisma.config.ts'),
       publishes: PAYMENT_EVENTS,
-      handlers: ({ transactions }) => paymentHandlers({ transactions, gateway }),
+      handlers: ({ transactions, db }) => paymentHandlers({ transactions, db, gateway }),
       routers: ({ db }) => [paymentRoutes(db)],
+      readiness: [{ name: 'payment-gateway', check: () => gateway.reachable() }],
+      // After the consumer has stopped: no call is in flight any more.
+      resources: [{ name: 'payment-gateway', run: () => gateway.close() }],
     },
     config,
     logger,

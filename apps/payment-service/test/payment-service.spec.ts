@@ -1,3 +1,4 @@
+import { startGatewaySimulator, type GatewaySimulator } from '@shopflow/gateway-simulator';
 import { createEvent, OrderCancelledV1, OrderPlacedV1, type AnyEvent } from '@shopflow/events';
 import { createLogger } from '@shopflow/observability';
 import { createTestDatabase, createTestVhost, eventually, type TestDatabase, type TestVhost } from '@shopflow/testing';
@@ -33,6 +34,7 @@ describe('payment-service', () => {
   let database: TestDatabase;
   let vhost: TestVhost;
   let service: RunningService;
+  let gateway: GatewaySimulator;
   let connection: amqplib.ChannelModel;
   let channel: amqplib.ConfirmChannel;
   const published: AnyEvent[] = [];
@@ -52,6 +54,7 @@ describe('payment-service', () => {
   beforeAll(async () => {
     database = await createTestDatabase({ prefix: 'payment' });
     vhost = await createTestVhost('payment');
+    gateway = await startGatewaySimulator();
     // One message at a time, in queue order: "the cancellation arrived before it" must mean handled
     // before it, not merely delivered first and then raced for the order's lock.
     const config = readConfig({
@@ -60,6 +63,7 @@ describe('payment-service', () => {
       PORT: '0',
       LOG_LEVEL: 'silent',
       PREFETCH: '1',
+      PAYMENT_GATEWAY_URL: gateway.url,
     });
     service = await startService(config, logger);
 
@@ -74,6 +78,7 @@ describe('payment-service', () => {
   afterAll(async () => {
     await connection?.close();
     await service?.stop();
+    await gateway?.close();
     await vhost?.drop();
     await database?.drop();
   });

@@ -25,7 +25,7 @@ const urlWithProtocol = (protocols: string[]) =>
   });
 
 /** Environment variables every service reads. Each service extends this with its own. */
-export const baseConfigSchema = (defaults: { port: number; transactionBatchMax?: number }) =>
+export const baseConfigSchema = (defaults: { port: number; transactionBatchMax?: number; prefetch?: number }) =>
   z.object({
     /** 0 picks a free port (tests). */
     PORT: z.coerce.number().int().min(0).max(65535).default(defaults.port),
@@ -34,9 +34,15 @@ export const baseConfigSchema = (defaults: { port: number; transactionBatchMax?:
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /**
      * Messages a replica has in hand at once (unacknowledged). With group commit it also bounds how
-     * many share a transaction: in the benchmark 50 beat 20 by a fifth, and 100 gained nothing more.
+     * many share a transaction. A service that waits on a slow outside system per message needs
+     * more of them in hand to keep busy (Little's law: rate × wait), so it sets its own default.
      */
-    PREFETCH: z.coerce.number().int().min(1).max(1000).default(50),
+    PREFETCH: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(defaults.prefetch ?? 50),
     /**
      * Connections to the service's database. With group commit one batch at a time needs one; with
      * TRANSACTION_BATCH_MAX=1 each message in hand holds one for its whole handling.

@@ -10,6 +10,7 @@ export interface PaymentRecord {
   currency: string;
   failureReason: string | null;
   gatewayReference: string | null;
+  refundReference: string | null;
   createdAt: Date;
   refundedAt: Date | null;
 }
@@ -23,6 +24,7 @@ type Nullable<T> = { [K in keyof T]: T[K] | null };
 const PAYMENT_COLUMNS = sql`
   p.id, p.order_id AS "orderId", p.status::text AS status, p.amount, p.currency,
   p.failure_reason AS "failureReason", p.gateway_reference AS "gatewayReference",
+  p.refund_reference AS "refundReference",
   p.created_at AS "createdAt", p.refunded_at AS "refundedAt"`;
 
 /**
@@ -47,25 +49,65 @@ export async function loadOrderPaymentState(
   return { cancelled, ...(payment.id === null ? {} : { payment: payment as PaymentRecord }) };
 }
 
-/** Sent without waiting (Transaction.send). */
-export function savePayment(
-  tx: Transaction,
-  payment: Omit<PaymentRecord, 'createdAt' | 'refundedAt' | 'gatewayReference'> & { gatewayReference?: string },
-): void {
-  const { id, orderId, status, amount, currency, failureReason, gatewayReference } = payment;
-  // created_at takes its column default.
-  tx.send(sql`
-    INSERT INTO payments (id, order_id, status, amount, currency, failure_reason, gateway_reference)
-    VALUES (${id}::uuid, ${orderId}::uuid, ${status}::payment_status, ${amount}, ${currency},
-            ${failureReason}, ${gatewayReference ?? null})`);
+/** The order's payment, if any, read outside any transaction: what is left to ask the processor. */
+export async function findPayment(db: SqlClient, orderId: string): Promise<PaymentRecord | undefined> {
+  const [payment] = await db.query<PaymentRecord>(sql`
+    SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.order_id = ${orderId}::uuid`);
+  return payment;
 }
 
-export async function markRefunded(tx: SqlClient, orderId: string): Promise<void> {
-  const updated = await tx.execute(sql`
-    UPDATE payments SET status = 'refunded', refunded_at = ${new Date()}
-    WHERE order_id = ${orderId}::uuid`);
-  // The caller read the payment under the order's lock, and payments are never deleted.
-  if (updated !== 1) throw new AppError('internal', `no payment of order ${orderId} to mark refunded`);
+/** Records that the order's charge is being made (`pending`); sent without waiting (Transaction.send). */
+export function startPayment(
+  tx: Transaction,
+  payment: Pick<PaymentRecord, 'id' | 'orderId' | 'amount' | 'currency'>,
+): void {
+  const { id, orderId, amount, currency } = payment;
+  // created_at takes its column default.
+  tx.send(sql`
+    INSERT INTO payments (id, order_id, status, amount, currency)
+    VALUES (${id}::uuid, ${orderId}::uuid, 'pending', ${amount}, ${currency})`);
+}
+
+/** The processor's answer to the pending charge; the caller checked it is pending, under the order's lock. */
+export async function recordChargeAnswer(
+  tx: SqlClient,
+  orderId: string,
+  answer:
+    { status: 'succeeded' | 'refund_pending'; gatewayReference: string } | { status: 'failed'; failureReason: string },
+): Promise<void> {
+  const reference = 'gatewayReference' in answer ? answer.gatewayReference : null;
+  const reason = 'failureReason' in answer ? answer.failureReason : null;
+  await expectOne(
+    orderId,
+    tx.execute(sql`
+      UPDATE payments SET status = ${answer.status}::payment_status, gateway_reference = ${reference},
+                          failure_reason = ${reason}
+      WHERE order_id = ${orderId}::uuid AND status = 'pending'`),
+  );
+}
+
+/** Records that the order's refund is being made (`refund_pending`). */
+export async function startRefund(tx: SqlClient, orderId: string): Promise<void> {
+  await expectOne(
+    orderId,
+    tx.execute(sql`
+      UPDATE payments SET status = 'refund_pending' WHERE order_id = ${orderId}::uuid AND status = 'succeeded'`),
+  );
+}
+
+export async function markRefunded(tx: SqlClient, orderId: string, refundReference: string | null): Promise<void> {
+  await expectOne(
+    orderId,
+    tx.execute(sql`
+      UPDATE payments SET status = 'refunded', refunded_at = ${new Date()}, refund_reference = ${refundReference}
+      WHERE order_id = ${orderId}::uuid AND status = 'refund_pending'`),
+  );
+}
+
+/** The caller read the payment under the order's lock, and payments are never deleted: exactly one row changes. */
+async function expectOne(orderId: string, updated: Promise<number>): Promise<void> {
+  if ((await updated) !== 1)
+    throw new AppError('internal', `the payment of order ${orderId} was not in the expected state`);
 }
 
 /** One INSERT ... ON CONFLICT DO NOTHING, sent without waiting (an upsert with nothing to update took three statements). */

@@ -1,35 +1,32 @@
 import { randomUUIDv7 } from 'node:crypto';
-import { createEvent, PaymentFailedV1, PaymentSucceededV1, type EventOf, type OrderPlacedV1 } from '@shopflow/events';
+import { type EventOf, type OrderPlacedV1 } from '@shopflow/events';
 import { type InboxOutcome } from '@shopflow/messaging';
-import { SERVICE_NAME } from '../config';
-import { loadOrderPaymentState, lockOrder, savePayment } from '../data-access/payments.repository';
+import { loadOrderPaymentState, lockOrder, startPayment } from '../data-access/payments.repository';
 import { onOrderPlaced } from '../domain/payment-rules';
 import { type PaymentDependencies } from './dependencies';
+import { settlePayment } from './settle-payment';
 
 /**
- * Charges a placed order once. The gateway is called inside the transaction that records the
- * payment; a real provider would also get the order id as idempotency key, so a retry after a
- * crash between its answer and our commit could not charge twice.
+ * Charges a placed order once, in three steps, none of which holds a transaction across the call:
+ * a short transaction records the event (inbox) and the payment as `pending`; the processor is asked,
+ * with the payment's idempotency key; a short transaction records its answer and the event that
+ * tells it (settlePayment). A crash or a redelivery anywhere in between finds the payment pending
+ * and asks again with the same key, which the processor answers with its first answer: never a
+ * second charge, never a lost one.
  */
-export function chargeOrder(deps: PaymentDependencies, event: EventOf<typeof OrderPlacedV1>): Promise<InboxOutcome> {
-  return deps.transactions.handleOnce(event, async (tx) => {
-    const { orderId, total, paymentToken } = event.payload;
+export async function chargeOrder(
+  deps: PaymentDependencies,
+  event: EventOf<typeof OrderPlacedV1>,
+): Promise<InboxOutcome> {
+  const { orderId, total } = event.payload;
+  const outcome = await deps.transactions.handleOnce(event, async (tx) => {
     lockOrder(tx, orderId);
-    if (onOrderPlaced(await loadOrderPaymentState(tx, orderId)) === 'skip') return [];
-
-    const result = await deps.gateway.charge(paymentToken, total.amount, total.currency);
-    const payment = { id: randomUUIDv7(), orderId, amount: total.amount, currency: total.currency };
-    const origin = { source: SERVICE_NAME, causedBy: event };
-    if (result.verdict === 'approved') {
-      savePayment(tx, {
-        ...payment,
-        status: 'succeeded',
-        failureReason: null,
-        gatewayReference: result.reference,
-      });
-      return [createEvent(PaymentSucceededV1, { orderId, paymentId: payment.id, amount: total }, origin)];
+    if (onOrderPlaced(await loadOrderPaymentState(tx, orderId)) === 'charge') {
+      startPayment(tx, { id: randomUUIDv7(), orderId, amount: total.amount, currency: total.currency });
     }
-    savePayment(tx, { ...payment, status: 'failed', failureReason: result.verdict });
-    return [createEvent(PaymentFailedV1, { orderId, reason: result.verdict, amount: total }, origin)];
+    return [];
   });
+  // A duplicate too: it may be the redelivery of an event whose handling stopped after the first step.
+  await settlePayment(deps, orderId, { cause: event, source: event.payload.paymentToken });
+  return outcome;
 }

@@ -1,35 +1,34 @@
-import { createEvent, PaymentRefundedV1, type EventOf, type OrderCancelledV1 } from '@shopflow/events';
+import { type EventOf, type OrderCancelledV1 } from '@shopflow/events';
 import { type InboxOutcome } from '@shopflow/messaging';
-import { SERVICE_NAME } from '../config';
 import {
   loadOrderPaymentState,
   lockOrder,
-  markRefunded,
   rememberCancellation,
+  startRefund,
 } from '../data-access/payments.repository';
 import { onOrderCancelled } from '../domain/payment-rules';
 import { type PaymentDependencies } from './dependencies';
+import { settlePayment } from './settle-payment';
 
-/** Compensation: refunds what was charged for a cancelled order, and remembers the cancellation either way. */
-export function refundOrder(deps: PaymentDependencies, event: EventOf<typeof OrderCancelledV1>): Promise<InboxOutcome> {
-  return deps.transactions.handleOnce(event, async (tx) => {
-    const { orderId, reason } = event.payload;
+/**
+ * Compensation: refunds what was charged for a cancelled order, and remembers the cancellation
+ * either way. Like the charge, in three steps: record the event, the cancellation and the refund as
+ * `refund_pending`; ask the processor with the refund's idempotency key; record the answer. A charge
+ * still waiting for the processor is refunded when its answer is recorded (onChargeAnswered).
+ */
+export async function refundOrder(
+  deps: PaymentDependencies,
+  event: EventOf<typeof OrderCancelledV1>,
+): Promise<InboxOutcome> {
+  const { orderId, reason } = event.payload;
+  const outcome = await deps.transactions.handleOnce(event, async (tx) => {
     lockOrder(tx, orderId);
-    const state = await loadOrderPaymentState(tx, orderId);
-    const decision = onOrderCancelled(state);
+    const decision = onOrderCancelled(await loadOrderPaymentState(tx, orderId));
     if (decision === 'nothing') return [];
     rememberCancellation(tx, orderId, reason);
-    if (decision !== 'refund' || !state.payment?.gatewayReference) return [];
-
-    await deps.gateway.refund(state.payment.gatewayReference);
-    await markRefunded(tx, orderId);
-    const { id: paymentId, amount, currency } = state.payment;
-    return [
-      createEvent(
-        PaymentRefundedV1,
-        { orderId, paymentId, amount: { amount, currency } },
-        { source: SERVICE_NAME, causedBy: event },
-      ),
-    ];
+    if (decision === 'refund') await startRefund(tx, orderId);
+    return [];
   });
+  await settlePayment(deps, orderId, { cause: event });
+  return outcome;
 }

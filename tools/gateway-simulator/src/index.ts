@@ -1,0 +1,3 @@
+export * from './card-tokens';
+export * from './latency';
+export * from './gateway-simulator';
