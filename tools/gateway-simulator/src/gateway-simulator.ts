@@ -50,6 +50,8 @@ export interface GatewaySimulator {
   /** Charges made (declined attempts are not charges), oldest first. */
   charges(): readonly Charge[];
   refunds(): readonly Refund[];
+  /** Requests received on a route such as `POST /v1/charges` (repeats with the same key included). */
+  requestsReceived(route: string): number;
   settings(): SimulatorSettings;
   configure(changes: Partial<SimulatorSettings>): void;
   close(): Promise<void>;
@@ -81,18 +83,18 @@ export async function startGatewaySimulator(
   const charges = new Map<string, Charge>();
   const refunds: Refund[] = [];
   const keys = new IdempotencyStore();
+  const received = new Map<string, number>();
 
   const configure = (changes: Partial<SimulatorSettings>) => {
     settings = { ...settings, ...changes, latency: { ...settings.latency, ...changes.latency } };
     sampleLatency = latencySampler(settings.latency, random);
   };
 
-  /** Waits the drawn latency, maybe fails as an outage, else does the work; `hang` says whether to withhold the answer. */
-  const perform = async (work: () => Answer, hang: { set: boolean }): Promise<Answer> => {
+  /** Waits the drawn latency, then fails as an outage or does the work. */
+  const perform = async (work: () => Answer): Promise<Answer> => {
     const latency = sampleLatency();
     if (latency > 0) await delay(latency);
     if (random() < settings.failureRate) return requestError(503, 'service_unavailable', 'simulated outage');
-    hang.set = random() < settings.timeoutRate;
     return work();
   };
 
@@ -170,12 +172,13 @@ export async function startGatewaySimulator(
       );
     const body = await readJson(req);
     if (body === undefined) return send(res, requestError(400, 'parameter_invalid', 'the body must be a JSON object'));
-    const hang = { set: false };
-    const answer = keys.answer(key, `${route} ${JSON.stringify(body)}`, () => perform(() => work(body), hang));
+    received.set(route, (received.get(route) ?? 0) + 1);
+    const answer = keys.answer(key, `${route} ${JSON.stringify(body)}`, () => perform(() => work(body)));
     if (answer === 'mismatch')
       return send(res, requestError(400, 'idempotency_error', 'this Idempotency-Key was used with another request'));
     const answered = await answer;
-    if (hang.set) await delay(settings.hangMs);
+    // Withheld after the work is done (a replay's answer too): only a retry tells the caller.
+    if (answered.status < 500 && random() < settings.timeoutRate) await delay(settings.hangMs);
     send(res, answered);
   };
 
@@ -192,6 +195,7 @@ export async function startGatewaySimulator(
     port,
     charges: () => [...charges.values()],
     refunds: () => [...refunds],
+    requestsReceived: (route) => received.get(route) ?? 0,
     settings: () => settings,
     configure,
     close: () =>
