@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the whole system on this machine, without Docker, against a local RabbitMQ and
 // PostgreSQL. Creates the databases, builds, starts the four services (N replicas with
-// --replicas inventory-service=3) plus a small SMTP catcher, and stops everything on Ctrl-C.
+// --replicas inventory-service=3) plus a small SMTP catcher and the card processor's simulator
+// (tools/gateway-simulator, its own process), and stops everything on Ctrl-C.
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import net from 'node:net';
@@ -21,6 +22,8 @@ const SERVICES = {
 const PG_URL = process.env.POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const SMTP_PORT = Number(process.env.SMTP_PORT ?? 1025);
+const SIMULATOR_PORT = Number(process.env.GATEWAY_SIMULATOR_PORT ?? 4010);
+const GATEWAY_URL = process.env.PAYMENT_GATEWAY_URL ?? `http://127.0.0.1:${SIMULATOR_PORT}`;
 
 function parseReplicas(argv) {
   const replicas = Object.fromEntries(Object.keys(SERVICES).map((s) => [s, 1]));
@@ -103,6 +106,43 @@ async function startMailCatcher() {
   return server;
 }
 
+/**
+ * The card processor's simulator, unless PAYMENT_GATEWAY_URL names another processor. It reads the
+ * GATEWAY_* knobs from this environment (GATEWAY_LATENCY_MS: its median latency).
+ */
+async function startGatewaySimulator() {
+  if (process.env.PAYMENT_GATEWAY_URL) return undefined;
+  if (await portInUse(SIMULATOR_PORT)) {
+    throw new Error(
+      `port ${SIMULATOR_PORT}, where the gateway simulator listens, is in use: stop what uses it, ` +
+        `or set GATEWAY_SIMULATOR_PORT (or PAYMENT_GATEWAY_URL for a processor of your own)`,
+    );
+  }
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: path.join(root, 'tools/gateway-simulator'),
+    env: { ...process.env, PORT: String(SIMULATOR_PORT) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: Ctrl-C reaches the services, which drain and may still call it; it
+    // is stopped once they are gone (or when this script exits).
+    detached: true,
+  });
+  process.on('exit', () => child.exitCode === null && child.kill('SIGTERM'));
+  for (const stream of [child.stdout, child.stderr]) {
+    readline.createInterface({ input: stream }).on('line', (line) => console.log(`[gateway-simulator] ${line}`));
+  }
+  const up = await pollUntil(
+    () =>
+      fetch(`${GATEWAY_URL}/health`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    () => child.exitCode !== null,
+    10_000,
+  );
+  if (!up) throw new Error('the gateway simulator did not start: see its log above');
+  return child;
+}
+
 function run(command, args, options = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: root, stdio: 'inherit', ...options });
@@ -174,6 +214,7 @@ function startService(service, replica) {
       AMQP_URL,
       SMTP_HOST: process.env.SMTP_HOST ?? '127.0.0.1',
       SMTP_PORT: String(SMTP_PORT),
+      PAYMENT_GATEWAY_URL: GATEWAY_URL,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -189,6 +230,7 @@ async function main() {
   await checkInfrastructure();
   if (!process.argv.includes('--no-build')) await run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
   const mail = await startMailCatcher();
+  const simulator = await startGatewaySimulator();
   const children = [];
   const exits = [];
   let stopping = false;
@@ -229,6 +271,12 @@ async function main() {
   );
   void announceWhenOrderable(ports, () => stopping);
   const codes = await Promise.all(exits);
+  // The services are gone: nothing calls the processor any more.
+  if (simulator && simulator.exitCode === null) {
+    const gone = new Promise((resolve) => simulator.once('exit', resolve));
+    simulator.kill('SIGTERM');
+    await gone;
+  }
   await new Promise((resolve) => (mail ? mail.close(resolve) : resolve()));
   process.exit(!crashed && codes.every((code) => code === 0) ? 0 : 1);
 }
