@@ -73,6 +73,14 @@ export class ServiceProcess {
     return code as number | null;
   }
 
+  /** SIGKILL: the process dies at once, mid-work, as in a crash; resolves once it is gone. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = once(this.child, 'exit');
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
   logTail(lines = 30): string {
     return fs.readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-lines).join('\n');
   }

@@ -9,6 +9,7 @@ import {
   freePort,
 } from '@shopflow/testing';
 import path from 'node:path';
+import { GatewayProcess } from './gateway-process';
 import { ServiceProcess, WORKSPACE } from './service-process';
 
 // Consumers first, inventory last: the catalog it announces at start must find order-service's queue.
@@ -24,6 +25,8 @@ export type ServiceName = (typeof SERVICES)[number];
 export interface Infrastructure {
   readonly vhost: TestVhost;
   readonly smtp: SmtpSink;
+  /** The card processor's simulator, as its own process, when this infrastructure runs one. */
+  readonly gateway?: GatewayProcess;
   envOf(service: ServiceName): Record<string, string>;
   close(): Promise<void>;
 }
@@ -36,6 +39,7 @@ export class System {
   private readonly processes = new Map<ServiceName, ServiceProcess[]>();
   readonly vhost: TestVhost;
   readonly smtp: SmtpSink;
+  readonly gateway?: GatewayProcess;
 
   private constructor(
     private readonly infrastructure: Infrastructure,
@@ -43,6 +47,7 @@ export class System {
   ) {
     this.vhost = infrastructure.vhost;
     this.smtp = infrastructure.smtp;
+    this.gateway = infrastructure.gateway;
   }
 
   static async start(extraEnv: Partial<Record<ServiceName, Record<string, string>>> = {}): Promise<System> {
@@ -52,9 +57,14 @@ export class System {
       databases.set(service, await createTestDatabase({ prefix: `e2e_${service.split('-')[0]}` }));
     }
     const smtp = await startSmtpSink();
+    const gateway = await GatewayProcess.start({
+      port: await freePort(),
+      logDir: path.join(WORKSPACE, 'tmp/e2e-logs', uniqueName('gateway')),
+    });
     return System.startOn({
       vhost,
       smtp,
+      gateway,
       /** The environment a service gets; the same variables docker-compose sets. */
       envOf: (service) => ({
         DATABASE_URL: databases.get(service)!.url,
@@ -62,9 +72,11 @@ export class System {
         LOG_LEVEL: process.env['E2E_LOG_LEVEL'] ?? 'info',
         SMTP_HOST: '127.0.0.1',
         SMTP_PORT: String(smtp.port),
+        ...(service === 'payment-service' && { PAYMENT_GATEWAY_URL: gateway.url }),
         ...extraEnv[service],
       }),
       async close() {
+        await gateway.stop();
         await smtp.close();
         await vhost.drop();
         for (const database of databases.values()) await database.drop();
@@ -117,6 +129,13 @@ export class System {
     const replicas = this.processes.get(service) ?? [];
     this.processes.delete(service);
     return Promise.all(replicas.map((p) => p.stop()));
+  }
+
+  /** SIGKILL to every replica of `service`: a crash, nothing drained; startService starts it again. */
+  async killService(service: ServiceName): Promise<void> {
+    const replicas = this.processes.get(service) ?? [];
+    this.processes.delete(service);
+    await Promise.all(replicas.map((p) => p.kill()));
   }
 
   replicas(service: ServiceName): readonly ServiceProcess[] {
