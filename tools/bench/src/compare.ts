@@ -18,6 +18,10 @@ const USAGE = `npm run bench:compare -- REF [options]
   --duration S       measured seconds of each run's closed loop (default 20)
   --concurrency N    customers of each of the two runs (default 16: together, the full bench's 32)
   --help, -h         this text
+
+Both runs share one PostgreSQL and one RabbitMQ: work a change saves there is saved for both, so
+this shows what the services themselves do. For a change to SQL or broker traffic, alternate whole
+runs instead (npm run bench -- --services-from tmp/bench-compare/<sha>, then without; README).
 `;
 
 interface Side {
@@ -64,7 +68,12 @@ function main(): Promise<number> | number {
     { label: other.sha.startsWith(ref) ? ref : `${ref} (${other.sha.slice(0, 7)})`, root: other.root },
     { label: `this checkout (${head}${dirty ? '+changes' : ''})`, root: WORKSPACE },
   ];
-  const benchArgs = ['--replicas', '1', '--warmup', '4', '--ceiling-seconds', '1', '--duration', values.duration];
+  // Lab externals (instant processor and relay): the comparison is of our code's cost, and an older
+  // checkout may not talk to the processor's simulator at all.
+  const benchArgs = [
+    ...['--replicas', '1', '--externals', 'lab', '--overload', '0'],
+    ...['--warmup', '4', '--ceiling-seconds', '1', '--duration', values.duration],
+  ];
   return compare(sides, Number(values.rounds), [...benchArgs, '--concurrency', values.concurrency]);
 }
 

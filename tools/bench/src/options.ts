@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { LAB, REALISTIC, type Externals } from './system/externals';
 import { SERVICES, type ServiceName } from './system/services';
 
 export const WORKSPACE = path.resolve(__dirname, '../../..');
@@ -10,8 +11,14 @@ export interface BenchOptions {
   outDir: string;
   /** Benchmark services already running at these URLs instead of starting our own. */
   target?: { orderUrls: string[]; inventoryUrl: string; pids: number[] };
-  /** Closed loop: virtual customers, each with one saga in flight. */
+  /** Closed loop: virtual customers, each with one saga in flight (with lab externals). */
   concurrency: number;
+  /** Closed loop with realistic externals; undefined: from the lab run by Little's law. */
+  realisticConcurrency?: number;
+  /** How the processor and the mail relay answer, one pass each per replica count, in this order. */
+  externals: Externals[];
+  /** The overload phase's arrival rate as a multiple of the realistic closed-loop sagas/s; 0: none. */
+  overloadFactor: number;
   /** Open loop: orders per second; undefined = half the closed-loop throughput of the same run. */
   rate?: number;
   warmupSeconds: number;
@@ -43,7 +50,15 @@ const PROFILES = {
 export const USAGE = `npm run bench -- [options]
 
   --quick                 smoke run, under a minute (what CI runs)
-  --concurrency N         closed loop: customers with one saga in flight each (full 32, quick 16)
+  --externals LIST        how the card processor and mail relay answer: lab,realistic (default, both
+                          in one run), realistic or lab. realistic: processor p50 150 ms / p99 600 ms,
+                          each SMTP command answered after 20 ms; lab: both at once (a lab figure)
+  --gateway-p50 MS, --gateway-p99 MS, --smtp-delay MS
+                          the realistic externals' figures
+  --concurrency N         closed loop, lab externals: customers with one saga in flight (full 32, quick 16)
+  --realistic-concurrency N  closed loop, realistic externals (default: by Little's law from the lab run)
+  --overload FACTOR       an open loop at FACTOR × the realistic closed-loop sagas/s, 1 replica, to see
+                          admission control refuse the excess (default 2; 0: no overload phase)
   --rate N                open loop: orders per second (default: half the closed-loop sagas/s)
   --duration S            seconds of each measured phase (full 30, quick 3)
   --warmup S              seconds of warm-up before measuring (full 10, quick 1)
@@ -71,6 +86,12 @@ export function parseOptions(argv: string[]): BenchOptions {
       quick: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
       concurrency: { type: 'string' },
+      'realistic-concurrency': { type: 'string' },
+      externals: { type: 'string', default: 'lab,realistic' },
+      'gateway-p50': { type: 'string' },
+      'gateway-p99': { type: 'string' },
+      'smtp-delay': { type: 'string' },
+      overload: { type: 'string' },
       rate: { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
@@ -100,12 +121,28 @@ export function parseOptions(argv: string[]): BenchOptions {
   const unknown = profiled.filter((s) => !(SERVICES as readonly string[]).includes(s));
   if (unknown.length > 0)
     throw new UsageError(`--profile takes all or some of ${SERVICES.join(', ')}; not ${unknown.join(', ')}`);
+  const realistic: Externals = {
+    name: 'realistic',
+    gateway: {
+      p50Ms: nonNegative(values['gateway-p50'], 'gateway-p50') ?? REALISTIC.gateway.p50Ms,
+      p99Ms: nonNegative(values['gateway-p99'], 'gateway-p99') ?? REALISTIC.gateway.p99Ms,
+    },
+    smtpReplyDelayMs: nonNegative(values['smtp-delay'], 'smtp-delay') ?? REALISTIC.smtpReplyDelayMs,
+  };
+  const externals = list(values.externals, 'externals').map((name) => {
+    if (name === 'lab') return LAB;
+    if (name === 'realistic') return realistic;
+    throw new UsageError(`--externals takes lab and/or realistic, not ${name}`);
+  });
   const options: BenchOptions = {
     quick: values.quick,
     outDir: path.resolve(
       values.out ?? path.join(WORKSPACE, 'bench-results', `${values.quick ? 'quick' : 'full'}-${stamp}`),
     ),
     concurrency: positive(values.concurrency, 'concurrency') ?? profile.concurrency,
+    realisticConcurrency: positive(values['realistic-concurrency'], 'realistic-concurrency'),
+    externals: values.target ? [] : externals,
+    overloadFactor: nonNegative(values.overload, 'overload') ?? 2,
     rate: positive(values.rate, 'rate'),
     warmupSeconds: nonNegative(values.warmup, 'warmup') ?? profile.warmupSeconds,
     phaseSeconds: positive(values.duration, 'duration') ?? profile.phaseSeconds,

@@ -61,4 +61,16 @@ describe('the bench mail counter', () => {
     ).toEqual(['220', '250', '250', '250', '250', '250', '354', '250', '221']);
     expect(counter.count).toBe(1);
   });
+
+  it('answers each command later when told to, as a distant relay does, and still counts every e-mail', async () => {
+    counter.setReplyDelay(40);
+    const transport = createTransport({ host: '127.0.0.1', port: counter.port, secure: false, pool: true });
+    await transport.verify();
+    const started = Date.now();
+    await transport.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'x', text: 'y' });
+    // MAIL, RCPT, DATA and the message's end: each waits for its answer (nodemailer does not pipeline them).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 40);
+    transport.close();
+    expect(counter.count).toBe(1);
+  });
 });

@@ -50,13 +50,21 @@ describe('npm run bench -- --quick (real services, broker and database)', () => 
     }
   });
 
-  it('runs both paths of the saga and every phase: closed and open loop, 1 and 2 replicas', () => {
-    expect(report.phases.map((p) => [p.mode, p.replicas])).toEqual([
-      ['closed', 1],
-      ['open', 1],
-      ['closed', 2],
-      ['open', 2],
+  it('runs both paths of the saga and every phase: lab and realistic externals, closed and open loop, overload, 1 and 2 replicas', () => {
+    expect(report.phases.map((p) => [p.mode, p.replicas, p.externals, p.overload ?? false])).toEqual([
+      ['closed', 1, 'lab', false],
+      ['open', 1, 'lab', false],
+      ['closed', 1, 'realistic', false],
+      ['open', 1, 'realistic', false],
+      ['open', 1, 'realistic', true],
+      ['closed', 2, 'lab', false],
+      ['open', 2, 'lab', false],
+      ['closed', 2, 'realistic', false],
+      ['open', 2, 'realistic', false],
     ]);
+    // Little's law: the realistic closed loop has more customers in flight than the lab one.
+    const [lab, realistic] = report.phases.filter((p) => p.mode === 'closed');
+    expect(realistic!.concurrency).toBeGreaterThan(lab!.concurrency!);
     const confirmed = report.phases.reduce((sum, p) => sum + p.outcomes.confirmed, 0);
     const cancelled = report.phases.flatMap((p) => Object.keys(p.outcomes.cancelled));
     expect(confirmed).toBeGreaterThan(0);
@@ -84,13 +92,19 @@ describe('npm run bench -- --quick (real services, broker and database)', () => 
     expect(report.ceilings.database.insertTransactionsPerSecond).toBeGreaterThan(0);
     expect(report.ratios.sagasPerRawPublish).toBeGreaterThan(0);
     expect(report.ratios.sagasPerRawDbTransaction).toBeGreaterThan(0);
-    expect(report.scaling?.speedUp).toBeGreaterThan(0);
+    expect(report.ratios.realisticToLab).toBeGreaterThan(0);
+    expect(report.scaling?.map((s) => s.externals)).toEqual(['lab', 'realistic']);
+    for (const scaling of report.scaling ?? []) expect(scaling.speedUp).toBeGreaterThan(0);
+    expect(report.targets.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['realistic ÷ lab closed-loop sagas/s', 'overload: completed sagas/s ÷ capacity']),
+    );
   });
 
   it('writes the table (also on stdout), the JSON report and an SVG chart to the results folder', () => {
     const table = fs.readFileSync(path.join(out, 'report.txt'), 'utf8');
     expect(run.stdout).toContain(table.trim());
     expect(table).toContain('Result: OK');
+    expect(table).toMatch(/Realistic externals ÷ lab \(instant\) externals, closed-loop sagas\/s: \d/);
     expect(fs.readFileSync(path.join(out, 'chart.svg'), 'utf8')).toMatch(
       /^<svg[^>]*>[\s\S]*completed sagas\/s[\s\S]*<\/svg>$/,
     );

@@ -3,6 +3,8 @@ import http from 'node:http';
 export interface JsonResponse<T = unknown> {
   status: number;
   body: T;
+  /** The Retry-After header, when the server sent one (a refusal under overload). */
+  retryAfter?: string;
 }
 
 /**
@@ -48,10 +50,12 @@ export class HttpClient {
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
+            const retryAfter = res.headers['retry-after'];
+            const extra = retryAfter === undefined ? {} : { retryAfter };
             try {
-              resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : undefined) as T });
+              resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : undefined) as T, ...extra });
             } catch {
-              resolve({ status: res.statusCode ?? 0, body: text as T });
+              resolve({ status: res.statusCode ?? 0, body: text as T, ...extra });
             }
           });
           res.on('error', reject);

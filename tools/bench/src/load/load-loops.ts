@@ -62,8 +62,13 @@ export async function closedLoop(
       outcomes.push(outcome);
       if (outcome.final) finished += 1;
       maybeOpen();
-      // A refused request comes back at once: do not spin on a broken system.
-      if (outcome.error?.kind === 'http') await new Promise((resolve) => setTimeout(resolve, 50));
+      // A failed request comes back at once: do not spin on a broken system. A refused one says when to come back.
+      const pause = outcome.refused
+        ? outcome.refused.retryAfterSeconds * 1000
+        : outcome.error?.kind === 'http'
+          ? 50
+          : 0;
+      if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
     }
   };
   await Promise.all(Array.from({ length: concurrency }, (_, id) => customer(id)));

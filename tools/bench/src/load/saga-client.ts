@@ -10,8 +10,13 @@ export interface OrderOutcome {
   postMs: number;
   final?: FinalOrder;
   polls: number;
-  /** Set when the order counts as an error: refused POST, never final, or the wrong outcome. */
+  /** Set when the order counts as an error: a failed POST, never final, or the wrong outcome. */
   error?: { kind: 'http' | 'never-final' | 'wrong-outcome'; detail: string };
+  /**
+   * The system said it was too busy to take the order (503 or 429 with Retry-After) and stored
+   * nothing: admission control doing its job under overload, not an error.
+   */
+  refused?: { status: number; retryAfterSeconds: number };
 }
 
 /** Places one order and follows it to its final state: one saga, as a client sees it. */
@@ -28,6 +33,9 @@ export async function runSaga(
   const postMs = performance.now() - started;
   const base = { scenario, postStartedAt, postMs, polls: 0 };
   if (res instanceof Error) return { ...base, error: { kind: 'http', detail: res.message } };
+  if ((res.status === 503 || res.status === 429) && res.retryAfter !== undefined) {
+    return { ...base, refused: { status: res.status, retryAfterSeconds: Number(res.retryAfter) || 1 } };
+  }
   if (res.status !== 201)
     return { ...base, error: { kind: 'http', detail: `POST /orders: ${res.status} ${JSON.stringify(res.body)}` } };
   const followed = await tracker.follow(res.body);

@@ -3,7 +3,10 @@ import { type FinalOrder } from '../load/order-tracker';
 import { distribution } from './percentiles';
 import { type CpuUse, type PhaseReport } from './report-model';
 
-type PhaseShape = Pick<PhaseReport, 'name' | 'mode' | 'replicas' | 'concurrency' | 'rate' | 'leadInSeconds'>;
+type PhaseShape = Pick<
+  PhaseReport,
+  'name' | 'mode' | 'replicas' | 'concurrency' | 'rate' | 'leadInSeconds' | 'externals' | 'overload'
+>;
 
 /** Turns a loop's orders into the phase's figures: throughput in the window, latency of orders placed in it, errors. */
 export function phaseMetrics(
@@ -19,7 +22,10 @@ export function phaseMetrics(
   const inWindow = (t: number) => t >= windowStart && t < windowEnd;
   const placedInWindow = run.outcomes.filter((o) => inWindow(o.postStartedAt));
   const completed = run.outcomes.filter((o) => o.final && inWindow(o.final.finalAt)).length;
-  const answered = run.outcomes.filter((o) => o.error?.kind !== 'http' && inWindow(o.postStartedAt + o.postMs)).length;
+  const answered = run.outcomes.filter(
+    (o) => o.error?.kind !== 'http' && !o.refused && inWindow(o.postStartedAt + o.postMs),
+  ).length;
+  const refused = placedInWindow.filter((o) => o.refused);
   const finals = placedInWindow.flatMap((o) => (o.final ? [o.final] : []));
   const cancelled: Record<string, number> = {};
   for (const final of finals)
@@ -33,10 +39,13 @@ export function phaseMetrics(
     sagasPerSecond: completed / seconds,
     postsPerSecond: answered / seconds,
     placed: placedInWindow.length,
+    refused: { count: refused.length, perSecond: refused.length / seconds },
     outcomes: { confirmed: finals.filter((f) => f.status === 'CONFIRMED').length, cancelled },
     sagaLatencyMs: distribution(finals.map((f) => f.finalAt - f.placedAt)),
     hopsMs: hops(finals),
-    postLatencyMs: distribution(placedInWindow.filter((o) => o.error?.kind !== 'http').map((o) => o.postMs)),
+    postLatencyMs: distribution(
+      placedInWindow.filter((o) => o.error?.kind !== 'http' && !o.refused).map((o) => o.postMs),
+    ),
     errors: {
       http: count('http'),
       neverFinal: count('never-final'),

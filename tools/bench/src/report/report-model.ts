@@ -23,6 +23,10 @@ export interface PhaseReport {
   name: string;
   mode: 'closed' | 'open';
   replicas: number;
+  /** How the card processor and the mail relay answered (see externals.ts); `target`: whatever the running system has. */
+  externals: 'realistic' | 'lab' | 'target';
+  /** An open loop offered more than the closed loop could finish: admission control's phase. */
+  overload?: boolean;
   concurrency?: number;
   /** Open loop: the arrival rate asked for. */
   rate?: number;
@@ -34,6 +38,12 @@ export interface PhaseReport {
   postsPerSecond: number;
   /** Orders whose POST was sent inside the window: the latency figures are theirs. */
   placed: number;
+  /** Of those, refused with 503/429 and Retry-After (nothing stored): per second of the window too. */
+  refused: { count: number; perSecond: number };
+  /** E-mails the mail relay accepted inside the window, per second. */
+  emailsPerSecond?: number;
+  /** Depth of notification-service's queue at the window's start and end, and its highest sample. */
+  notificationQueue?: { start: number; end: number; max: number };
   outcomes: { confirmed: number; cancelled: Record<string, number> };
   /** Timeline `placed` → `confirmed`/`cancelled`, from the order's own timestamps. */
   sagaLatencyMs: Distribution;
@@ -105,10 +115,29 @@ export interface BenchReport {
   processes: ProcessReport[];
   /** Highest VmHWM of any replica of each service. */
   peakRssMiBByService: Record<string, number>;
-  ratios: { sagasPerRawPublish: number; sagasPerRawDbTransaction: number; basis: string };
-  scaling?: { replicas: number[]; closedSagasPerSecond: number[]; speedUp: number; openSagaP99Ms: number[] };
+  ratios: {
+    sagasPerRawPublish: number;
+    sagasPerRawDbTransaction: number;
+    basis: string;
+    /** Closed-loop sagas/s with realistic externals ÷ with instant ones (1 replica). */
+    realisticToLab?: number;
+  };
+  /** Per externals profile: each replica count against the first. */
+  scaling?: {
+    externals: string;
+    replicas: number[];
+    closedSagasPerSecond: number[];
+    speedUp: number;
+    /** Services + RabbitMQ + PostgreSQL CPU ms per saga in each closed loop, and last ÷ first. */
+    cpuMsPerSaga: number[];
+    cpuRatio: number;
+    openSagaP99Ms: number[];
+    openP99Ratio: number;
+  }[];
   totals: {
     ordersPlaced: number;
+    /** Refused under overload (503/429 with Retry-After): nothing was stored. */
+    ordersRefused: number;
     reachedFinalState: number;
     neverFinal: number;
     errors: number;
@@ -126,12 +155,9 @@ export interface BenchReport {
     string,
     { transactions: number; rowsInserted: number; rowsUpdated: number; rowsDeleted: number }
   >;
-  targets: {
-    sagasPerSecond: { target: number; actual: number; met: boolean };
-    p99AtHalfRateMs: { target: number; actual: number; rate: number; met: boolean };
-    rssPerServiceMiB: { target: number; actual: number; met: boolean };
-  };
-  /** Every order placed reached a final state and none was an error. */
+  /** The current issue's targets, each against this run's figure. */
+  targets: { name: string; target: string; actual: number; unit: string; met: boolean }[];
+  /** Every order placed reached a final state, none was an error, and every e-mail was sent. */
   ok: boolean;
   /** With --profile: where each profiled service's CPU time went (self time, first replica's whole lifetime). */
   profiles?: {

@@ -1,7 +1,9 @@
+import { GatewayProcess } from '@shopflow/gateway-simulator';
 import { createTestDatabase, createTestVhost, freePort, type TestDatabase, type TestVhost } from '@shopflow/testing';
 import { must } from '../must';
 import { applyMigrations } from './apply-migrations';
 import { databaseActivity, type DatabaseActivity } from './database-activity';
+import { type Externals } from './externals';
 import { startMailCounter, type MailCounter } from './mail-counter';
 import { ServiceProcess } from './service-process';
 import { SERVICES, type ServiceName } from './services';
@@ -25,9 +27,6 @@ export function benchSettings(options: Pick<LocalSystemOptions, 'logLevel' | 'se
     LOG_LEVEL: options.logLevel,
     // The bench makes its own products: the demo catalog would only add noise.
     SEED_CATALOG: 'false',
-    // The payment simulator answers at once and never fails transiently: we measure our code, not a fake gateway's sleep.
-    GATEWAY_LATENCY_MS: '0',
-    GATEWAY_FAILURE_RATE: '0',
     // Migrated by the bench already (see applyMigrations).
     MIGRATE_ON_START: 'false',
     ...options.serviceEnv,
@@ -47,12 +46,14 @@ export class LocalSystem {
     readonly vhost: TestVhost,
     private readonly databases: Map<ServiceName, TestDatabase>,
     readonly mail: MailCounter,
+    readonly gateway: GatewayProcess,
   ) {}
 
   static async create(options: LocalSystemOptions): Promise<LocalSystem> {
     const vhost = await createTestVhost('bench');
     const databases = new Map<ServiceName, TestDatabase>();
     let mail: MailCounter | undefined;
+    let gateway: GatewayProcess | undefined;
     try {
       for (const service of SERVICES) {
         const database = await createTestDatabase({ prefix: `bench_${service.split('-')[0]}` });
@@ -60,8 +61,11 @@ export class LocalSystem {
         await applyMigrations(options.servicesRoot, service, database.url);
       }
       mail = await startMailCounter();
-      return new LocalSystem(options, vhost, databases, mail);
+      // The card processor's simulator, its own process: it stands for a system on other machines.
+      gateway = await GatewayProcess.start({ port: await freePort(), logDir: options.logDir });
+      return new LocalSystem(options, vhost, databases, mail, gateway);
     } catch (error) {
+      await gateway?.stop();
       await mail?.close();
       for (const database of databases.values()) await database.drop().catch(() => undefined);
       await vhost.drop().catch(() => undefined);
@@ -76,6 +80,7 @@ export class LocalSystem {
       AMQP_URL: this.vhost.url,
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(this.mail.port),
+      PAYMENT_GATEWAY_URL: this.gateway.url,
       ...benchSettings(this.options),
     };
   }
@@ -105,6 +110,12 @@ export class LocalSystem {
       cpuProfileDir: profile,
     });
     this.processes.push(process);
+  }
+
+  /** From now on, the processor and the mail relay answer as `externals` says. */
+  async useExternals(externals: Externals): Promise<void> {
+    await this.gateway.configure({ latency: externals.gateway });
+    this.mail.setReplyDelay(externals.smtpReplyDelayMs);
   }
 
   replicas(service: ServiceName): ServiceProcess[] {
@@ -145,6 +156,7 @@ export class LocalSystem {
   /** Stops what still runs, then drops the vhost and databases. */
   async close(): Promise<void> {
     await this.stop();
+    await this.gateway.stop();
     await this.mail.close();
     await this.vhost.drop().catch(() => undefined);
     for (const database of this.databases.values()) await database.drop().catch(() => undefined);

@@ -4,6 +4,8 @@ export interface MailCounter {
   port: number;
   /** E-mails accepted so far. */
   readonly count: number;
+  /** From now on, answer every command (each pipelined group of them) this much later, as a distant relay does. */
+  setReplyDelay(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -20,18 +22,29 @@ const CAPABILITIES = '250-mail-counter\r\n250-PIPELINING\r\n250 8BITMIME\r\n';
  */
 export async function startMailCounter(): Promise<MailCounter> {
   let count = 0;
+  let replyDelayMs = 0;
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     socket.setNoDelay(true);
-    const session = new SmtpSession(() => (count += 1));
+    let accepted = 0;
+    const session = new SmtpSession(() => (accepted += 1));
     socket.write(GREETING);
     socket.on('data', (chunk: Buffer) => {
       const { replies, quit } = session.receive(chunk.toString('latin1'));
-      if (replies) socket.write(replies);
-      if (quit) socket.end();
+      const answered = accepted;
+      accepted = 0;
+      const answer = () => {
+        // Counted when the client learns it was accepted, as a relay's queue would.
+        count += answered;
+        if (replies && !socket.destroyed) socket.write(replies);
+        if (quit) socket.end();
+      };
+      // Timers with the same delay fire in the order they were set: replies keep their order.
+      if (replyDelayMs > 0) setTimeout(answer, replyDelayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -42,6 +55,9 @@ export async function startMailCounter(): Promise<MailCounter> {
     port: (server.address() as AddressInfo).port,
     get count() {
       return count;
+    },
+    setReplyDelay(ms: number) {
+      replyDelayMs = ms;
     },
     close: () =>
       new Promise<void>((resolve) => {
