@@ -201,16 +201,23 @@ describe('EventConsumer on a real RabbitMQ', () => {
     const timesSeen = (id: string) => seen.filter((seenId) => seenId === id).length;
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let releaseOthers!: () => void;
+    const othersGate = new Promise<void>((resolve) => (releaseOthers = resolve));
     const running = await startConsumer(
       async (event) => {
         seen.push(event.id);
         if (event.id === slow.id && timesSeen(slow.id) === 1) await gate;
+        else await othersGate;
       },
       3,
       5,
     );
     await publish(slow);
     for (const event of others) await publish(event);
+    // The first four others, held until now, settle in one turn behind the held oldest: their
+    // acks leave together, where a group ack would wrongly cover the oldest.
+    await eventually(() => seen.length === 5, { message: 'a full prefetch window delivered' });
+    releaseOthers();
 
     // Prefetch 5 with the oldest delivery held: the other 20 get through only if their acks leave
     // at once, not after the slow one's.

@@ -114,23 +114,25 @@ export class EventConsumer {
 
   /** Each delivery is handled in a consumer span that continues the publisher's trace (retries included). */
   private onMessage(channel: ManagedChannel, message: ConsumeMessage): Promise<void> {
-    this.acksOf(channel).received(message);
+    const acks = this.acksOf(channel);
+    acks.received(message);
     const headers = message.properties.headers ?? {};
     const failures = previousFailures(headers);
     return traceDelivery(
       { queue: this.names.queue, routingKey: message.fields.routingKey, headers, attempt: failures + 1 },
-      (span) => this.handleDelivery(channel, message, failures, span),
+      (span) => this.handleDelivery(channel, acks, message, failures, span),
     );
   }
 
   private async handleDelivery(
     channel: ManagedChannel,
+    /** Of the channel generation the delivery came on. */
+    acks: DeliveryAcks,
     message: ConsumeMessage,
     /** Earlier failed attempts, from the message's headers. */
     failures: number,
     span: Span,
   ): Promise<void> {
-    const acks = this.acksOf(channel);
     const settle = async (eventType: string, counted: ConsumeOutcome, outcome: () => Promise<void>) => {
       try {
         await outcome();

@@ -22,9 +22,8 @@ export interface AckChannel {
  * and an instance whose channel was replaced sends nothing.
  */
 export class DeliveryAcks {
-  /** Tags received and not yet settled, oldest first. */
-  private readonly open: number[] = [];
-  private readonly deliveries = new Map<number, ConsumeMessage>();
+  /** Deliveries received and not yet settled, by tag, oldest first (a Map keeps insertion order). */
+  private readonly open = new Map<number, ConsumeMessage>();
   private readonly acked = new Set<number>();
   private flushing?: NodeJS.Immediate;
 
@@ -35,9 +34,7 @@ export class DeliveryAcks {
   ) {}
 
   received(message: ConsumeMessage): void {
-    const tag = message.fields.deliveryTag;
-    this.open.push(tag);
-    this.deliveries.set(tag, message);
+    this.open.set(message.fields.deliveryTag, message);
   }
 
   /** Acks at the end of this turn, with whatever else was acked in it. */
@@ -47,9 +44,8 @@ export class DeliveryAcks {
   }
 
   nack(message: ConsumeMessage, requeue: boolean): void {
-    const tag = message.fields.deliveryTag;
     if (this.isCurrent()) this.channel.nack(message, false, requeue);
-    this.forget(this.open.indexOf(tag), tag);
+    this.forget(message.fields.deliveryTag);
   }
 
   /** Sends the acks gathered so far (also done at the end of every turn that acked something). */
@@ -59,32 +55,28 @@ export class DeliveryAcks {
     if (this.acked.size === 0) return;
     // A tag of a channel since replaced means nothing on the new one (it may even be taken there):
     // the broker redelivers those messages, which the inbox recognises.
-    if (!this.isCurrent()) return this.clear();
+    if (!this.isCurrent()) {
+      this.open.clear();
+      this.acked.clear();
+      return;
+    }
+    let last: ConsumeMessage | undefined;
     let run = 0;
-    while (run < this.open.length && this.acked.has(this.open[run] as number)) run += 1;
-    if (run > 0) {
-      const last = this.open[run - 1] as number;
-      this.channel.ack(this.deliveries.get(last) as ConsumeMessage, run > 1);
-      for (const tag of this.open.splice(0, run)) {
-        this.acked.delete(tag);
-        this.deliveries.delete(tag);
-      }
+    for (const [tag, message] of this.open) {
+      if (!this.acked.has(tag)) break;
+      last = message;
+      run += 1;
+      this.forget(tag);
     }
+    if (last) this.channel.ack(last, run > 1);
     for (const tag of this.acked) {
-      this.channel.ack(this.deliveries.get(tag) as ConsumeMessage);
-      this.forget(this.open.indexOf(tag), tag);
+      this.channel.ack(this.open.get(tag) as ConsumeMessage);
+      this.forget(tag);
     }
   }
 
-  private clear(): void {
-    this.open.length = 0;
-    this.acked.clear();
-    this.deliveries.clear();
-  }
-
-  private forget(index: number, tag: number): void {
-    if (index >= 0) this.open.splice(index, 1);
+  private forget(tag: number): void {
+    this.open.delete(tag);
     this.acked.delete(tag);
-    this.deliveries.delete(tag);
   }
 }
