@@ -12,8 +12,21 @@ describe('notification-service config', () => {
       SMTP_PORT: 1025,
       SMTP_SECURE: false,
       SMTP_POOL: true,
+      SMTP_MAX_CONNECTIONS: 50,
       MAIL_FROM: 'shopflow <orders@shopflow.local>',
     });
+  });
+
+  it("keeps 200 messages in hand and 50 SMTP connections by default: sends take the SMTP server's time", () => {
+    expect(readConfig(required)).toMatchObject({ PREFETCH: 200, SMTP_MAX_CONNECTIONS: 50 });
+    expect(readConfig({ ...required, PREFETCH: '20', SMTP_MAX_CONNECTIONS: '8' })).toMatchObject({
+      PREFETCH: 20,
+      SMTP_MAX_CONNECTIONS: 8,
+    });
+  });
+
+  it.each(['0', '501', '2.5'])('refuses SMTP_MAX_CONNECTIONS=%s', (value) => {
+    expect(() => readConfig({ ...required, SMTP_MAX_CONNECTIONS: value })).toThrow(/SMTP_MAX_CONNECTIONS/);
   });
 
   it('reads the SMTP settings from the environment', () => {

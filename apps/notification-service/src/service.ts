@@ -19,6 +19,7 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
     password: config.SMTP_PASSWORD,
     from: config.MAIL_FROM,
     pool: config.SMTP_POOL,
+    maxConnections: config.SMTP_MAX_CONNECTIONS,
   });
   return startEventDrivenService(
     {

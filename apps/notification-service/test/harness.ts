@@ -21,11 +21,11 @@ import { startSmtpSink, type ReceivedMail as ReceivedEmail, type SmtpSink } from
 export const silentLogger = () =>
   createLogger({ service: 'notification-test', level: process.env['LOG_LEVEL'] ?? 'silent' });
 
-/** A logger whose lines (warnings and worse) the test can read. */
-export function capturingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+/** A logger whose lines (warnings and worse, unless told) the test can read. */
+export function capturingLogger(level: 'info' | 'warn' = 'warn'): { logger: Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
   const destination = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
-  return { logger: createLogger({ service: 'notification-test', level: 'warn', destination }), lines };
+  return { logger: createLogger({ service: 'notification-test', level, destination }), lines };
 }
 
 /** The environment's SMTP server refuses every mailbox of this domain for good (550). */

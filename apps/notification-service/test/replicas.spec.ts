@@ -2,11 +2,11 @@ import { eventually } from '@shopflow/testing';
 import pg from 'pg';
 import { startService, type RunningService } from '../src/service';
 import {
+  capturingLogger,
   createTestEnvironment,
   emailsAbout,
   orderConfirmed,
   orderPublisher,
-  silentLogger,
   type TestEnvironment,
 } from './harness';
 
@@ -15,13 +15,15 @@ describe('several replicas handling duplicates of one e-mail at the same time', 
   let replicas: RunningService[] = [];
   let orders: Awaited<ReturnType<typeof orderPublisher>>;
   let db: pg.Client;
+  // One log for the three: each delivery's handling ends with its `handled` line, giving its outcome.
+  const { logger, lines } = capturingLogger('info');
 
   beforeAll(async () => {
     env = await createTestEnvironment('notif_replicas');
     // The first replica migrates the database; the others find it ready.
-    replicas = [await startService(env.config(), silentLogger())];
+    replicas = [await startService(env.config(), logger)];
     replicas.push(
-      ...(await Promise.all([2, 3].map(() => startService(env.config({ MIGRATE_ON_START: false }), silentLogger())))),
+      ...(await Promise.all([2, 3].map(() => startService(env.config({ MIGRATE_ON_START: false }), logger)))),
     );
     orders = await orderPublisher(env.vhost.url);
     db = new pg.Client({ connectionString: env.database.url });
@@ -35,24 +37,33 @@ describe('several replicas handling duplicates of one e-mail at the same time', 
     await env?.drop();
   });
 
-  /** Handled means recorded in the inbox, whether the handler sent the e-mail or found it already sent. */
-  const handled = async (eventIds: string[]) =>
-    (
-      await db.query<{ n: number }>('SELECT count(*)::int AS n FROM inbox_events WHERE event_id = ANY($1::uuid[])', [
-        eventIds,
-      ])
-    ).rows[0]!.n;
+  /**
+   * The outcome of each event's handling, once all of them ended. Not the inbox records: those commit
+   * with the claim, before the e-mail is sent.
+   */
+  const outcomesOf = (eventIds: string[]) =>
+    eventually(
+      () => {
+        const outcomes = eventIds.flatMap((id) =>
+          lines.filter((line) => line['eventId'] === id && line['outcome']).map((line) => line['outcome']),
+        );
+        if (outcomes.length < eventIds.length) throw new Error(`${outcomes.length} of ${eventIds.length} handled`);
+        return outcomes;
+      },
+      { message: 'every duplicate handled' },
+    );
 
   it('sends one e-mail and records one notification', async () => {
     const orderId = crypto.randomUUID();
     const duplicates = Array.from({ length: 12 }, () => orderConfirmed(orderId));
     await Promise.all(duplicates.map((event) => orders.publish(event)));
 
-    const ids = duplicates.map((event) => event.id);
-    await eventually(async () => (await handled(ids)) === ids.length, { message: 'every duplicate handled' });
+    const outcomes = await outcomesOf(duplicates.map((event) => event.id));
 
+    // The others found the e-mail claimed, waited while it was being sent, and sent nothing.
+    expect(outcomes.sort()).toEqual(['sent', ...Array<string>(11).fill('already-sent')].sort());
     expect(emailsAbout(env.sink, orderId, 'order-confirmed')).toHaveLength(1);
-    const { rows } = await db.query('SELECT template FROM notifications WHERE order_id = $1', [orderId]);
-    expect(rows).toEqual([{ template: 'order-confirmed' }]);
+    const { rows } = await db.query('SELECT template, sent_at FROM notifications WHERE order_id = $1', [orderId]);
+    expect(rows).toEqual([{ template: 'order-confirmed', sent_at: expect.any(Date) }]);
   });
 });

@@ -9,7 +9,10 @@ const listQuery = z.object({ orderId: z.uuid() });
 export function notificationRoutes(db: Database): Router {
   const router = Router();
 
-  /** The e-mails sent about one order: `{ id, orderId, template, to, subject, messageId, sentAt }[]`. */
+  /**
+   * The e-mails about one order: `{ id, orderId, template, to, subject, messageId, sentAt }[]`, sentAt
+   * null for one being sent (claimed, not yet accepted by the SMTP server), listed last.
+   */
   router.get('/notifications', async (req, res) => {
     const { orderId } = parseRequest(listQuery, req.query, 'query');
     res.json(await listNotifications(db, orderId));

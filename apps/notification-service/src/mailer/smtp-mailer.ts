@@ -13,6 +13,8 @@ export interface SmtpSettings {
   from: string;
   /** Keep connections open across messages. */
   pool: boolean;
+  /** With `pool`: connections open at once, each carrying one e-mail at a time (default 50). */
+  maxConnections?: number;
   /** How long a send may take, queueing in the pool included (default 4 s, see below). */
   sendTimeoutMs?: number;
 }
@@ -25,14 +27,21 @@ export interface OutgoingEmail {
 }
 
 /**
- * Sends are made inside a database transaction: meanwhile its connection sits idle in the transaction,
- * holding the claim's key (other claims of the e-mail wait on it) and, in a group commit, the whole
- * batch, and PostgreSQL ends a session idle in a transaction for longer than the Database's
- * idleInTransactionMs (20 s). A send (queueing in the pool included) gives up after 4 s, well before
- * that, so a slow or silent server fails the send and the message is retried, rather than the session
- * being ended under it.
+ * Sends are made outside any database transaction (between the one that claims the e-mail and the
+ * one that marks it sent), so a slow server holds no connection or lock; but each send in flight
+ * holds a message of the consumer's prefetch, and other deliveries of the same e-mail wait on its
+ * claim. A send (queueing in the pool included) gives up after 4 s, so a slow or silent server fails
+ * it and the message is retried, rather than holding its place for as long as the server likes.
  */
 const SEND_TIMEOUT_MS = 4000;
+/**
+ * Each pooled connection carries one e-mail at a time, about five commands (MAIL, RCPT, DATA, the
+ * message, RSET): with a server answering each after 20 ms that is ~100 ms per e-mail, so 5
+ * connections (nodemailer's default) cap a replica at ~50 e-mails/s, 50 at ~500/s.
+ */
+const MAX_CONNECTIONS = 50;
+/** E-mails per pooled connection before it is replaced: high, since opening one costs a handshake. */
+const MAX_MESSAGES_PER_CONNECTION = 1000;
 /** Also bounds the readiness check, which the health endpoint cuts off after 2 s. */
 const CONNECT_TIMEOUT_MS = 1500;
 
@@ -40,7 +49,8 @@ const CONNECT_TIMEOUT_MS = 1500;
 export class SmtpMailer {
   private readonly transport: Transporter;
   private readonly from: string;
-  private readonly sendTimeoutMs: number;
+  /** How long a send may take, queueing in the pool included. */
+  readonly sendTimeoutMs: number;
 
   constructor(settings: SmtpSettings) {
     this.from = settings.from;
@@ -53,8 +63,10 @@ export class SmtpMailer {
     // behind that fires seconds later and builds a DOMException, with its stack, for nobody
     // (2 % of this service's CPU in a profile).
     const deadline = new AbortController();
-    const timeoutMs = this.sendTimeoutMs;
-    const timer = setTimeout(() => deadline.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => deadline.abort(new Error(`no answer within ${this.sendTimeoutMs} ms`)),
+      this.sendTimeoutMs,
+    );
     try {
       const message = await compose({
         from: this.from,
@@ -101,6 +113,8 @@ function transportOptions(settings: SmtpSettings): SMTPPoolOptions {
     secure: settings.secure,
     auth: settings.user ? { user: settings.user, pass: settings.password } : undefined,
     pool: settings.pool,
+    maxConnections: settings.maxConnections ?? MAX_CONNECTIONS,
+    maxMessages: MAX_MESSAGES_PER_CONNECTION,
     // One requeue covers a pooled connection the server closed just as it was picked; anything
     // more is left to the consumer's retries, which back off and end in the dead-letter queue.
     maxRequeues: 1,
