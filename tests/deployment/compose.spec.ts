@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import YAML from 'yaml';
 import {
   bindMounts,
   type ComposeFile,
@@ -12,10 +14,12 @@ import {
   resolvedCompose,
 } from './support/compose';
 import { composeSpecValidator, describeErrors } from './support/compose-schema';
-import { APP_SERVICES, parseEnvFile, readRepoFile, repoPathExists, ROOT } from './support/repo';
+import { parseDockerfile, stageEnvironment } from './support/dockerfile';
+import { APP_SERVICES, GATEWAY_SIMULATOR, parseEnvFile, readRepoFile, repoPathExists, ROOT } from './support/repo';
 
 const envExample = parseEnvFile(readRepoFile(ENV_EXAMPLE));
-const INFRASTRUCTURE = ['postgres', 'rabbitmq', 'mailpit', 'gateway'];
+/** payment-gateway: the card processor's simulator; gateway: Caddy, in front of the REST APIs. */
+const INFRASTRUCTURE = ['postgres', 'rabbitmq', 'mailpit', 'payment-gateway', 'gateway'];
 /** Metrics, dashboards and traces (observability.spec.ts checks their wiring). */
 const OBSERVABILITY = ['prometheus', 'grafana', 'jaeger'];
 
@@ -147,6 +151,8 @@ describe('docker-compose.yml, read by a real Compose implementation', () => {
       if (service.name === 'notification-service') expected['mailpit'] = 'service_healthy';
       // Inventory announces its catalog at start: order-service's queue must exist by then.
       if (service.name === 'inventory-service') expected['order-service'] = 'service_healthy';
+      // Every charge and refund goes to the card processor.
+      if (service.name === 'payment-service') expected[GATEWAY_SIMULATOR.name] = 'service_healthy';
       expect(dependenciesOf(definition())).toEqual(expected);
       expect(definition().ports ?? []).toEqual([]);
       expect(definition()['container_name']).toBeUndefined();
@@ -166,6 +172,87 @@ describe('docker-compose.yml, read by a real Compose implementation', () => {
   it('sends notification-service e-mail to Mailpit', () => {
     const env = environmentOf(compose.services['notification-service']!);
     expect({ host: env['SMTP_HOST'], port: env['SMTP_PORT'] }).toEqual({ host: 'mailpit', port: '1025' });
+  });
+});
+
+describe(`${GATEWAY_SIMULATOR.name}: the card processor's simulator (${GATEWAY_SIMULATOR.folder})`, () => {
+  const { name, folder } = GATEWAY_SIMULATOR;
+  const dockerfile = `${folder}/Dockerfile`;
+  let compose: ComposeFile;
+  beforeAll(() => {
+    compose = resolvedCompose();
+  });
+  const definition = () => compose.services[name]!;
+  /** What the simulator process sees in its container: the image's environment, then compose's. */
+  const containerEnv = (service = definition()) => {
+    const { stages } = parseDockerfile(readRepoFile(dockerfile));
+    return { ...stageEnvironment(stages, stages[stages.length - 1]!), ...environmentOf(service) };
+  };
+  const knobs = GATEWAY_SIMULATOR.variables.filter((variable) => variable.startsWith('GATEWAY_'));
+
+  it('is built from its own Dockerfile with the repository as context', () => {
+    expect(definition().build).toEqual({ context: ROOT, dockerfile });
+    expect(repoPathExists(dockerfile)).toBe(true);
+  });
+
+  it('has an environment its config accepts, with no variable it does not know', () => {
+    expect(() => GATEWAY_SIMULATOR.readConfig(containerEnv())).not.toThrow();
+    const env = environmentOf(definition());
+    expect(Object.keys(env).filter((key) => !GATEWAY_SIMULATOR.variables.includes(key))).toEqual([]);
+  });
+
+  it('passes every GATEWAY_* knob through from the shell or .env, and unset they are its own defaults', () => {
+    expect(knobs.length).toBeGreaterThan(0);
+    expect(Object.keys(environmentOf(definition())).sort()).toEqual([...knobs].sort());
+    const raw = environmentOf(rawCompose().services[name]!);
+    for (const knob of knobs)
+      expect({ knob, value: raw[knob] }).toEqual({
+        knob,
+        value: expect.stringMatching(new RegExp(`^\\$\\{${knob}:-`)),
+      });
+    // .env.example sets none of them: no latency, outages or timeouts unless asked for.
+    expect(GATEWAY_SIMULATOR.readConfig(containerEnv()).settings).toEqual(GATEWAY_SIMULATOR.readConfig({}).settings);
+  });
+
+  it('GATEWAY_LATENCY_MS and the other knobs set in .env reach the simulator, not payment-service', () => {
+    const envFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'compose-env-')), 'knobs.env');
+    fs.writeFileSync(
+      envFile,
+      `${readRepoFile(ENV_EXAMPLE)}\nGATEWAY_LATENCY_MS=250\nGATEWAY_LATENCY_P99_MS=900\nGATEWAY_FAILURE_RATE=0.1\n` +
+        'GATEWAY_TIMEOUT_RATE=0.05\nGATEWAY_HANG_MS=10000\n',
+    );
+    const run = dockerCompose(envFile, ['config']);
+    expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
+    const configured = YAML.parse(run.stdout) as ComposeFile;
+    expect(GATEWAY_SIMULATOR.readConfig(containerEnv(configured.services[name]!)).settings).toEqual({
+      latency: { p50Ms: 250, p99Ms: 900 },
+      failureRate: 0.1,
+      timeoutRate: 0.05,
+      hangMs: 10_000,
+    });
+    const payment = environmentOf(configured.services['payment-service']!);
+    expect(Object.keys(payment).filter((key) => key.startsWith('GATEWAY_'))).toEqual([]);
+  });
+
+  it("is what payment-service's PAYMENT_GATEWAY_URL points at: its compose name, on the port it listens on in its container", () => {
+    const value = environmentOf(compose.services['payment-service']!)['PAYMENT_GATEWAY_URL'];
+    expect(value).toBeDefined();
+    const url = new URL(value!);
+    const listening = GATEWAY_SIMULATOR.readConfig(containerEnv());
+    expect({ protocol: url.protocol, host: url.hostname, port: Number(url.port), path: url.pathname }).toEqual({
+      protocol: 'http:',
+      host: name,
+      port: listening.port,
+      path: '/',
+    });
+    // Not only on the container's loopback: payment-service calls it from another container.
+    expect(listening.host).toBe('0.0.0.0');
+  });
+
+  it('needs nothing to start, publishes no host port (payment-service calls it in the network), and checks /health', () => {
+    expect(dependenciesOf(definition())).toEqual({});
+    expect(definition().ports ?? []).toEqual([]);
+    expect(JSON.stringify(definition().healthcheck?.test)).toMatch(/\/health'/);
   });
 });
 

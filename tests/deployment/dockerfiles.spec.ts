@@ -1,9 +1,53 @@
-import { contextCopySources, dockerIgnores, instructionsOf, parseDockerfile } from './support/dockerfile';
-import { APP_SERVICES, defaultPort, readRepoFile, repoPathExists } from './support/repo';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  contextCopySources,
+  dockerIgnores,
+  instructionsOf,
+  parseDockerfile,
+  type Stage,
+  stageEnvironment,
+} from './support/dockerfile';
+import { APP_SERVICES, defaultPort, GATEWAY_SIMULATOR, readRepoFile, repoPathExists, ROOT } from './support/repo';
 
 const dockerfileOf = (name: string) => readRepoFile(`apps/${name}/Dockerfile`);
 const dockerignore = readRepoFile('.dockerignore');
 const NODE_MAJOR = readRepoFile('.nvmrc').trim();
+const rootPackage = JSON.parse(readRepoFile('package.json')) as {
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+};
+
+/** What every image here is: slim Node of .nvmrc's major at run time, production dependencies only. */
+function expectSlimProductionRuntime(stages: Stage[]): void {
+  const runtime = stages[stages.length - 1]!;
+  expect(stages.map((stage) => stage.from).filter((from) => from.startsWith('node:'))).not.toHaveLength(0);
+  const base = stages.find((stage) => stage.name === runtime.from) ?? runtime;
+  expect(base.from).toMatch(new RegExp(`^node:${NODE_MAJOR}(\\.[\\d.]+)?-(bookworm-)?(slim|alpine)`));
+  expect(instructionsOf(runtime, 'RUN').join('\n')).toMatch(/npm ci [^\n]*--omit=dev/);
+  expect(instructionsOf(runtime, 'ENV').join(' ')).toContain('NODE_ENV=production');
+}
+
+/** ...and is built from npm packages only: no install scripts, no downloads. */
+function expectNpmPackagesOnly(stages: Stage[]): void {
+  for (const stage of stages) {
+    for (const run of instructionsOf(stage, 'RUN')) {
+      expect(run).not.toMatch(/\b(curl|wget|apt-get|apk add|git clone)\b/);
+      if (/npm ci\b/.test(run)) expect(run).toContain('--ignore-scripts');
+    }
+  }
+}
+
+/** ...and takes from the build context only files that exist and .dockerignore sends. */
+function expectSentSources(runtime: Stage): void {
+  for (const source of contextCopySources(runtime)) {
+    expect({ source, exists: repoPathExists(source), ignored: dockerIgnores(dockerignore, source) }).toEqual({
+      source,
+      exists: true,
+      ignored: false,
+    });
+  }
+}
 
 describe('service Dockerfiles', () => {
   it('are one file in four copies: only the service name and port differ', () => {
@@ -33,20 +77,11 @@ describe('service Dockerfiles', () => {
     });
 
     it('runs from a slim image of the Node major in .nvmrc (what CI and the tests run on), production dependencies only', () => {
-      expect(stages.map((stage) => stage.from).filter((from) => from.startsWith('node:'))).not.toHaveLength(0);
-      const base = stages.find((stage) => stage.name === runtime.from) ?? runtime;
-      expect(base.from).toMatch(new RegExp(`^node:${NODE_MAJOR}(\\.[\\d.]+)?-(bookworm-)?(slim|alpine)`));
-      expect(instructionsOf(runtime, 'RUN').join('\n')).toMatch(/npm ci [^\n]*--omit=dev/);
-      expect(instructionsOf(runtime, 'ENV').join(' ')).toContain('NODE_ENV=production');
+      expectSlimProductionRuntime(stages);
     });
 
     it('installs nothing from outside the npm registry (no install scripts, no downloads)', () => {
-      for (const stage of stages) {
-        for (const run of instructionsOf(stage, 'RUN')) {
-          expect(run).not.toMatch(/\b(curl|wget|apt-get|apk add|git clone)\b/);
-          if (/npm ci\b/.test(run)) expect(run).toContain('--ignore-scripts');
-        }
-      }
+      expectNpmPackagesOnly(stages);
     });
 
     it('ships the bundle, the Prisma project and the offline schema engine that migrate deploy needs', () => {
@@ -61,13 +96,7 @@ describe('service Dockerfiles', () => {
           'tools/prisma/schema-engine-wasm.mjs',
         ]),
       );
-      for (const source of sources) {
-        expect({ source, exists: repoPathExists(source), ignored: dockerIgnores(dockerignore, source) }).toEqual({
-          source,
-          exists: true,
-          ignored: false,
-        });
-      }
+      expectSentSources(runtime);
     });
 
     it('runs as a non-root user, from the app folder, with the built bundle', () => {
@@ -88,11 +117,89 @@ describe('service Dockerfiles', () => {
   });
 });
 
+describe(`gateway simulator Dockerfile (${GATEWAY_SIMULATOR.folder})`, () => {
+  const { folder } = GATEWAY_SIMULATOR;
+  const { args, stages } = parseDockerfile(readRepoFile(`${folder}/Dockerfile`));
+  const runtime = stages[stages.length - 1]!;
+  const build = stages.find((stage) => stage.name === 'build');
+  /** What the simulator reads from the image's environment alone (compose adds only GATEWAY_* knobs). */
+  const imageConfig = () => GATEWAY_SIMULATOR.readConfig(stageEnvironment(stages, runtime));
+
+  it('is multi-stage: bundles the simulator in a build stage', () => {
+    expect(args).toEqual({});
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(build).toBeDefined();
+    const runs = instructionsOf(build!, 'RUN').join('\n');
+    expect(runs).toMatch(/npm ci\b/);
+    expect(runs).toContain(`npm run build --workspace ${folder}`);
+  });
+
+  it('runs from a slim image of the Node major in .nvmrc, production dependencies only', () => {
+    expectSlimProductionRuntime(stages);
+  });
+
+  it('needs no npm package the production install leaves out (every import of its sources is a dependency of the root)', () => {
+    const sources = fs
+      .readdirSync(path.join(ROOT, folder, 'src'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'));
+    expect(sources).toContain('main.ts');
+    const packages = sources.flatMap((file) =>
+      [...readRepoFile(`${folder}/src/${file}`).matchAll(/\bfrom '([^'.][^']*)'/g)]
+        .map((m) => m[1]!)
+        .filter((specifier) => !specifier.startsWith('node:'))
+        .map((specifier) =>
+          specifier
+            .split('/')
+            .slice(0, specifier.startsWith('@') ? 2 : 1)
+            .join('/'),
+        ),
+    );
+    for (const name of new Set(packages))
+      expect({ name, dependency: Boolean(rootPackage.dependencies?.[name]) }).toEqual({ name, dependency: true });
+  });
+
+  it('installs nothing from outside the npm registry (no install scripts, no downloads)', () => {
+    expectNpmPackagesOnly(stages);
+  });
+
+  it('ships the bundle, and takes nothing else from the build context but what .dockerignore sends', () => {
+    expect(instructionsOf(runtime, 'COPY').join('\n')).toMatch(new RegExp(`--from=build /app/${folder}/dist `));
+    expectSentSources(runtime);
+  });
+
+  it('runs as a non-root user, from its folder, with the built bundle', () => {
+    const user = instructionsOf(runtime, 'USER');
+    expect(user).toHaveLength(1);
+    expect(user[0]).not.toMatch(/^(root|0)(:|$)/);
+    expect(instructionsOf(runtime, 'WORKDIR').at(-1)).toBe(`/app/${folder}`);
+    expect(instructionsOf(runtime, 'CMD')).toEqual(['["node", "--enable-source-maps", "dist/main.js"]']);
+  });
+
+  it('listens on every interface (other containers call it) on its default port, which it exposes', () => {
+    const defaults = GATEWAY_SIMULATOR.readConfig({});
+    expect(imageConfig()).toMatchObject({ host: '0.0.0.0', port: defaults.port });
+    expect(instructionsOf(runtime, 'EXPOSE')).toEqual([String(defaults.port)]);
+  });
+
+  it('leaves its knobs to the deployment (the image sets no GATEWAY_* variable)', () => {
+    expect(Object.keys(stageEnvironment(stages, runtime)).filter((key) => key.startsWith('GATEWAY_'))).toEqual([]);
+  });
+
+  it('has a HEALTHCHECK on /health using node (no curl in slim images), on the port it listens on', () => {
+    const [healthcheck] = instructionsOf(runtime, 'HEALTHCHECK');
+    expect(healthcheck).toMatch(
+      /CMD \["node", "-e", ".*fetch\('http:\/\/127\.0\.0\.1:' \+ process\.env\.PORT \+ '\/health'/,
+    );
+    expect(stageEnvironment(stages, runtime)['PORT']).toBe(String(imageConfig().port));
+  });
+});
+
 describe('.dockerignore', () => {
   it.each([
     'node_modules/zod/package.json',
     'apps/order-service/node_modules/x',
     'apps/order-service/dist/main.js',
+    'tools/gateway-simulator/dist/main.js',
     'tmp/e2e-logs/x.log',
     '.nx/cache/x',
     '.git/HEAD',
@@ -112,6 +219,8 @@ describe('.dockerignore', () => {
     'tests/deployment/package.json',
     'tools/architecture/package.json',
     'tools/build/build-service.mjs',
+    `${GATEWAY_SIMULATOR.folder}/package.json`,
+    `${GATEWAY_SIMULATOR.folder}/src/main.ts`,
     ...APP_SERVICES.flatMap((s) => [`apps/${s.name}/package.json`, `apps/${s.name}/src/main.ts`]),
   ])('sends %s (needed by npm ci or the build)', (file) => {
     expect(dockerIgnores(dockerignore, file)).toBe(false);

@@ -96,9 +96,8 @@ describe("the system started from docker-compose.yml's own environment", () => {
         pathname: `/${standIns.vhosts['shopflow']}`,
       });
       expect(local['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe(infrastructure!.otlp.endpoint);
-      const rest = Object.keys(compose).filter(
-        (key) => !['DATABASE_URL', 'AMQP_URL', 'SMTP_HOST', 'SMTP_PORT', 'OTEL_EXPORTER_OTLP_ENDPOINT'].includes(key),
-      );
+      const replaced = ['DATABASE_URL', 'AMQP_URL', 'SMTP_HOST', 'SMTP_PORT', 'OTEL_EXPORTER_OTLP_ENDPOINT'];
+      const rest = Object.keys(compose).filter((key) => ![...replaced, 'PAYMENT_GATEWAY_URL'].includes(key));
       for (const key of rest)
         expect({ service, key, value: local[key] }).toEqual({ service, key, value: compose[key] });
     }
@@ -106,6 +105,9 @@ describe("the system started from docker-compose.yml's own environment", () => {
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(system!.smtp.port),
     });
+    // The card processor compose names (payment-gateway:4010) is the test's simulator here.
+    expect(deployment.environments['payment-service']!['PAYMENT_GATEWAY_URL']).toBe('http://payment-gateway:4010');
+    expect(system!.envOf('payment-service')['PAYMENT_GATEWAY_URL']).toBe(infrastructure!.paymentGateway.url);
   });
 
   it('happy path: the order is confirmed, stock taken, paid once, and both e-mails arrive', async () => {
@@ -119,6 +121,10 @@ describe("the system started from docker-compose.yml's own environment", () => {
     await eventually(async () => (await api.product(product.sku)).stock === 3);
     expect(await api.product(product.sku)).toMatchObject({ stock: 3, reserved: 0 });
     expect(await api.payments(order.id)).toMatchObject([{ status: 'succeeded', amount: 3000 }]);
+    // Charged once, by the card processor compose points payment-service at.
+    expect(infrastructure!.paymentGateway.charges().filter((c) => c.orderId === order.id)).toMatchObject([
+      { amount: 3000, currency: 'EUR', source: 'tok_ok', refunded: false },
+    ]);
     const templates = async () => (await api.notifications(order.id)).map((n) => n.template).sort();
     await eventually(async () => (await templates()).length === 2);
     expect(await templates()).toEqual(['order-confirmed', 'order-received']);
@@ -185,6 +191,8 @@ describe("the system started from docker-compose.yml's own environment", () => {
       ['order-service', withVariable('order-service', name, value)] as const;
     const smtpVariable = (name: string, value: string | undefined) =>
       ['notification-service', withVariable('notification-service', name, value)] as const;
+    const paymentVariable = (name: string, value: string) =>
+      ['payment-service', withVariable('payment-service', name, value)] as const;
     const refusals: [string, readonly [string, ComposeDeployment], RegExp][] = [
       [
         'inventory database and role',
@@ -225,6 +233,16 @@ describe("the system started from docker-compose.yml's own environment", () => {
         orderVariable('OTEL_EXPORTER_OTLP_ENDPOINT', 'http://jaeger:4317'),
         /nothing stands in for jaeger:4317/,
       ],
+      [
+        'card processor on another port',
+        paymentVariable('PAYMENT_GATEWAY_URL', 'http://payment-gateway:4011'),
+        /nothing stands in for payment-gateway:4011/,
+      ],
+      [
+        'the REST gateway (Caddy) instead of the card processor',
+        paymentVariable('PAYMENT_GATEWAY_URL', 'http://gateway:8080'),
+        /nothing stands in for gateway:8080/,
+      ],
     ];
     for (const [what, [service, changed], message] of refusals) {
       expect({ what, refusal: refusalOf(changed, service) }).toEqual({ what, refusal: expect.stringMatching(message) });
@@ -253,12 +271,14 @@ describe("the system started from docker-compose.yml's own environment", () => {
     await expect(amqplib.connect(wrong.toString())).rejects.toThrow(/403 \(ACCESS-REFUSED\)/);
   });
 
-  it('cleans up: services stopped, databases, roles, vhost and broker users gone', async () => {
-    const { standIns } = infrastructure!;
+  it('cleans up: services stopped, databases, roles, vhost and broker users gone, the gateway simulator closed', async () => {
+    const { standIns, paymentGateway } = infrastructure!;
     expect(Object.keys(standIns.databases)).toHaveLength(4);
     expect(Object.keys(standIns.brokerUsers)).toHaveLength(4);
+    expect((await fetch(`${paymentGateway.url}/health`)).status).toBe(200);
     await system!.close();
     expect(SERVICES.flatMap((service) => system!.replicas(service))).toEqual([]);
     expect(await leftovers(standIns)).toEqual([]);
+    await expect(fetch(`${paymentGateway.url}/health`)).rejects.toThrow();
   });
 });

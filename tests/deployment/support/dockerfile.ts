@@ -58,6 +58,27 @@ export function parseDockerfile(text: string): { args: Record<string, string>; s
 export const instructionsOf = (stage: Stage, keyword: string): string[] =>
   stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.value);
 
+/**
+ * The environment a stage's ENV instructions give its containers (`KEY=value` pairs, or the old
+ * `KEY value` form; quotes around values are not supported), including the stages it is built FROM.
+ */
+export function stageEnvironment(stages: Stage[], stage: Stage): Record<string, string> {
+  const parent = stages.find((s) => s.name === stage.from && s !== stage);
+  const env: Record<string, string> = parent ? stageEnvironment(stages, parent) : {};
+  for (const value of instructionsOf(stage, 'ENV')) {
+    if (!value.includes('=')) {
+      const [key = '', ...rest] = value.split(/\s+/);
+      env[key] = rest.join(' ');
+      continue;
+    }
+    for (const pair of value.split(/\s+/)) {
+      const [key = '', ...rest] = pair.split('=');
+      env[key] = rest.join('=');
+    }
+  }
+  return env;
+}
+
 /** COPY sources taken from the build context (not --from another stage). */
 export function contextCopySources(stage: Stage): string[] {
   return instructionsOf(stage, 'COPY')

@@ -7,6 +7,8 @@ import * as inventoryConfig from '../../../apps/inventory-service/src/config';
 import * as notificationConfig from '../../../apps/notification-service/src/config';
 import * as orderConfig from '../../../apps/order-service/src/config';
 import * as paymentConfig from '../../../apps/payment-service/src/config';
+// Likewise the gateway simulator's (tools/gateway-simulator: src/main.ts → readSimulatorConfig).
+import * as simulatorConfig from '../../../tools/gateway-simulator/src/config';
 /* eslint-enable @nx/enforce-module-boundaries */
 
 export const ROOT = path.resolve(__dirname, '../../..');
@@ -34,6 +36,20 @@ export const APP_SERVICES: AppService[] = [
   { name: 'payment-service', short: 'payment', config: paymentConfig },
   { name: 'notification-service', short: 'notification', config: notificationConfig },
 ];
+
+/** The card processor's simulator, which payment-service calls (its own image and compose service). */
+export const GATEWAY_SIMULATOR = {
+  /** Compose service, and the host name in payment-service's PAYMENT_GATEWAY_URL. */
+  name: 'payment-gateway',
+  folder: 'tools/gateway-simulator',
+  /** The variables it reads (PORT, HOST, GATEWAY_*). */
+  variables: Object.keys(simulatorConfig.simulatorConfigSchema.in.shape),
+  readConfig: (env: NodeJS.ProcessEnv): simulatorConfig.SimulatorConfig => {
+    const config = simulatorConfig.readSimulatorConfig(env);
+    if ('problems' in config) throw new Error(`invalid configuration: ${config.problems.join('; ')}`);
+    return config;
+  },
+};
 
 /** The HTTP port a service listens on when PORT is not set (what its image and the gateway use). */
 export const defaultPort = (service: AppService): number =>

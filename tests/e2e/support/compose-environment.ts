@@ -7,7 +7,7 @@ import { type ComposeDeployment } from './compose-deployment';
 export interface LocalStandIns {
   /**
    * `host:port` inside the compose network (`postgres:5432`, `rabbitmq:5672`, `mailpit:1025`,
-   * `jaeger:4318`) → here.
+   * `jaeger:4318`, `payment-gateway:4010`) → here.
    */
   endpoints: Record<string, { host: string; port: number }>;
   /** PostgreSQL database (`shopflow_order`) → this run's copy, owned by the stand-in of its role. */
@@ -53,7 +53,8 @@ const DEFAULT_PORTS: Record<string, number> = {
  * - `<X>_HOST` naming a compose service, with `<X>_PORT`: both → where that `host:port` stands here
  *   (`mailpit:1025` → the test's SMTP sink). `<X>_PORT` must be set: only then can it be redirected;
  * - an HTTP URL (`http:`/`https:`) whose host is a compose service: host:port → where that
- *   `host:port` stands here, path kept (`http://jaeger:4318` → the test's OTLP receiver).
+ *   `host:port` stands here, path kept (`http://jaeger:4318` → the test's OTLP receiver,
+ *   `http://payment-gateway:4010` → the test's gateway simulator).
  *
  * Every other value is passed through as it is, so a misspelt or missing variable reaches the
  * service, whose own config validator or connection fails as it would under compose. Refused

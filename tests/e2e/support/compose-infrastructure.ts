@@ -1,3 +1,4 @@
+import { type GatewaySimulator, startGatewaySimulator } from '@shopflow/gateway-simulator';
 import {
   createTestVhost,
   type OtlpSink,
@@ -22,6 +23,8 @@ export interface ComposeInfrastructure extends Infrastructure {
   readonly standIns: LocalStandIns;
   /** Stands in for Jaeger's OTLP/HTTP receiver: the spans the services export. */
   readonly otlp: OtlpSink;
+  /** Stands in for the payment-gateway container: the card processor's simulator, in this process. */
+  readonly paymentGateway: GatewaySimulator;
 }
 
 /**
@@ -36,7 +39,10 @@ export interface ComposeInfrastructure extends Infrastructure {
  *   hash render-definitions.sh made from the rabbitmq service's variable and the same permission
  *   regexes on the stand-in vhost (the test's own broker user, guest, stands in for the admin);
  * - Mailpit: a real SMTP server that keeps what it receives;
- * - Jaeger: a real OTLP/HTTP trace receiver that keeps the spans it receives.
+ * - Jaeger: a real OTLP/HTTP trace receiver that keeps the spans it receives;
+ * - payment-gateway: the card processor's simulator itself (@shopflow/gateway-simulator), with its
+ *   default settings, which are what compose gives it unless the shell or .env sets a GATEWAY_*
+ *   knob (tests/deployment checks that).
  *
  * Each service's environment is then `localEnvironment()` of its compose environment. close()
  * removes everything, in reverse, and is safe to call twice; if making them fails, what was made is
@@ -58,17 +64,20 @@ export async function startComposeInfrastructure(deployment: ComposeDeployment):
     const otlp = await startOtlpSink();
     cleanups.push(() => otlp.close());
     const otlpEndpoint = new URL(otlp.endpoint);
+    const paymentGateway = await startGatewaySimulator();
+    cleanups.push(() => paymentGateway.close());
 
     const postgres = new URL(ADMIN_DATABASE_URL);
     const amqp = new URL(LOCAL_AMQP_URL);
     const standIns: LocalStandIns = {
-      // The container ports of the postgres, rabbitmq and mailpit images, and of Jaeger's OTLP/HTTP
-      // receiver (deploy/jaeger/config.yaml).
+      // The container ports of the postgres, rabbitmq and mailpit images, of Jaeger's OTLP/HTTP
+      // receiver (deploy/jaeger/config.yaml) and of the simulator's image (its PORT).
       endpoints: {
         'postgres:5432': { host: postgres.hostname, port: Number(postgres.port || 5432) },
         'rabbitmq:5672': { host: amqp.hostname, port: Number(amqp.port || 5672) },
         'mailpit:1025': { host: '127.0.0.1', port: smtp.port },
         'jaeger:4318': { host: otlpEndpoint.hostname, port: Number(otlpEndpoint.port) },
+        'payment-gateway:4010': { host: '127.0.0.1', port: paymentGateway.port },
       },
       databases: {},
       roles: {},
@@ -133,6 +142,7 @@ export async function startComposeInfrastructure(deployment: ComposeDeployment):
       vhost,
       smtp,
       otlp,
+      paymentGateway,
       standIns,
       envOf: (service: ServiceName) => {
         const environment = environments.get(service);
