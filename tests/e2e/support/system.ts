@@ -9,7 +9,7 @@ import {
   freePort,
 } from '@shopflow/testing';
 import path from 'node:path';
-import { GatewayProcess } from './gateway-process';
+import { GatewayProcess } from '@shopflow/gateway-simulator';
 import { ServiceProcess, WORKSPACE } from './service-process';
 
 // Consumers first, inventory last: the catalog it announces at start must find order-service's queue.

@@ -1,14 +1,16 @@
-import { eventually } from '@shopflow/testing';
-import { type Charge, type Refund, type SimulatorSettings } from '@shopflow/gateway-simulator';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { WORKSPACE } from './service-process';
+import { setTimeout as delay } from 'node:timers/promises';
+import { type Charge, type Refund, type SimulatorSettings } from './gateway-simulator';
+
+/** This package's folder: its build is dist/main.js. */
+const PACKAGE_ROOT = path.resolve(__dirname, '..');
 
 /**
- * The card processor's simulator as its own OS process (tools/gateway-simulator/dist), as npm start
- * and compose run it; the test changes its knobs and reads what it did over HTTP only.
+ * The simulator as its own OS process (dist/main.js), as npm start and compose run it, for the e2e
+ * suite and the bench: they change its knobs and read what it did over HTTP only.
  */
 export class GatewayProcess {
   private constructor(
@@ -16,9 +18,13 @@ export class GatewayProcess {
     private readonly child: ChildProcess,
   ) {}
 
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
   static async start(options: { port: number; logDir: string; env?: Record<string, string> }): Promise<GatewayProcess> {
-    const main = path.join(WORKSPACE, 'tools/gateway-simulator/dist/main.js');
-    if (!fs.existsSync(main)) throw new Error(`${main} is missing: build it first (nx run-many -t build)`);
+    const main = path.join(PACKAGE_ROOT, 'dist/main.js');
+    if (!fs.existsSync(main)) throw new Error(`${main} is missing: build it first (npx nx run-many -t build)`);
     fs.mkdirSync(options.logDir, { recursive: true });
     const log = fs.openSync(path.join(options.logDir, 'gateway-simulator.log'), 'a');
     const child = spawn(process.execPath, [main], {
@@ -27,14 +33,18 @@ export class GatewayProcess {
     });
     fs.closeSync(log);
     const gateway = new GatewayProcess(`http://127.0.0.1:${options.port}`, child);
-    try {
-      await eventually(async () => (await fetch(`${gateway.url}/health`)).ok, {
-        timeoutMs: 15_000,
-        message: 'the gateway simulator did not start',
-      });
-    } catch (error) {
-      child.kill('SIGKILL');
-      throw error;
+    const deadline = Date.now() + 15_000;
+    while (
+      !(await fetch(`${gateway.url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`the gateway simulator did not start on port ${options.port}: see ${options.logDir}`);
+      }
+      await delay(50);
     }
     return gateway;
   }
