@@ -1,10 +1,13 @@
-import { startEventDrivenService, type RunningService } from '@shopflow/bootstrap';
+import { startEventDrivenService, type RunningService, type ServiceContext } from '@shopflow/bootstrap';
 import { type Logger } from '@shopflow/observability';
+import { Database } from '@shopflow/postgres';
 import path from 'node:path';
 import { SERVICE_NAME, type Config } from './config';
 import { catalogRoutes } from './http/catalog.routes';
 import { orderRoutes } from './http/orders.routes';
+import { BacklogMonitor } from './jobs/backlog-monitor';
 import { TimeoutSweeper } from './jobs/timeout-sweeper';
+import { admissionMetrics } from './metrics/admission-metrics';
 import { sagaMetrics } from './metrics/saga-metrics';
 import { orderHandlers } from './messaging/handlers';
 import { ORDER_EVENTS } from './messaging/published-events';
@@ -13,22 +16,48 @@ export type { RunningService } from '@shopflow/bootstrap';
 
 /** Starts the whole service; `main.ts` calls it with the environment's config, tests with their own. */
 export function startService(config: Config, logger: Logger): Promise<RunningService> {
+  // Admission control: one monitor, both a job (it measures the backlog on a timer) and what POST /orders
+  // asks, made by whichever needs it first. Readiness leaves the backlog alone: a replica over its bounds
+  // refuses new orders and is otherwise doing its job (finishing sagas, answering reads); taking it out
+  // of the load balancer would only move its share of the traffic onto the others.
+  let monitor: BacklogMonitor | undefined;
+  const backlogMonitor = ({ metrics }: ServiceContext) =>
+    (monitor ??= new BacklogMonitor({
+      db: new Database({ url: config.DATABASE_URL, poolSize: 1, applicationName: `${SERVICE_NAME} backlog monitor` }),
+      intervalMs: config.ADMISSION_REFRESH_INTERVAL_MS,
+      bounds: {
+        maxPendingOrders: config.ADMISSION_MAX_PENDING_ORDERS,
+        maxPendingAgeMs: config.ADMISSION_MAX_PENDING_AGE_MS,
+        ageStragglers: config.ADMISSION_AGE_STRAGGLERS,
+        retryAfterSeconds: config.ADMISSION_RETRY_AFTER_S,
+        // Twenty missed measurements (at least 5 s): the database is not answering the monitor.
+        viewExpiresAfterMs: Math.max(5000, 20 * config.ADMISSION_REFRESH_INTERVAL_MS),
+      },
+      logger,
+      metrics: admissionMetrics(metrics.registry),
+    }));
   return startEventDrivenService(
     {
       name: SERVICE_NAME,
       prismaConfig: path.join(__dirname, '../prisma.config.ts'),
       publishes: ORDER_EVENTS,
       handlers: ({ transactions, metrics }) => orderHandlers({ transactions, sagas: sagaMetrics(metrics.registry) }),
-      routers: ({ db, transactions }) => [
-        orderRoutes({ db, transactions, orderTimeoutMs: config.ORDER_TIMEOUT_MS }),
-        catalogRoutes(db),
+      routers: (context) => [
+        orderRoutes({
+          db: context.db,
+          transactions: context.transactions,
+          orderTimeoutMs: config.ORDER_TIMEOUT_MS,
+          admission: backlogMonitor(context),
+        }),
+        catalogRoutes(context.db),
       ],
-      jobs: ({ transactions, metrics }) => [
+      jobs: (context) => [
+        backlogMonitor(context),
         new TimeoutSweeper({
-          transactions,
+          transactions: context.transactions,
           intervalMs: config.TIMEOUT_SWEEP_INTERVAL_MS,
           logger,
-          sagas: sagaMetrics(metrics.registry),
+          sagas: sagaMetrics(context.metrics.registry),
         }),
       ],
     },

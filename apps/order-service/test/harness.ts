@@ -81,6 +81,10 @@ export class OrderServiceUnderTest {
       ...configSchema.parse({ DATABASE_URL: database.url, AMQP_URL: vhost.url }),
       PORT: 0,
       MIGRATE_ON_START: true,
+      // Here no saga finishes unless a test plays the other services, so the backlog only grows:
+      // admission control would refuse orders mid-test. Off unless a test sets its bounds.
+      ADMISSION_MAX_PENDING_ORDERS: 0,
+      ADMISSION_MAX_PENDING_AGE_MS: 0,
       ...overrides,
     };
     const marker = queueMarker(channel, queue);
@@ -209,11 +213,16 @@ export class OrderServiceUnderTest {
 
   /** How many events of `type` about `orderId` the service has published so far, all received. */
   async emitted(type: string, orderId: string): Promise<number> {
-    await outboxEmptied(this.database.url);
-    await this.marker.settle();
-    return this.published.filter(
+    return (await this.publishedSoFar()).filter(
       (event) => event.type === type && (event.payload as { orderId?: string }).orderId === orderId,
     ).length;
+  }
+
+  /** Every event the service has published so far, once the outbox is empty and all of them were received. */
+  async publishedSoFar(): Promise<Envelope[]> {
+    await outboxEmptied(this.database.url);
+    await this.marker.settle();
+    return [...this.published];
   }
 }
 

@@ -147,6 +147,30 @@ export async function claimExpiredOrders(tx: SqlClient, now: Date, limit: number
 }
 
 /**
+ * How many orders are PENDING: the sagas not finished yet. Read by the backlog monitor every few hundred
+ * ms; the PENDING entries of an index on status (orders_status_expires_at_idx) answer it.
+ */
+export async function countPendingOrders(db: SqlClient): Promise<number> {
+  const rows = await db.query<{ pending: number }>(
+    sql`SELECT count(*)::int AS pending FROM orders WHERE status = 'PENDING'`,
+  );
+  return rows[0]?.pending ?? 0;
+}
+
+/**
+ * When the PENDING order `rank` places after the oldest (0: the oldest) was placed; null when fewer are
+ * pending. The partial index on PENDING orders' created_at (orders_pending_created_at_idx) holds only
+ * the backlog, in that order, so this reads `rank + 1` entries of it.
+ */
+export async function pendingOrderPlacedAt(db: SqlClient, rank: number): Promise<Date | null> {
+  const rows = await db.query<{ created_at: Date }>(sql`
+    SELECT created_at FROM orders WHERE status = 'PENDING'
+    ORDER BY created_at
+    OFFSET ${rank}::int LIMIT 1`);
+  return rows[0]?.created_at ?? null;
+}
+
+/**
  * Saves what a saga step did to an order, in one statement: its new state, when it changed (the
  * UPDATE, a CTE, is left out when `state` is undefined), and the entries it adds to its timeline.
  */

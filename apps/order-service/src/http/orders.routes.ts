@@ -1,8 +1,9 @@
 import { AppError } from '@shopflow/errors';
 import { paymentTokenSchema, quantitySchema, skuSchema } from '@shopflow/events';
 import { parseRequest } from '@shopflow/http';
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
+import { type AdmissionGate } from '../domain/admission';
 import { decodeCursor } from '../domain/order-cursor';
 import { placeOrder, type PlaceOrderDeps } from '../use-cases/place-order';
 import { getOrder, listOrders } from '../use-cases/query-orders';
@@ -42,10 +43,34 @@ const listQuery = z.object({
 
 const orderId = z.uuid();
 
-export function orderRoutes(deps: PlaceOrderDeps): Router {
+export interface OrderRoutesDeps extends PlaceOrderDeps {
+  admission: AdmissionGate;
+}
+
+/**
+ * Refuses a new order while the backlog of unfinished sagas is over its bounds: 503 problem+json
+ * (the `unavailable` kind, through the app's one error handler) with Retry-After, before anything
+ * is parsed, read or stored. A retry with an Idempotency-Key is refused too: telling it from a new
+ * order would take a query per request, which is what a refusal must not cost.
+ */
+function admitNewOrders(gate: AdmissionGate): RequestHandler {
+  return (_req, res, next) => {
+    const admission = gate.admit();
+    if (!admission.admitted) {
+      res.set('Retry-After', String(admission.retryAfterSeconds));
+      throw new AppError('unavailable', 'too many orders are still being processed; try again later', {
+        reason: admission.reason,
+        retryAfterSeconds: admission.retryAfterSeconds,
+      });
+    }
+    next();
+  };
+}
+
+export function orderRoutes(deps: OrderRoutesDeps): Router {
   const router = Router();
 
-  router.post('/orders', async (req, res) => {
+  router.post('/orders', admitNewOrders(deps.admission), async (req, res) => {
     const request = parseRequest(placeOrderBody, req.body);
     const headers = parseRequest(
       placeOrderHeaders,

@@ -1,0 +1,89 @@
+/**
+ * Admission control of new orders. Every accepted order is a saga the rest of the system must
+ * finish; offered more than it can finish, a service that accepts everything only grows a backlog
+ * whose every saga waits longer, and spends on accepting work the CPU that finishing it needs.
+ * So `POST /orders` is refused (503 with Retry-After) while the backlog of unfinished sagas (orders
+ * still PENDING) is too large or has waited too long, and accepted orders keep a bounded latency.
+ */
+
+export interface AdmissionBounds {
+  /** At this many PENDING orders, new ones are refused. 0: no bound. */
+  maxPendingOrders: number;
+  /** Refused once the backlog's age (see {@link agedOrderRank}) passes this. 0: no bound. */
+  maxPendingAgeMs: number;
+  /** The oldest PENDING orders the age leaves out: at least this many (see {@link agedOrderRank}). */
+  ageStragglers: number;
+  /** What a refusal tells the client to wait before trying again (the Retry-After header). */
+  retryAfterSeconds: number;
+  /** A view measured longer ago than this says nothing any more: orders are admitted. */
+  viewExpiresAfterMs: number;
+}
+
+/** One measurement of the backlog, taken by a replica's backlog monitor. */
+export interface BacklogView {
+  /** Orders still PENDING. */
+  pendingOrders: number;
+  /** How long the order at {@link agedOrderRank} had been waiting when measured; 0 when there is none. */
+  pendingAgeMs: number;
+  measuredAt: Date;
+}
+
+export type RefusalReason = 'pending_orders' | 'pending_age';
+
+export type Admission =
+  | { admitted: true }
+  | {
+      admitted: false;
+      reason: RefusalReason;
+      retryAfterSeconds: number;
+      pendingOrders: number;
+      pendingAgeMs: number;
+    };
+
+/** Share of the backlog, the oldest, that the age leaves out once it exceeds the straggler count. */
+const STRAGGLER_SHARE = 0.1;
+
+/**
+ * Which PENDING order's age is the backlog's age: its 0-based rank from the oldest, or undefined
+ * when every pending order is a straggler (then the age is 0).
+ *
+ * Not the oldest order's: an order stuck on one slow or lost reply stays PENDING until its timeout
+ * (ORDER_TIMEOUT_MS, 60 s by default) cancels it, so the oldest order's age would refuse all
+ * traffic for up to a minute because of one order, and most at low load, where one stuck order
+ * is the whole backlog. Leaving out the oldest `stragglers`, or the oldest 10% once there are more,
+ * the age is that of the backlog's bulk: a few stuck orders never refuse traffic alone, while under
+ * overload (a backlog in arrival order, growing) it is within 10% of the oldest order's.
+ */
+export function agedOrderRank(pendingOrders: number, stragglers: number): number | undefined {
+  const skipped = Math.max(stragglers, Math.floor(pendingOrders * STRAGGLER_SHARE));
+  return skipped < pendingOrders ? skipped : undefined;
+}
+
+/** The backlog's age as measured: from when the order at {@link agedOrderRank} was placed; 0 without one. */
+export function pendingAgeMs(agedOrderPlacedAt: Date | null, measuredAt: Date): number {
+  return agedOrderPlacedAt ? Math.max(0, measuredAt.getTime() - agedOrderPlacedAt.getTime()) : 0;
+}
+
+/**
+ * Whether a new order is accepted, from the replica's latest view of the backlog. Without a view
+ * (none yet, or too old: the database does not answer the monitor), orders are admitted: admission
+ * control must not become an outage of its own, and an unreachable database refuses them anyway.
+ */
+export function decideAdmission(view: BacklogView | undefined, bounds: AdmissionBounds, now: Date): Admission {
+  if (!view || now.getTime() - view.measuredAt.getTime() > bounds.viewExpiresAfterMs) return { admitted: true };
+  const refuse = (reason: RefusalReason): Admission => ({
+    admitted: false,
+    reason,
+    retryAfterSeconds: bounds.retryAfterSeconds,
+    pendingOrders: view.pendingOrders,
+    pendingAgeMs: view.pendingAgeMs,
+  });
+  if (bounds.maxPendingOrders > 0 && view.pendingOrders >= bounds.maxPendingOrders) return refuse('pending_orders');
+  if (bounds.maxPendingAgeMs > 0 && view.pendingAgeMs > bounds.maxPendingAgeMs) return refuse('pending_age');
+  return { admitted: true };
+}
+
+/** Asked by `POST /orders` before anything else: answers from memory, never from the database. */
+export interface AdmissionGate {
+  admit(): Admission;
+}

@@ -1,0 +1,104 @@
+import { type Logger } from '@shopflow/observability';
+import { type SqlClient } from '@shopflow/postgres';
+import { countPendingOrders, pendingOrderPlacedAt } from '../data-access/orders.repository';
+import {
+  agedOrderRank,
+  decideAdmission,
+  pendingAgeMs,
+  type Admission,
+  type AdmissionBounds,
+  type AdmissionGate,
+  type BacklogView,
+} from '../domain/admission';
+import { type AdmissionMetrics } from '../metrics/admission-metrics';
+
+export interface BacklogMonitorOptions {
+  /**
+   * The monitor's own connection, closed when it stops. Not the service's pool: under overload,
+   * when the view matters most, that pool is busy and a measurement would queue behind the work.
+   */
+  db: SqlClient & { close(): Promise<void> };
+  intervalMs: number;
+  bounds: AdmissionBounds;
+  logger: Logger;
+  metrics: AdmissionMetrics;
+}
+
+/**
+ * Admission control's eyes: every interval, measures the backlog of unfinished sagas (two index
+ * reads, whatever the request rate), and keeps that view in memory for `POST /orders` to decide
+ * on without a query per request. Every replica runs one and decides for itself, from the same
+ * table, so the bound holds for the service as a whole (within one interval's arrivals).
+ */
+export class BacklogMonitor implements AdmissionGate {
+  readonly name = 'backlog monitor';
+  private readonly logger: Logger;
+  private view?: BacklogView;
+  private timer?: NodeJS.Timeout;
+  private measuring?: Promise<void>;
+  private stopped = true;
+  private failing = false;
+  private refusing = false;
+
+  constructor(private readonly options: BacklogMonitorOptions) {
+    this.logger = options.logger.child({ component: 'backlog-monitor' });
+  }
+
+  /** Measures at once (the first view is there within a round trip of start-up), then every interval. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.measureThenScheduleNext();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.measuring;
+    await this.options.db.close();
+  }
+
+  admit(now = new Date()): Admission {
+    const admission = decideAdmission(this.view, this.options.bounds, now);
+    if (!admission.admitted) this.options.metrics.refused(admission.reason);
+    return admission;
+  }
+
+  private measureThenScheduleNext(): void {
+    this.measuring = this.measure()
+      .then(
+        () => {
+          if (this.failing) this.logger.info('backlog measured again; admission control is back');
+          this.failing = false;
+        },
+        (err: unknown) => {
+          // Once per outage, not every interval: the view expires and orders are admitted meanwhile.
+          if (!this.failing) this.logger.warn({ err }, 'cannot measure the backlog; trying again every interval');
+          this.failing = true;
+        },
+      )
+      .finally(() => {
+        this.measuring = undefined;
+        if (!this.stopped) this.timer = setTimeout(() => this.measureThenScheduleNext(), this.options.intervalMs);
+      });
+  }
+
+  private async measure(): Promise<void> {
+    const { db, bounds } = this.options;
+    const pendingOrders = await countPendingOrders(db);
+    const rank = agedOrderRank(pendingOrders, bounds.ageStragglers);
+    const placedAt = rank === undefined ? null : await pendingOrderPlacedAt(db, rank);
+    const measuredAt = new Date();
+    const view = { pendingOrders, pendingAgeMs: pendingAgeMs(placedAt, measuredAt), measuredAt };
+    this.view = view;
+    this.options.metrics.measured(view);
+    // Logged when it starts and when it ends; each refusal is counted (shopflow_orders_refused_total).
+    const verdict = decideAdmission(view, bounds, measuredAt);
+    if (verdict.admitted === this.refusing) {
+      this.refusing = !verdict.admitted;
+      const backlog = { pendingOrders, pendingAgeMs: view.pendingAgeMs };
+      if (verdict.admitted) this.logger.info(backlog, 'backlog back within its bounds: new orders accepted again');
+      else this.logger.warn({ ...backlog, reason: verdict.reason }, 'backlog over its bound: new orders refused');
+    }
+  }
+}

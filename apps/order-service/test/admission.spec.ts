@@ -1,0 +1,143 @@
+import { eventually, sampleValue, scrapeMetrics } from '@shopflow/testing';
+import { OrderServiceUnderTest, orderRequest, reservationFailed, type HttpAnswer, type Placed } from './harness';
+
+jest.setTimeout(30_000);
+
+// No other service runs here: an order stays PENDING until a test reports on it, so the backlog is
+// exactly the orders a test placed and has not finished.
+
+const metric = async (service: OrderServiceUnderTest, name: string, labels: Record<string, string> = {}) =>
+  sampleValue(await scrapeMetrics(`http://127.0.0.1:${service.replicas[0]!.port}`), name, labels);
+
+/** Waits until the replica's backlog monitor has measured what `probe` accepts (its gauges show it). */
+const measured = (service: OrderServiceUnderTest, name: string, probe: (value: number | undefined) => boolean) =>
+  eventually(
+    async () => {
+      const value = await metric(service, name);
+      if (!probe(value)) throw new Error(`${name} is ${value}`);
+    },
+    { message: `${name} measured` },
+  );
+
+const ordersOf = async (service: OrderServiceUnderTest, customerId?: string) => {
+  const { rows } = await service.sql.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM orders WHERE $1::text IS NULL OR customer_id = $1',
+    [customerId ?? null],
+  );
+  return rows[0]!.n;
+};
+
+const placedEventsOf = async (service: OrderServiceUnderTest) =>
+  (await service.publishedSoFar()).filter((event) => event.type === 'order.placed');
+
+/** Retries POST /orders until it is accepted: a refused one stores nothing, so this places one order. */
+const placeOnceAccepted = (service: OrderServiceUnderTest, customerId: string) =>
+  eventually(
+    async () => {
+      const res = await service.request('POST', '/orders', orderRequest({ customerId }));
+      if (res.status !== 201) throw new Error(`POST /orders answered ${res.status}: ${JSON.stringify(res.body)}`);
+      return res;
+    },
+    { message: 'order accepted again' },
+  );
+
+const expectRefused = (res: HttpAnswer, reason: string) => {
+  expect(res.status).toBe(503);
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(res.headers.get('retry-after')).toBe('1');
+  expect(res.body).toEqual({
+    type: 'urn:shopflow:problem:unavailable',
+    title: 'Service unavailable',
+    status: 503,
+    detail: expect.stringMatching(/try again later/),
+    instance: '/orders',
+    reason,
+    retryAfterSeconds: 1,
+  });
+};
+
+describe('admission control: the number of unfinished sagas', () => {
+  let service: OrderServiceUnderTest;
+  const placed: Placed[] = [];
+
+  beforeAll(async () => {
+    service = await OrderServiceUnderTest.start('order_admission_count', {
+      ADMISSION_MAX_PENDING_ORDERS: 3,
+      ADMISSION_REFRESH_INTERVAL_MS: 20,
+    });
+    await service.seedCatalog({ sku: 'TSHIRT-M', price: 1999 });
+  });
+
+  afterAll(() => service?.stop());
+
+  it('refuses a new order once 3 are PENDING: 503 problem+json with Retry-After, nothing stored or published', async () => {
+    for (let i = 0; i < 3; i++) placed.push(await service.placeOrder());
+    await measured(service, 'shopflow_pending_orders', (value) => value === 3);
+
+    const res = await service.request('POST', '/orders', orderRequest({ customerId: 'cust-refused' }), {
+      'Idempotency-Key': `key-${crypto.randomUUID()}`,
+    });
+
+    expectRefused(res, 'pending_orders');
+    expect(await ordersOf(service)).toBe(3);
+    expect(await ordersOf(service, 'cust-refused')).toBe(0);
+    const events = await placedEventsOf(service);
+    expect(events.map((event) => (event.payload as { orderId: string }).orderId)).toEqual(
+      placed.map((p) => p.payload.orderId),
+    );
+    expect(await metric(service, 'shopflow_orders_refused_total', { reason: 'pending_orders' })).toBe(1);
+    expect(await metric(service, 'shopflow_orders_refused_total', { reason: 'pending_age' })).toBe(0);
+  });
+
+  it('stays ready while it refuses: refusing is the answer to overload, not leaving the load balancer', async () => {
+    const ready = await service.request('GET', '/health/ready');
+    expect(ready.status).toBe(200);
+    expect((await service.request('POST', '/orders', orderRequest())).status).toBe(503);
+  });
+
+  it('accepts orders again once a saga finished and the backlog is under its bound', async () => {
+    await service.publish(reservationFailed(placed[0]!));
+    await service.orderWhen(placed[0]!.payload.orderId, (o) => o.status === 'CANCELLED', 'first order cancelled');
+
+    const res = await placeOnceAccepted(service, 'cust-after');
+    expect(await ordersOf(service, 'cust-after')).toBe(1);
+    expect((await service.placedEvent(res.body.id)).payload.customerId).toBe('cust-after');
+  });
+});
+
+describe('admission control: how long the backlog has waited', () => {
+  let service: OrderServiceUnderTest;
+
+  beforeAll(async () => {
+    service = await OrderServiceUnderTest.start('order_admission_age', {
+      ADMISSION_MAX_PENDING_AGE_MS: 300,
+      ADMISSION_AGE_STRAGGLERS: 1,
+      ADMISSION_REFRESH_INTERVAL_MS: 20,
+    });
+    await service.seedCatalog({ sku: 'TSHIRT-M', price: 1999 });
+  });
+
+  afterAll(() => service?.stop());
+
+  it('refuses once the backlog, its oldest straggler left out, waited past the bound; the straggler alone does not', async () => {
+    const stuck = await service.placeOrder();
+    const waiting = await service.placeOrder();
+    // The age is that of the second oldest: `waiting`'s.
+    await measured(service, 'shopflow_pending_orders_age_seconds', (seconds) => (seconds ?? 0) > 0.3);
+
+    expectRefused(await service.request('POST', '/orders', orderRequest({ customerId: 'cust-late' })), 'pending_age');
+    expect(await ordersOf(service)).toBe(2);
+    expect((await placedEventsOf(service)).map((event) => (event.payload as { orderId: string }).orderId)).toEqual([
+      stuck.payload.orderId,
+      waiting.payload.orderId,
+    ]);
+    expect(await metric(service, 'shopflow_orders_refused_total', { reason: 'pending_age' })).toBe(1);
+
+    // Left alone in the backlog, the stuck order is the straggler the age leaves out.
+    await service.publish(reservationFailed(waiting));
+    await placeOnceAccepted(service, 'cust-after-age');
+    const old = await service.orderWhen(stuck.payload.orderId, (o) => o.status === 'PENDING', 'still pending');
+    expect(Date.now() - Date.parse(old.createdAt)).toBeGreaterThan(300);
+    expect(await ordersOf(service, 'cust-after-age')).toBe(1);
+  });
+});
