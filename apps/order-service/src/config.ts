@@ -29,9 +29,12 @@ export const configSchema = baseConfigSchema({ port: 3001 }).extend({
    * order that ADMISSION_AGE_STRAGGLERS and the oldest 10% of the backlog leave out, not of the
    * oldest one, which may be stuck until ORDER_TIMEOUT_MS cancels it. The bound that holds when
    * the service finishes fewer sagas per second than usual (a slow dependency), where a count
-   * would let the wait grow. Under overload accepted orders finish in about this bound plus a tenth.
-   * 5000: five times a slow normal saga, so a short hiccup (a participant restarting) refuses
-   * nothing; lower it for a tighter latency bound, at the price of refusing during such hiccups.
+   * would let the wait grow. 500: offered twice what it can finish, with the bench's realistic
+   * card processor (p99 600 ms), the accepted orders keep a saga p99 near a second; lower bounds
+   * refuse at full normal load too, higher ones let the latency grow (the measured trade-off is in
+   * docs/performance.md). A hiccup longer than that (a participant restarting) refuses orders for
+   * its length, with Retry-After, rather than piling them up. Raise it where longer waits are
+   * acceptable, or for a slower processor.
    * Far below the 60 s timeout: a bound at or above ORDER_TIMEOUT_MS could never be reached
    * (orders are cancelled first). 0: no bound.
    */
@@ -40,7 +43,7 @@ export const configSchema = baseConfigSchema({ port: 3001 }).extend({
     .int()
     .min(0)
     .max(7 * 24 * 3600_000)
-    .default(5000),
+    .default(500),
   /**
    * The oldest PENDING orders the age bound always leaves out (and the oldest 10% once there are
    * more): so that a few orders stuck on a lost reply, at low load the whole backlog, never refuse
@@ -54,7 +57,7 @@ export const configSchema = baseConfigSchema({ port: 3001 }).extend({
    * connection); requests decide from the latest measurement. The bounds can be overshot by the
    * orders accepted in one interval.
    */
-  ADMISSION_REFRESH_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+  ADMISSION_REFRESH_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(100),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -51,7 +51,11 @@ export function createHttpApp({ logger, routers, readiness, metrics }: HttpAppOp
   });
   const handleError: ErrorRequestHandler = (error, req, res, _next) => {
     const problem = toProblem(fromBodyParser(error) ?? error, req.originalUrl);
-    if (problem.status >= 500) req.log.error({ err: error }, 'request failed');
+    // A refusal that tells the client when to come back (load shedding) is the service working as
+    // designed: one warning line, no stack (under overload there are thousands a second).
+    if (res.getHeader('retry-after') !== undefined && problem.status === 503) {
+      req.log.warn({ reason: problem.detail }, 'request refused');
+    } else if (problem.status >= 500) req.log.error({ err: error }, 'request failed');
     res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   };
   app.use(handleError);
