@@ -443,18 +443,13 @@ function judgeTargets(phases: PhaseReport[], options: BenchOptions, maxRss: numb
   }
   if (realistic?.emailsPerSecond !== undefined) {
     const ratio = realistic.emailsPerSecond / Math.max(realistic.sagasPerSecond, 1e-9);
-    add('e-mails/s ÷ sagas/s, realistic closed loop', '≥ 2', ratio, ratio >= 2 - 0.05, '×');
+    // Two e-mails per saga; those of the sagas finishing at the window's edges fall outside it.
+    add('e-mails/s ÷ sagas/s, realistic closed loop', '≥ 2 (± 5 %)', ratio, ratio >= 1.9, '×');
   }
   if (realistic?.notificationQueue) {
     const { start, end, max } = realistic.notificationQueue;
-    add(
-      'notification queue depth at the end, realistic',
-      `bounded (≤ 2 × prefetch)`,
-      end,
-      end <= Math.max(400, start),
-      '',
-    );
-    void max;
+    // Not growing through the run: what is left at the end is at most what one replica has in hand.
+    add(`notification queue at the end (start ${start}, max ${max}), realistic`, '≤ 200', end, end <= 200, 'messages');
   }
   const scaling = scalingOf(phases)?.find((s) => s.externals === 'realistic') ?? scalingOf(phases)?.[0];
   if (scaling) {
