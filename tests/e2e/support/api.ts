@@ -101,7 +101,8 @@ export class Api {
     return items(await json(await fetch(this.url('payment-service', `/payments?orderId=${orderId}`)), 200));
   }
 
-  async notifications(orderId: string): Promise<{ template: string; to: string }[]> {
+  /** Every e-mail of the order, one being sent too (`sentAt` null until the relay accepted it). */
+  async notifications(orderId: string): Promise<{ template: string; to: string; sentAt: string | null }[]> {
     return items(await json(await fetch(this.url('notification-service', `/notifications?orderId=${orderId}`)), 200));
   }
 }
