@@ -1,7 +1,7 @@
 import { eventually } from '@shopflow/testing';
 import pg from 'pg';
 import { Api, customer, type Order } from './support/api';
-import { type GatewayProcess } from './support/gateway-process';
+import { type GatewayProcess } from '@shopflow/gateway-simulator';
 import { System } from './support/system';
 
 /**
