@@ -41,7 +41,7 @@ export interface BenchOptions {
   servicesRoot: string;
 }
 
-/** Full run: long enough for stable percentiles; quick: a smoke check that finishes in under a minute. */
+/** Full run: long enough for stable percentiles; quick: a smoke check that finishes in about a minute. */
 const PROFILES = {
   full: { concurrency: 32, warmupSeconds: 10, phaseSeconds: 30, ceilingSeconds: 5, finalDeadlineMs: 90_000 },
   quick: { concurrency: 16, warmupSeconds: 1, phaseSeconds: 3, ceilingSeconds: 1, finalDeadlineMs: 20_000 },
@@ -49,7 +49,7 @@ const PROFILES = {
 
 export const USAGE = `npm run bench -- [options]
 
-  --quick                 smoke run, under a minute (what CI runs)
+  --quick                 smoke run, about a minute (what CI runs)
   --externals LIST        how the card processor and mail relay answer: lab,realistic (default, both
                           in one run), realistic or lab. realistic: processor p50 150 ms / p99 600 ms,
                           each SMTP command answered after 20 ms; lab: both at once (a lab figure)
