@@ -74,4 +74,47 @@ describe('the saga under failures and load', () => {
       { timeoutMs: 30_000, message: 'a cancelled order kept its charge' },
     );
   });
+
+  it('two inventory replicas: one reads the queue at a time, the other takes over when it is killed', async () => {
+    while (system.replicas('inventory-service').length < 2) await system.startService('inventory-service');
+    const product = await api.newProduct(100);
+    const order = () =>
+      api.placeOrder({ ...customer(), items: [{ sku: product.sku, quantity: 1 }], paymentToken: 'tok_ok' });
+    const confirmAll = async (count: number) => {
+      const placed = await Promise.all(Array.from({ length: count }, order));
+      const final = await Promise.all(placed.map((o) => api.finalOrder(o.id, 60_000)));
+      expect(final.map((o) => o.status)).toEqual(Array(count).fill('CONFIRMED'));
+    };
+    const [first, second] = system.replicas('inventory-service');
+    if (!first || !second) throw new Error('two inventory replicas expected');
+    const before = [await placedHandled(first.url), await placedHandled(second.url)];
+
+    await confirmAll(12);
+    const during = [(await placedHandled(first.url)) - before[0]!, (await placedHandled(second.url)) - before[1]!];
+    // Single active consumer: the 12 order.placed went to one replica, none to the other.
+    expect(during.toSorted()).toEqual([0, 12]);
+
+    const [active, standby] = during[0] === 12 ? [first, second] : [second, first];
+    await system.killReplica('inventory-service', active);
+    const standbyBefore = await placedHandled(standby.url);
+    await confirmAll(5);
+    expect((await placedHandled(standby.url)) - standbyBefore).toBe(5);
+    await eventually(async () => (await api.product(product.sku)).stock === 83, {
+      message: 'stock did not settle at 100 - 17',
+    });
+  });
 });
+
+/** order.placed events a replica has handled, from its own /metrics. */
+async function placedHandled(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text
+    .split('\n')
+    .find(
+      (l) =>
+        l.startsWith('shopflow_events_consumed_total{') &&
+        l.includes('event_type="order.placed"') &&
+        l.includes('outcome="handled"'),
+    );
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}

@@ -19,6 +19,10 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
       prismaConfig: path.join(__dirname, '../prisma.config.ts'),
       publishes: INVENTORY_EVENTS,
       handlers: ({ transactions }) => inventoryHandlers({ transactions }),
+      // Every order.placed, .confirmed and .cancelled writes the stock rows of the products it names,
+      // and a shop's best sellers are in most orders: two replicas handling them at once would wait
+      // on each other's row locks. One replica handles the queue; the others serve HTTP and stand by.
+      singleActiveConsumer: true,
       routers: ({ db, transactions }) => [productsRoutes(db, { transactions })],
       jobs: ({ transactions }) =>
         config.CATALOG_ANNOUNCE_INTERVAL_MS > 0

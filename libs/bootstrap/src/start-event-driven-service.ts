@@ -40,6 +40,8 @@ export interface EventDrivenService {
   /** The events this service publishes: its own exchange is declared from them. */
   publishes: readonly EventDefinition[];
   handlers(context: ServiceContext): HandlerRegistration[];
+  /** Its replicas read its queue one at a time, the others standing by (see ConsumerOptions). */
+  singleActiveConsumer?: boolean;
   routers(context: ServiceContext): Router[];
   /** Dependencies beyond the database and the broker that must answer for the service to be ready. */
   readiness?: ReadinessCheck[];
@@ -95,6 +97,7 @@ export async function startEventDrivenService(
     logger,
     handlers: service.handlers(context),
     metrics,
+    singleActiveConsumer: service.singleActiveConsumer,
   });
   metrics.watchQueues(() => consumer.queueStats());
   const jobs = service.jobs?.(context) ?? [];

@@ -3,6 +3,7 @@ import { type Transaction, type TransactionRunner } from '@shopflow/postgres';
 import { GroupCommit } from './group-commit';
 import { Inbox, type InboxOutcome } from './inbox/inbox';
 import { appendToOutbox, type OutboxMessage } from './outbox/outbox';
+import { deletePublished } from './outbox/outbox-relay';
 
 export interface EventTransactionsOptions {
   /**
@@ -17,6 +18,9 @@ export interface EventTransactionsOptions {
 /** Publishes what a transaction wrote to the outbox, once it has committed. */
 export interface OutboxDispatcher {
   dispatch(messages: readonly OutboxMessage[]): void;
+  /** Rows of published events to delete in the next transaction, and back if that one fails (OutboxRelay). */
+  takeDeletions?(): string[];
+  giveBackDeletions?(ids: readonly string[]): void;
 }
 
 /**
@@ -42,6 +46,7 @@ export class EventTransactions {
         db,
         inbox: this.inbox,
         committed: (messages) => relay.dispatch(messages),
+        outbox: relay,
         maxBatch,
       });
     }
@@ -59,9 +64,12 @@ export class EventTransactions {
       await this.batches.submit({ work: workAndKeep });
     } else {
       let written: OutboxMessage[] = [];
-      await this.db.transaction(async (tx) => {
-        written = appendToOutbox(tx, await workAndKeep(tx));
-      });
+      await this.withDeletions((deleteRows) =>
+        this.db.transaction(async (tx) => {
+          deleteRows(tx);
+          written = appendToOutbox(tx, await workAndKeep(tx));
+        }),
+      );
       this.relay.dispatch(written);
     }
     return (output as { result: R }).result;
@@ -74,10 +82,31 @@ export class EventTransactions {
   ): Promise<InboxOutcome> {
     if (this.batches) return this.batches.submit({ eventId: event.id, work });
     let written: OutboxMessage[] = [];
-    const outcome = await this.inbox.handleOnce(event, async (tx) => {
-      written = appendToOutbox(tx, await work(tx));
-    });
+    const outcome = await this.withDeletions((deleteRows) =>
+      this.inbox.handleOnce(event, async (tx) => {
+        deleteRows(tx);
+        written = appendToOutbox(tx, await work(tx));
+      }),
+    );
     this.relay.dispatch(written);
     return outcome;
+  }
+
+  /**
+   * Runs a transaction that also deletes the outbox rows the relay has published since (sent, no
+   * wait): one statement in a transaction that commits anyway instead of a transaction of their own.
+   * If the transaction fails, the relay gets them back.
+   */
+  private async withDeletions<T>(run: (deleteRows: (tx: Transaction) => void) => Promise<T>): Promise<T> {
+    let taken: string[] = [];
+    try {
+      return await run((tx) => {
+        taken = this.relay.takeDeletions?.() ?? [];
+        if (taken.length > 0) tx.send(deletePublished(taken));
+      });
+    } catch (error) {
+      this.relay.giveBackDeletions?.(taken);
+      throw error;
+    }
   }
 }

@@ -3,6 +3,7 @@ import { type TransactionRunner } from '@shopflow/postgres';
 import { runBatch, type BatchUnit, type Settled, type UnitOfWork } from './batch-in-transaction';
 import { type Inbox, type InboxOutcome } from './inbox/inbox';
 import { type OutboxMessage } from './outbox/outbox';
+import { type OutboxDispatcher } from './event-transactions';
 
 interface Queued extends BatchUnit {
   /** Set once the unit gave up a lock wait inside a batch: it then gets a transaction of its own. */
@@ -16,6 +17,8 @@ export interface GroupCommitOptions {
   inbox: Inbox;
   /** Called with the rows the batch wrote to the outbox, once it committed. */
   committed: (messages: OutboxMessage[]) => void;
+  /** Rows of published events a batch deletes on the way (see OutboxRelay.takeDeletions). */
+  outbox?: Pick<OutboxDispatcher, 'takeDeletions' | 'giveBackDeletions'>;
   /** Units per transaction. At most 64: more savepoints that write would overflow PostgreSQL's subtransaction cache. */
   maxBatch: number;
   /** How long a unit in a batch may wait for a lock before it is taken out and run alone. */
@@ -47,6 +50,7 @@ export interface GroupCommitOptions {
 export class GroupCommit {
   private readonly queue: Queued[] = [];
   private running?: Promise<void>;
+  private scheduled?: NodeJS.Immediate;
   private readonly lockWaitMs: number;
 
   constructor(private readonly options: GroupCommitOptions) {
@@ -56,6 +60,19 @@ export class GroupCommit {
   submit(unit: UnitOfWork): Promise<InboxOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ ...unit, context: context.active(), alone: false, resolve, reject });
+      this.scheduleNext();
+    });
+  }
+
+  /**
+   * The next batch starts once the current turn of the event loop is over, not at the first unit:
+   * the deliveries of one socket read (or the requests of one turn) are handled in one turn, and
+   * so share one transaction instead of the first going alone and the others waiting for it.
+   */
+  private scheduleNext(): void {
+    if (this.running || this.scheduled || this.queue.length === 0) return;
+    this.scheduled = setImmediate(() => {
+      this.scheduled = undefined;
       this.next();
     });
   }
@@ -67,7 +84,7 @@ export class GroupCommit {
     this.running = context.with(ROOT_CONTEXT, () => this.commit(batch));
     void this.running.finally(() => {
       this.running = undefined;
-      this.next();
+      this.scheduleNext();
     });
   }
 
@@ -75,12 +92,18 @@ export class GroupCommit {
     let settled: Settled[] = [];
     let written: OutboxMessage[] = [];
     let failure: { error: unknown } | undefined;
+    const deletions = this.options.outbox?.takeDeletions?.() ?? [];
     try {
       await this.options.db.transaction(async (tx) => {
-        ({ settled, written } = await runBatch(tx, batch, { inbox: this.options.inbox, lockWaitMs: this.lockWaitMs }));
+        ({ settled, written } = await runBatch(tx, batch, {
+          inbox: this.options.inbox,
+          lockWaitMs: this.lockWaitMs,
+          deletions,
+        }));
       });
     } catch (error) {
       failure = { error };
+      this.options.outbox?.giveBackDeletions?.(deletions);
     }
     if (!failure) this.options.committed(written);
     // Back to the front of the queue, in their order: the unit that waited first, on its own.

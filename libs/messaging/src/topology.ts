@@ -46,12 +46,26 @@ export async function declareTopology(channel: ConfirmChannel, topology: Topolog
     });
   }
   for (const queue of topology.queues) {
-    await channel.assertQueue(queue.name, {
-      durable: true,
-      arguments: queue.arguments,
-    });
+    await channel
+      .assertQueue(queue.name, { durable: true, arguments: queue.arguments })
+      .catch((error: unknown) => Promise.reject(explainDeclareFailure(queue, error)));
   }
   for (const binding of topology.bindings) {
     await channel.bindQueue(binding.queue, binding.exchange, binding.routingKey);
   }
+}
+
+/**
+ * A queue's arguments cannot change once it is declared: the broker answers PRECONDITION_FAILED (406)
+ * and closes the channel. Most often the queue was declared by an older version (say, before
+ * inventory-service's queue had a single active consumer) and has to be re-created by hand.
+ */
+function explainDeclareFailure(queue: QueueSpec, error: unknown): unknown {
+  const { code, message } = error as { code?: number; message?: string };
+  if (code !== 406) return error;
+  return new Error(
+    `queue ${queue.name} exists with other arguments than this version declares (${message ?? 'PRECONDITION_FAILED'}); ` +
+      `re-create it as docs/operations.md, "Changing a queue's arguments", says`,
+    { cause: error },
+  );
 }

@@ -1,7 +1,19 @@
+import amqplib from 'amqplib';
 import { AppError } from '@shopflow/errors';
 import { PaymentSucceededV1, type EventOf } from '@shopflow/events';
 import { createTestVhost, eventually, type TestVhost } from '@shopflow/testing';
-import { BrokerConnection, EventConsumer, EventPublisher, FAILURE_HEADERS, on, type EventHandler } from '../src';
+import {
+  BrokerConnection,
+  consumerNames,
+  consumerTopology,
+  declareTopology,
+  DEFAULT_RETRY_POLICY,
+  EventConsumer,
+  EventPublisher,
+  FAILURE_HEADERS,
+  on,
+  type EventHandler,
+} from '../src';
 import { inspector, paymentSucceeded, testLogger } from './harness';
 
 type Succeeded = EventOf<typeof PaymentSucceededV1>;
@@ -51,6 +63,26 @@ describe('EventConsumer on a real RabbitMQ', () => {
     await look.close().catch(() => undefined); // a test may have closed its connection
     await broker.close();
     await vhost.drop();
+  });
+
+  it('names the queue to re-create when it exists with other arguments than this version declares', async () => {
+    const names = consumerNames('test-service', 'stock');
+    // As a version without a single active consumer declared it.
+    await look.channel.assertQueue(names.queue, { durable: true });
+    const topology = consumerTopology(names, [PaymentSucceededV1], DEFAULT_RETRY_POLICY, {
+      singleActiveConsumer: true,
+    });
+    // The broker closes the channel on the failed declaration: a connection of its own.
+    const connection = await amqplib.connect(vhost.url);
+    try {
+      const channel = await connection.createConfirmChannel();
+      channel.on('error', () => undefined);
+      await expect(declareTopology(channel, topology)).rejects.toThrow(
+        /^queue test-service\.stock exists with other arguments .*x-single-active-consumer.*docs\/operations\.md/,
+      );
+    } finally {
+      await connection.close();
+    }
   });
 
   it('retries a failing handler with backoff and handles the event once it succeeds', async () => {

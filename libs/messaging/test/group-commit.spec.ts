@@ -63,13 +63,26 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
     return row!.n;
   }
 
+  it('starts a batch once the turn that submitted its first unit is over: the units of one turn share it', async () => {
+    const { transactions, counted } = batched('group.turn');
+    // As the deliveries of one socket read arrive: all in one turn of the event loop.
+    const events = Array.from({ length: 5 }, () => paymentSucceeded(undefined, 1));
+    const handled = await Promise.all(events.map((event) => transactions.handleOnce(event, credit('group-turn', 1))));
+    expect(handled).toEqual(Array(5).fill('handled'));
+    expect(counted.transactions).toBe(1);
+    expect(await balanceOf(db, 'group-turn')).toBe(5);
+  });
+
   it('commits units submitted together in one transaction, each once, with all their events', async () => {
     const { transactions, counted, dispatched } = batched('group.many');
-    const first = gate();
+    const [running, first] = [gate(), gate()];
     const blocker = transactions.handleOnce(paymentSucceeded(), async (tx) => {
+      running.open();
       await first.opened;
       return credit('group-many', 1)(tx);
     });
+    // Submitted while the blocker's transaction runs: they wait for it, then share the next one.
+    await running.opened;
     const events = Array.from({ length: 12 }, () => paymentSucceeded(undefined, 10));
     const handled = Promise.all(events.map((event) => transactions.handleOnce(event, credit('group-many', 10))));
     first.open();
@@ -244,8 +257,11 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
     });
     await holding.opened;
 
-    const first = gate();
-    const blocker = transactions.run(async () => (await first.opened, { result: 'blocker', events: [] }));
+    const [running, first] = [gate(), gate()];
+    const blocker = transactions.run(
+      async () => (running.open(), await first.opened, { result: 'blocker', events: [] }),
+    );
+    await running.opened;
     const [waits, after1, after2] = [paymentSucceeded(), paymentSucceeded(), paymentSucceeded()];
     let attempts = 0;
     const outcomes = Promise.all([
@@ -303,11 +319,12 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
         };
 
       // A blocker per replica holds its transaction while the two units queue up behind it: they share the next batch.
-      const [xFirst, yFirst] = [gate(), gate()];
+      const [xFirst, yFirst, xRunning, yRunning] = [gate(), gate(), gate(), gate()];
       const blockers = [
-        x.transactions.run(async () => (await xFirst.opened, { result: 'x', events: [] })),
-        y.transactions.run(async () => (await yFirst.opened, { result: 'y', events: [] })),
+        x.transactions.run(async () => (xRunning.open(), await xFirst.opened, { result: 'x', events: [] })),
+        y.transactions.run(async () => (yRunning.open(), await yFirst.opened, { result: 'y', events: [] })),
       ];
+      await Promise.all([xRunning.opened, yRunning.opened]);
       const events = { x1: paymentSucceeded(), x2: paymentSucceeded(), y1: paymentSucceeded(), y2: paymentSucceeded() };
       const units: [keyof typeof events, Promise<InboxOutcome>][] = [
         ['x1', x.transactions.handleOnce(events.x1, lockFirst('lock-a', 1, xHoldsA, yHoldsB.opened))],

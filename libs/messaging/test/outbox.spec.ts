@@ -171,6 +171,46 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
     await publisher.close();
   });
 
+  it("deletes a dispatch's rows in the service's next transaction, or by itself when none comes", async () => {
+    const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
+    const relay = new OutboxRelay({
+      db,
+      publisher,
+      logger: testLogger(),
+      pollIntervalMs: 60_000,
+      deleteWithinMs: 60_000,
+    });
+    let transactionsRun = 0;
+    const counting = {
+      transaction: <R>(work: Parameters<Database['transaction']>[0]) => (
+        transactionsRun++,
+        db.transaction(work) as Promise<R>
+      ),
+    };
+    // Batched, as the services run.
+    const transactions = new EventTransactions(counting, relay, 'delete-along-test', { maxBatch: 16 });
+    await transactions.run(async () => ({ result: undefined, events: [paymentSucceeded()] }));
+    await eventually(async () => (await look.count(QUEUE)) === 1);
+    // Published, still in the outbox: nothing deleted it on its own.
+    expect(await unsent()).toBe(1);
+    await transactions.run(async () => ({ result: undefined, events: [] }));
+    // The next transaction deleted it on the way, and there was no other.
+    expect(await unsent()).toBe(0);
+    expect(transactionsRun).toBe(2);
+
+    // With no transaction to come, the relay deletes them itself within deleteWithinMs.
+    const soon = new OutboxRelay({ db, publisher, logger: testLogger(), pollIntervalMs: 60_000, deleteWithinMs: 20 });
+    await new EventTransactions(db, soon, 'delete-alone-test').run(async () => ({
+      result: undefined,
+      events: [paymentSucceeded()],
+    }));
+    await eventually(async () => (await unsent()) === 0, { timeoutMs: 5000 });
+    expect(await look.count(QUEUE)).toBe(2);
+    await relay.stop();
+    await soon.stop();
+    await publisher.close();
+  });
+
   it("deletes a dispatch's rows without leaving synchronous_commit off on the pooled session", async () => {
     // One connection: the delete and the check below must share a session.
     const single = new Database({ url: database.url, poolSize: 1 });

@@ -138,6 +138,15 @@ export class System {
     await Promise.all(replicas.map((p) => p.kill()));
   }
 
+  /** SIGKILL to one replica of `service`, as in a crash of that one process; the others go on. */
+  async killReplica(service: ServiceName, replica: ServiceProcess): Promise<void> {
+    this.processes.set(
+      service,
+      this.replicas(service).filter((p) => p !== replica),
+    );
+    await replica.kill();
+  }
+
   replicas(service: ServiceName): readonly ServiceProcess[] {
     return this.processes.get(service) ?? [];
   }

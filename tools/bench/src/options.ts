@@ -56,7 +56,9 @@ export const USAGE = `npm run bench -- [options]
   --gateway-p50 MS, --gateway-p99 MS, --smtp-delay MS
                           the realistic externals' figures
   --concurrency N         closed loop, lab externals: customers with one saga in flight (full 32, quick 16)
-  --realistic-concurrency N  closed loop, realistic externals (default: by Little's law from the lab run)
+                          for the first replica count; other counts get as many per replica
+  --realistic-concurrency N  closed loop, realistic externals, likewise (default: by Little's law from
+                          the lab run of the same replica count)
   --overload FACTOR       an open loop at FACTOR × the realistic closed-loop sagas/s, 1 replica, to see
                           admission control refuse the excess (default 2; 0: no overload phase)
   --rate N                open loop: orders per second (default: half the closed-loop sagas/s)

@@ -91,9 +91,13 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         ? system.all.map((p) => ({ service: p.service, pid: p.pid }))
         : (options.target?.pids ?? []).map((pid) => ({ service: serviceOfProcess(pid), pid }));
 
-    // Per externals profile, fixed by the 1-replica pass so that every replica count sees the same load.
-    const concurrencyOf: Partial<Record<string, number>> = {};
+    // The closed loops offer every replica the same load: customers in proportion to the replica
+    // count. With the same customers spread over twice the replicas each replica would see half the
+    // load, hence half-size group-commit batches and more CPU per saga (docs/performance.md); that
+    // measures how the work is split, not whether replicas add capacity. The realistic loop's
+    // customers come from the lab loop of the same replica count (Little's law).
     const rateOf: Partial<Record<string, number>> = {};
+    const scale = (replicas: number) => replicas / (options.replicas[0] ?? 1);
     let labClosed: PhaseReport | undefined;
     const profiles = options.externals.length > 0 ? options.externals : [undefined];
     for (const [index, replicas] of options.replicas.entries()) {
@@ -109,13 +113,14 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
           ? 'target'
           : `${replicas} replica${replicas > 1 ? 's' : ''}, ${profile} externals`;
         const windowMs = options.phaseSeconds * 1000;
-        const concurrency = (concurrencyOf[profile] ??=
-          externals?.name === 'realistic' && labClosed
-            ? (options.realisticConcurrency ??
-              littlesLawConcurrency(labClosed.sagasPerSecond, labClosed.sagaLatencyMs.mean, externals))
-            : externals?.name === 'realistic'
-              ? (options.realisticConcurrency ?? options.concurrency * 4)
-              : options.concurrency);
+        const concurrency =
+          externals?.name !== 'realistic'
+            ? Math.round(options.concurrency * scale(replicas))
+            : options.realisticConcurrency !== undefined
+              ? Math.round(options.realisticConcurrency * scale(replicas))
+              : labClosed
+                ? littlesLawConcurrency(labClosed.sagasPerSecond, labClosed.sagaLatencyMs.mean, externals)
+                : Math.round(options.concurrency * 4 * scale(replicas));
 
         const closedName = `closed loop, ${suffix}`;
         log(
@@ -146,7 +151,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
           await watch.result(),
         );
         log(summary(closedPhase));
-        if (externals?.name === 'lab' && replicas === (options.replicas[0] ?? 1)) labClosed ??= closedPhase;
+        if (externals?.name === 'lab') labClosed = closedPhase;
         // Same arrival rate for every replica count, so the scaling run compares like with like.
         const rate = (rateOf[profile] ??= options.rate ?? Math.max(1, Math.round(closedPhase.sagasPerSecond / 2)));
 

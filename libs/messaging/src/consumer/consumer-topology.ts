@@ -35,6 +35,7 @@ export function consumerTopology(
   names: ConsumerNames,
   events: readonly EventDefinition[],
   retry: RetryPolicy,
+  options: { singleActiveConsumer?: boolean } = {},
 ): Topology {
   const delays = [...new Set(retryDelays(retry))];
   return {
@@ -47,7 +48,12 @@ export function consumerTopology(
       { name: names.deadLetterExchange, type: 'direct' },
     ],
     queues: [
-      { name: names.queue },
+      {
+        name: names.queue,
+        // RabbitMQ delivers to one consumer of the queue at a time and hands the queue to the next
+        // (with whatever was unacknowledged) when that one's channel closes: see ConsumerOptions.
+        ...(options.singleActiveConsumer && { arguments: { 'x-single-active-consumer': true } }),
+      },
       { name: names.deadLetterQueue },
       ...delays.map((delayMs) => ({
         name: names.delayQueue(delayMs),

@@ -28,6 +28,13 @@ export interface ConsumerOptions {
   retry?: RetryPolicy;
   /** Counts each settled delivery by outcome and times the handlers. */
   metrics?: ServiceMetrics;
+  /**
+   * One replica at a time reads the queue (RabbitMQ's single active consumer); the others stand by,
+   * and the broker hands the queue to one of them when the active one's connection or channel goes.
+   * For a service whose every message writes the same few rows: its replicas would only take turns
+   * on those rows' locks, paying for the waits (docs/operations.md, "Replicas").
+   */
+  singleActiveConsumer?: boolean;
 }
 
 /** The event type for metrics: from the message if it is one this consumer handles, else `unknown` (bounded labels). */
@@ -75,7 +82,9 @@ export class EventConsumer {
     // becomes an unhandled rejection that kills the process.
     const channel = this.connection.openChannel(
       this.names.queue,
-      consumerTopology(this.names, definitions, this.retry),
+      consumerTopology(this.names, definitions, this.retry, {
+        singleActiveConsumer: this.options.singleActiveConsumer,
+      }),
       async (raw) => void (await raw.prefetch(prefetch)),
     );
     this.channel = channel;

@@ -131,6 +131,13 @@ describe('consumer topology', () => {
     });
   });
 
+  it('declares the service queue for one active consumer only when asked', () => {
+    const queueOf = (t: typeof topology) => t.queues.find((q) => q.name === 'inventory-service.saga');
+    expect(queueOf(topology)?.arguments).toBeUndefined();
+    const single = consumerTopology(names, [OrderPlacedV1], policy, { singleActiveConsumer: true });
+    expect(queueOf(single)?.arguments).toEqual({ 'x-single-active-consumer': true });
+  });
+
   it('parks dead letters in the service dead-letter queue', () => {
     expect(topology.bindings).toContainEqual({
       queue: 'inventory-service.dead-letter',

@@ -24,6 +24,11 @@ export interface OutboxRelayOptions {
    * wrote them, and claiming them too would only publish duplicates. Default 0 (claim everything).
    */
   claimAfterMs?: number;
+  /**
+   * How long rows published by `dispatch()` wait for the service's next transaction to delete them
+   * (see takeDeletions) before the relay deletes them with a statement of its own.
+   */
+  deleteWithinMs?: number;
   /** Test seam: runs after a batch was published and confirmed, before its rows are deleted. */
   afterPublish?: (ids: string[]) => Promise<void>;
   /** Backlog size and oldest unsent age, measured when the metrics are scraped. */
@@ -47,6 +52,15 @@ const claimBatch = (limit: number, olderThanSeconds: number) =>
  * every page of it, dead rows included: 200-400 µs per delete of a few rows, against about 45 µs now.
  */
 const deleteSent = (ids: string[]) => planEachTime(sql`DELETE FROM outbox_events WHERE id = ANY(${ids}::uuid[])`);
+/**
+ * deleteSent inside another transaction (EventTransactions' next one): rows the poll holds are
+ * skipped, not waited for (the poll deletes them itself), so the statement can neither wait nor fail
+ * on a lock and hold up the transaction that carries it.
+ */
+export const deletePublished = (ids: readonly string[]) =>
+  planEachTime(sql`
+    DELETE FROM outbox_events WHERE id IN (
+      SELECT id FROM outbox_events WHERE id = ANY(${[...ids]}::uuid[]) FOR UPDATE SKIP LOCKED)`);
 /**
  * deleteSent as a transaction of its own that does not wait for the disk: lost in a crash, the
  * delete only has the poll publish those events again, and the consumers' inbox absorbs the copies.
@@ -85,11 +99,17 @@ export class OutboxRelay {
   /** Committed here, not yet published: the next dispatch round takes them all. */
   private readonly pending: OutboxMessage[] = [];
   private flushing?: Promise<void>;
+  /** Published by dispatch(), rows still to delete: the next transaction takes them (takeDeletions). */
+  private published: string[] = [];
+  private deleteTimer?: NodeJS.Timeout;
+  private deleting?: Promise<void>;
+  private readonly deleteWithinMs: number;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 100;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.claimAfterSeconds = (options.claimAfterMs ?? 0) / 1000;
+    this.deleteWithinMs = options.deleteWithinMs ?? 50;
     this.logger = options.logger.child({ component: 'outbox-relay' });
     options.metrics?.watchOutbox(() => this.measureBacklog());
   }
@@ -116,11 +136,31 @@ export class OutboxRelay {
     this.flushPending();
   }
 
+  /**
+   * The rows of events dispatch() has published, for the caller to delete in a transaction it is
+   * about to commit anyway (EventTransactions does, with deletePublished): under load the deletes
+   * cost no transaction and no round trip of their own. A caller whose transaction fails gives them
+   * back. Rows nobody takes within `deleteWithinMs` are deleted by the relay itself.
+   */
+  takeDeletions(): string[] {
+    const ids = this.published;
+    this.published = [];
+    return ids;
+  }
+
+  giveBackDeletions(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    this.published.push(...ids);
+    this.scheduleDeletes();
+  }
+
   /** Finishes the batch and the dispatches in progress (so nothing is left half-done) and stops. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wakeUp?.();
     await Promise.all([this.running, this.flushing]);
+    clearTimeout(this.deleteTimer);
+    await this.deleteLeftovers();
   }
 
   private flushPending(): void {
@@ -134,14 +174,32 @@ export class OutboxRelay {
   private async publishPending(): Promise<void> {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.batchSize);
-      try {
-        const sent = await this.publishEach(batch, 'outbox dispatch failed; the poll will publish these events');
-        if (sent.length > 0) await this.options.db.execute(deleteSentWithoutFlush(sent));
-      } catch (err) {
-        // Published but not deleted: the poll publishes them again, and the consumers' inbox absorbs the copies.
-        this.logger.warn({ err, events: batch.length }, 'could not delete dispatched outbox events');
-      }
+      const sent = await this.publishEach(batch, 'outbox dispatch failed; the poll will publish these events');
+      this.giveBackDeletions(sent);
     }
+  }
+
+  private scheduleDeletes(): void {
+    if (this.deleteTimer || this.published.length === 0) return;
+    this.deleteTimer = setTimeout(() => {
+      this.deleteTimer = undefined;
+      void this.deleteLeftovers();
+    }, this.deleteWithinMs);
+  }
+
+  /** Deletes, with a statement of its own, the published rows no transaction took. */
+  private async deleteLeftovers(): Promise<void> {
+    await this.deleting;
+    const ids = this.takeDeletions();
+    if (ids.length === 0) return;
+    this.deleting = this.options.db
+      .execute(deleteSentWithoutFlush(ids))
+      .then(() => undefined)
+      .catch((err: unknown) => {
+        // Published but not deleted: the poll publishes them again, and the consumers' inbox absorbs the copies.
+        this.logger.warn({ err, events: ids.length }, 'could not delete dispatched outbox events');
+      });
+    await this.deleting;
   }
 
   /** Publishes one batch; returns how many events it sent. */
