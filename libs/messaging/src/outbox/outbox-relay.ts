@@ -160,6 +160,7 @@ export class OutboxRelay {
     this.wakeUp?.();
     await Promise.all([this.running, this.flushing]);
     clearTimeout(this.deleteTimer);
+    this.deleteTimer = undefined;
     await this.deleteLeftovers();
   }
 
