@@ -65,6 +65,12 @@ describe('npm run bench -- --quick (real services, broker and database)', () => 
     // Little's law: the realistic closed loop has more customers in flight than the lab one.
     const [lab, realistic] = report.phases.filter((p) => p.mode === 'closed');
     expect(realistic!.concurrency).toBeGreaterThan(lab!.concurrency!);
+    // The same load per replica: twice the lab loop's customers for twice the replicas.
+    const labLoops = report.phases.filter((p) => p.mode === 'closed' && p.externals === 'lab');
+    expect(labLoops.map((p) => [p.replicas, p.concurrency])).toEqual([
+      [1, 16],
+      [2, 32],
+    ]);
     const confirmed = report.phases.reduce((sum, p) => sum + p.outcomes.confirmed, 0);
     const cancelled = report.phases.flatMap((p) => Object.keys(p.outcomes.cancelled));
     expect(confirmed).toBeGreaterThan(0);
