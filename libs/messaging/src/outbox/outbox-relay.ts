@@ -136,6 +136,11 @@ export class OutboxRelay {
     this.flushPending();
   }
 
+  /** Resolves once the dispatches under way have published their events (their rows may still wait to be deleted). */
+  async dispatched(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
   /**
    * The rows of events dispatch() has published, for the caller to delete in a transaction it is
    * about to commit anyway (EventTransactions does, with deletePublished): under load the deletes
