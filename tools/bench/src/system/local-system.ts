@@ -63,7 +63,9 @@ export class LocalSystem {
       mail = await startMailCounter();
       // The card processor's simulator, its own process: it stands for a system on other machines.
       gateway = await GatewayProcess.start({ port: await freePort(), logDir: options.logDir });
-      return new LocalSystem(options, vhost, databases, mail, gateway);
+      const system = new LocalSystem(options, vhost, databases, mail, gateway);
+      system.closeOnInterrupt();
+      return system;
     } catch (error) {
       await gateway?.stop();
       await mail?.close();
@@ -153,8 +155,28 @@ export class LocalSystem {
     );
   }
 
+  /**
+   * Interrupted (Ctrl-C, a kill), the bench stops its processes and drops its vhost and databases
+   * before it exits, instead of leaving them to whoever comes next.
+   */
+  private closeOnInterrupt(): void {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.stderr.write(`${signal}: stopping the services, dropping the vhost and databases\n`);
+      void this.close().finally(() => process.exit(130));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    this.forgetInterrupt = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    };
+  }
+
+  private forgetInterrupt: () => void = () => undefined;
+
   /** Stops what still runs, then drops the vhost and databases. */
   async close(): Promise<void> {
+    this.forgetInterrupt();
     await this.stop();
     await this.gateway.stop();
     await this.mail.close();
