@@ -3,7 +3,6 @@ import { type Envelope } from '@shopflow/events';
 import { failedStatementNumber, isLockConflict, raw, sql, type Transaction } from '@shopflow/postgres';
 import { type Inbox, type InboxOutcome } from './inbox/inbox';
 import { insertIntoOutbox, toOutboxMessages, type OutboxMessage } from './outbox/outbox';
-import { deletePublished } from './outbox/outbox-relay';
 
 /** Work waiting for the next batch: an incoming event's (its id is the inbox key) or a request's. */
 export interface UnitOfWork {
@@ -50,11 +49,9 @@ interface UnitRun {
 export async function runBatch(
   tx: Transaction,
   units: readonly BatchUnit[],
-  options: { inbox: Inbox; lockWaitMs: number; deletions?: readonly string[] },
+  options: { inbox: Inbox; lockWaitMs: number },
 ): Promise<{ settled: Settled[]; written: OutboxMessage[] }> {
   const isolated = units.length > 1;
-  // Outbox rows the relay published since, deleted on the way: a statement of the batch's own.
-  if (options.deletions && options.deletions.length > 0) tx.send(deletePublished(options.deletions));
   const fresh = await options.inbox.record(
     tx,
     units.flatMap((unit) => unit.eventId ?? []),

@@ -2,8 +2,7 @@ import { type Envelope } from '@shopflow/events';
 import { type Transaction, type TransactionRunner } from '@shopflow/postgres';
 import { GroupCommit } from './group-commit';
 import { Inbox, type InboxOutcome } from './inbox/inbox';
-import { appendToOutbox, type OutboxMessage } from './outbox/outbox';
-import { deletePublished } from './outbox/outbox-relay';
+import { appendToOutbox, withPublishedRowsDeleted, type OutboxMessage, type PublishedRows } from './outbox/outbox';
 
 export interface EventTransactionsOptions {
   /**
@@ -16,11 +15,8 @@ export interface EventTransactionsOptions {
 }
 
 /** Publishes what a transaction wrote to the outbox, once it has committed. */
-export interface OutboxDispatcher {
+export interface OutboxDispatcher extends PublishedRows {
   dispatch(messages: readonly OutboxMessage[]): void;
-  /** Rows of published events to delete in the next transaction, and back if that one fails (OutboxRelay). */
-  takeDeletions?(): string[];
-  giveBackDeletions?(ids: readonly string[]): void;
 }
 
 /**
@@ -46,7 +42,7 @@ export class EventTransactions {
         db,
         inbox: this.inbox,
         committed: (messages) => relay.dispatch(messages),
-        outbox: relay,
+        published: relay,
         maxBatch,
       });
     }
@@ -64,7 +60,7 @@ export class EventTransactions {
       await this.batches.submit({ work: workAndKeep });
     } else {
       let written: OutboxMessage[] = [];
-      await this.withDeletions((deleteRows) =>
+      await withPublishedRowsDeleted(this.relay, (deleteRows) =>
         this.db.transaction(async (tx) => {
           deleteRows(tx);
           written = appendToOutbox(tx, await workAndKeep(tx));
@@ -82,7 +78,7 @@ export class EventTransactions {
   ): Promise<InboxOutcome> {
     if (this.batches) return this.batches.submit({ eventId: event.id, work });
     let written: OutboxMessage[] = [];
-    const outcome = await this.withDeletions((deleteRows) =>
+    const outcome = await withPublishedRowsDeleted(this.relay, (deleteRows) =>
       this.inbox.handleOnce(event, async (tx) => {
         deleteRows(tx);
         written = appendToOutbox(tx, await work(tx));
@@ -90,23 +86,5 @@ export class EventTransactions {
     );
     this.relay.dispatch(written);
     return outcome;
-  }
-
-  /**
-   * Runs a transaction that also deletes the outbox rows the relay has published since (sent, no
-   * wait): one statement in a transaction that commits anyway instead of a transaction of their own.
-   * If the transaction fails, the relay gets them back.
-   */
-  private async withDeletions<T>(run: (deleteRows: (tx: Transaction) => void) => Promise<T>): Promise<T> {
-    let taken: string[] = [];
-    try {
-      return await run((tx) => {
-        taken = this.relay.takeDeletions?.() ?? [];
-        if (taken.length > 0) tx.send(deletePublished(taken));
-      });
-    } catch (error) {
-      this.relay.giveBackDeletions?.(taken);
-      throw error;
-    }
   }
 }

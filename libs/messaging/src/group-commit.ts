@@ -2,8 +2,7 @@ import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { type TransactionRunner } from '@shopflow/postgres';
 import { runBatch, type BatchUnit, type Settled, type UnitOfWork } from './batch-in-transaction';
 import { type Inbox, type InboxOutcome } from './inbox/inbox';
-import { type OutboxMessage } from './outbox/outbox';
-import { type OutboxDispatcher } from './event-transactions';
+import { withPublishedRowsDeleted, type OutboxMessage, type PublishedRows } from './outbox/outbox';
 
 interface Queued extends BatchUnit {
   /** Set once the unit gave up a lock wait inside a batch: it then gets a transaction of its own. */
@@ -18,7 +17,7 @@ export interface GroupCommitOptions {
   /** Called with the rows the batch wrote to the outbox, once it committed. */
   committed: (messages: OutboxMessage[]) => void;
   /** Rows of published events a batch deletes on the way (see OutboxRelay.takeDeletions). */
-  outbox?: Pick<OutboxDispatcher, 'takeDeletions' | 'giveBackDeletions'>;
+  published?: PublishedRows;
   /** Units per transaction. At most 64: more savepoints that write would overflow PostgreSQL's subtransaction cache. */
   maxBatch: number;
   /** How long a unit in a batch may wait for a lock before it is taken out and run alone. */
@@ -92,18 +91,18 @@ export class GroupCommit {
     let settled: Settled[] = [];
     let written: OutboxMessage[] = [];
     let failure: { error: unknown } | undefined;
-    const deletions = this.options.outbox?.takeDeletions?.() ?? [];
     try {
-      await this.options.db.transaction(async (tx) => {
-        ({ settled, written } = await runBatch(tx, batch, {
-          inbox: this.options.inbox,
-          lockWaitMs: this.lockWaitMs,
-          deletions,
-        }));
-      });
+      await withPublishedRowsDeleted(this.options.published ?? {}, (deleteRows) =>
+        this.options.db.transaction(async (tx) => {
+          deleteRows(tx);
+          ({ settled, written } = await runBatch(tx, batch, {
+            inbox: this.options.inbox,
+            lockWaitMs: this.lockWaitMs,
+          }));
+        }),
+      );
     } catch (error) {
       failure = { error };
-      this.options.outbox?.giveBackDeletions?.(deletions);
     }
     if (!failure) this.options.committed(written);
     // Back to the front of the queue, in their order: the unit that waited first, on its own.

@@ -12,6 +12,7 @@ import {
   Inbox,
   on,
   OutboxRelay,
+  type OutboxRelayOptions,
   type InboxOutcome,
 } from '../src';
 import { Database, sql } from '@shopflow/postgres';
@@ -34,14 +35,8 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
   const QUEUE = 'outbox-test.payments';
 
   const unsent = async () => (await db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM outbox_events`))[0]!.n;
-  const relayWith = (publisher: EventPublisher, batchSize = 100) =>
-    new OutboxRelay({
-      db,
-      publisher,
-      logger: testLogger(),
-      batchSize,
-      pollIntervalMs: 50,
-    });
+  const relayWith = (publisher: EventPublisher, options: Partial<OutboxRelayOptions> = {}) =>
+    new OutboxRelay({ db, publisher, logger: testLogger(), batchSize: 100, pollIntervalMs: 50, ...options });
 
   beforeEach(async () => {
     database = await createTestDatabase({
@@ -153,13 +148,7 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
   it('publishes what a transaction committed at once, without waiting for the poll, and deletes its rows', async () => {
     const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
     // A poll that would take a minute to come round, and would leave young rows alone anyway.
-    const relay = new OutboxRelay({
-      db,
-      publisher,
-      logger: testLogger(),
-      pollIntervalMs: 60_000,
-      claimAfterMs: 60_000,
-    });
+    const relay = relayWith(publisher, { pollIntervalMs: 60_000, claimAfterMs: 60_000 });
     relay.start();
     const transactions = new EventTransactions(db, relay, 'dispatch-test');
     const events = Array.from({ length: 20 }, () => paymentSucceeded());
@@ -173,13 +162,7 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
 
   it("deletes a dispatch's rows in the service's next transaction, or by itself when none comes", async () => {
     const publisher = new EventPublisher(broker, [PaymentSucceededV1]);
-    const relay = new OutboxRelay({
-      db,
-      publisher,
-      logger: testLogger(),
-      pollIntervalMs: 60_000,
-      deleteWithinMs: 60_000,
-    });
+    const relay = relayWith(publisher, { pollIntervalMs: 60_000, deleteWithinMs: 60_000 });
     let transactionsRun = 0;
     const counting = {
       transaction: <R>(work: Parameters<Database['transaction']>[0]) => (
@@ -200,7 +183,7 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
     expect(transactionsRun).toBe(2);
 
     // With no transaction to come, the relay deletes them itself within deleteWithinMs.
-    const soon = new OutboxRelay({ db, publisher, logger: testLogger(), pollIntervalMs: 60_000, deleteWithinMs: 20 });
+    const soon = relayWith(publisher, { pollIntervalMs: 60_000, deleteWithinMs: 20 });
     await new EventTransactions(db, soon, 'delete-alone-test').run(async () => ({
       result: undefined,
       events: [paymentSucceeded()],
@@ -249,7 +232,7 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
         logger: testLogger(),
       });
       const publisher = new EventPublisher(connection, [PaymentSucceededV1]);
-      return { connection, publisher, relay: relayWith(publisher, 10) };
+      return { connection, publisher, relay: relayWith(publisher, { batchSize: 10 }) };
     });
     replicas.forEach((r) => r.relay.start());
 

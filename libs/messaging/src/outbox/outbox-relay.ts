@@ -53,15 +53,6 @@ const claimBatch = (limit: number, olderThanSeconds: number) =>
  */
 const deleteSent = (ids: string[]) => planEachTime(sql`DELETE FROM outbox_events WHERE id = ANY(${ids}::uuid[])`);
 /**
- * deleteSent inside another transaction (EventTransactions' next one): rows the poll holds are
- * skipped, not waited for (the poll deletes them itself), so the statement can neither wait nor fail
- * on a lock and hold up the transaction that carries it.
- */
-export const deletePublished = (ids: readonly string[]) =>
-  planEachTime(sql`
-    DELETE FROM outbox_events WHERE id IN (
-      SELECT id FROM outbox_events WHERE id = ANY(${[...ids]}::uuid[]) FOR UPDATE SKIP LOCKED)`);
-/**
  * deleteSent as a transaction of its own that does not wait for the disk: lost in a crash, the
  * delete only has the poll publish those events again, and the consumers' inbox absorbs the copies.
  * set_config(..., true) is SET LOCAL: it lasts until this one statement's implicit transaction
@@ -143,7 +134,7 @@ export class OutboxRelay {
 
   /**
    * The rows of events dispatch() has published, for the caller to delete in a transaction it is
-   * about to commit anyway (EventTransactions does, with deletePublished): under load the deletes
+   * about to commit anyway (EventTransactions does, with withPublishedRowsDeleted): under load the deletes
    * cost no transaction and no round trip of their own. A caller whose transaction fails gives them
    * back. Rows nobody takes within `deleteWithinMs` are deleted by the relay itself.
    */

@@ -2,7 +2,7 @@ import { AppError } from '@shopflow/errors';
 import { ALL_EVENTS, findEventDefinition, type Envelope } from '@shopflow/events';
 import { traceHeaders } from '../message-tracing';
 import { type OutgoingMessage } from '../publisher';
-import { join, sql, type Transaction } from '@shopflow/postgres';
+import { join, planEachTime, sql, type Transaction } from '@shopflow/postgres';
 
 /** A row written to the outbox, as the publisher needs it. */
 export interface OutboxMessage extends Required<OutgoingMessage> {
@@ -39,4 +39,37 @@ export function insertIntoOutbox(tx: Transaction, messages: readonly OutboxMessa
       sql`(${m.id}::uuid, ${m.exchange}, ${m.routingKey}, ${JSON.stringify(m.event)}::jsonb, ${JSON.stringify(m.headers)}::jsonb)`,
   );
   tx.send(sql`INSERT INTO outbox_events (id, exchange, routing_key, message, headers) VALUES ${join(rows)}`);
+}
+
+/** Where the rows of events already published wait to be deleted (OutboxRelay.takeDeletions). */
+export interface PublishedRows {
+  takeDeletions?(): string[];
+  giveBackDeletions?(ids: readonly string[]): void;
+}
+
+/**
+ * Runs a transaction that also deletes the outbox rows of events published since: `deleteRows(tx)`
+ * sends one DELETE (no wait) in a transaction that commits anyway, instead of a transaction of their
+ * own. Rows the relay's poll holds are skipped, not waited for (the poll deletes them itself), so the
+ * statement can neither wait nor fail on a lock. If the transaction fails, the rows are given back.
+ */
+export async function withPublishedRowsDeleted<T>(
+  published: PublishedRows,
+  run: (deleteRows: (tx: Transaction) => void) => Promise<T>,
+): Promise<T> {
+  let taken: string[] = [];
+  try {
+    return await run((tx) => {
+      taken = published.takeDeletions?.() ?? [];
+      if (taken.length === 0) return;
+      tx.send(
+        planEachTime(sql`
+          DELETE FROM outbox_events WHERE id IN (
+            SELECT id FROM outbox_events WHERE id = ANY(${taken}::uuid[]) FOR UPDATE SKIP LOCKED)`),
+      );
+    });
+  } catch (error) {
+    published.giveBackDeletions?.(taken);
+    throw error;
+  }
 }
