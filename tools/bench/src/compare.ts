@@ -1,6 +1,6 @@
 // `npm run bench:compare -- REF [--rounds N] [--duration S] [--concurrency N]`: this checkout's services
 // against REF's, both benchmarked AT THE SAME TIME, each by this bench. On a shared machine whose speed
-// drifts (see the README's Benchmark) runs one after the other cannot tell a 10 % change from noise;
+// drifts (see docs/benchmark.md) runs one after the other cannot tell a 10 % change from noise;
 // two runs side by side go through the same slow and fast moments, so their ratio can.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,7 +21,7 @@ const USAGE = `npm run bench:compare -- REF [options]
 
 Both runs share one PostgreSQL and one RabbitMQ: work a change saves there is saved for both, so
 this shows what the services themselves do. For a change to SQL or broker traffic, alternate whole
-runs instead (npm run bench -- --services-from tmp/bench-compare/<sha>, then without; README).
+runs instead (npm run bench -- --services-from tmp/bench-compare/<sha>, then without; docs/benchmark.md).
 `;
 
 interface Side {
