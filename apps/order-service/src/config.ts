@@ -25,15 +25,15 @@ export const configSchema = baseConfigSchema({ port: 3001 }).extend({
    */
   ADMISSION_MAX_PENDING_ORDERS: z.coerce.number().int().min(0).max(10_000_000).default(2000),
   /**
-   * New orders are refused once the backlog has waited longer than this: the age of the PENDING
-   * order that ADMISSION_AGE_STRAGGLERS and the oldest 10% of the backlog leave out, not of the
-   * oldest one, which may be stuck until ORDER_TIMEOUT_MS cancels it. The bound that holds when
-   * the service finishes fewer sagas per second than usual (a slow dependency), where a count
-   * would let the wait grow. 500: offered twice what it can finish, with the bench's realistic
-   * card processor (p99 600 ms), the accepted orders keep a saga p99 near a second; lower bounds
-   * refuse at full normal load too, higher ones let the latency grow (the measured trade-off is in
-   * docs/performance.md). A hiccup longer than that (a participant restarting) refuses orders for
-   * its length, with Retry-After, rather than piling them up. Raise it where longer waits are
+   * How long the backlog may have waited: the age of the PENDING order that ADMISSION_AGE_STRAGGLERS
+   * and the oldest 10% of the backlog leave out, not of the oldest one, which may be stuck until
+   * ORDER_TIMEOUT_MS cancels it. Each replica turns it into a limit on PENDING orders that it
+   * adapts at every measurement (src/domain/admission.ts, PendingLimit): the bound that holds when
+   * the service finishes fewer sagas per second than usual (a slow dependency), where a fixed count
+   * would let the wait grow. 500: offered twice what it can finish, with the bench's realistic card
+   * processor (p99 600 ms), the accepted orders keep a saga p99 under a second (the measured
+   * trade-off is in docs/performance.md). A hiccup longer than that (a participant restarting)
+   * refuses orders, with Retry-After, rather than piling them up. Raise it where longer waits are
    * acceptable, or for a slower processor.
    * Far below the 60 s timeout: a bound at or above ORDER_TIMEOUT_MS could never be reached
    * (orders are cancelled first). 0: no bound.

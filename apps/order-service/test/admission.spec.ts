@@ -105,6 +105,33 @@ describe('admission control: the number of unfinished sagas', () => {
   });
 });
 
+describe('admission control: between two measurements', () => {
+  let service: OrderServiceUnderTest;
+
+  beforeAll(async () => {
+    // Measured once at start-up (an empty backlog), then not for a minute.
+    service = await OrderServiceUnderTest.start('order_admission_burst', {
+      ADMISSION_MAX_PENDING_ORDERS: 3,
+      ADMISSION_REFRESH_INTERVAL_MS: 60_000,
+    });
+    await service.seedCatalog({ sku: 'TSHIRT-M', price: 1999 });
+    await measured(service, 'shopflow_pending_orders', (value) => value === 0);
+  });
+
+  afterAll(() => service?.stop());
+
+  it('counts the orders it admitted since the last measurement: a burst stops at the bound', async () => {
+    for (let i = 0; i < 3; i++) await service.placeOrder();
+
+    expectRefused(
+      await service.request('POST', '/orders', orderRequest({ customerId: 'cust-burst' })),
+      'pending_orders',
+    );
+    expect(await metric(service, 'shopflow_pending_orders')).toBe(0);
+    expect(await ordersOf(service)).toBe(3);
+  });
+});
+
 describe('admission control: how long the backlog has waited', () => {
   let service: OrderServiceUnderTest;
 
@@ -132,6 +159,8 @@ describe('admission control: how long the backlog has waited', () => {
       waiting.payload.orderId,
     ]);
     expect(await metric(service, 'shopflow_orders_refused_total', { reason: 'pending_age' })).toBe(1);
+    // The age turned into a limit on the backlog (both orders, the straggler's floor: 2).
+    expect(await metric(service, 'shopflow_pending_orders_limit')).toBe(2);
 
     // Left alone in the backlog, the stuck order is the straggler the age leaves out.
     await service.publish(reservationFailed(waiting));

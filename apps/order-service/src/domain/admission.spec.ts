@@ -1,4 +1,13 @@
-import { agedOrderRank, decideAdmission, pendingAgeMs, type AdmissionBounds, type BacklogView } from './admission';
+import {
+  adaptPendingLimit,
+  agedOrderRank,
+  decideAdmission,
+  initialPendingLimit,
+  pendingAgeMs,
+  type AdmissionBounds,
+  type BacklogView,
+  type PendingLimit,
+} from './admission';
 
 const now = new Date('2026-12-05T10:00:10.000Z');
 const bounds: AdmissionBounds = {
@@ -31,13 +40,27 @@ describe('decideAdmission', () => {
     expect(decideAdmission(view(5000), bounds, now)).toMatchObject({ admitted: false, reason: 'pending_orders' });
   });
 
-  it('refuses once the backlog has waited longer than its bound', () => {
-    expect(decideAdmission(view(20, 5001), bounds, now)).toEqual({
+  it('refuses, for the age, once the backlog reaches the limit learned from it', () => {
+    const limit: PendingLimit = { orders: 20, cutAt: now.getTime() };
+    expect(decideAdmission(view(19, 5001), bounds, now, limit)).toEqual({ admitted: true });
+    expect(decideAdmission(view(20, 5001), bounds, now, limit)).toEqual({
       admitted: false,
       reason: 'pending_age',
       retryAfterSeconds: 2,
       pendingOrders: 20,
       pendingAgeMs: 5001,
+    });
+  });
+
+  it('counts the orders admitted since the view as pending: a burst between two measurements stops at the limit', () => {
+    const limit: PendingLimit = { orders: 20, cutAt: now.getTime() };
+    expect(decideAdmission(view(15), bounds, now, limit, 4)).toEqual({ admitted: true });
+    expect(decideAdmission(view(15), bounds, now, limit, 5)).toMatchObject({
+      reason: 'pending_age',
+      pendingOrders: 15,
+    });
+    expect(decideAdmission(view(95), bounds, now, initialPendingLimit(bounds), 5)).toMatchObject({
+      reason: 'pending_orders',
     });
   });
 
@@ -47,8 +70,12 @@ describe('decideAdmission', () => {
     expect(decideAdmission(view(100, 0), { ...bounds, maxPendingAgeMs: 0 }, now)).toMatchObject({
       reason: 'pending_orders',
     });
-    expect(decideAdmission(view(1_000_000, 5001), { ...bounds, maxPendingOrders: 0 }, now)).toMatchObject({
+    const learned: PendingLimit = { orders: 50, cutAt: 0 };
+    expect(decideAdmission(view(1_000_000, 5001), { ...bounds, maxPendingOrders: 0 }, now, learned)).toMatchObject({
       reason: 'pending_age',
+    });
+    expect(decideAdmission(view(1_000_000, 5001), { ...bounds, maxPendingAgeMs: 0 }, now, learned)).toMatchObject({
+      reason: 'pending_orders',
     });
   });
 
@@ -56,6 +83,60 @@ describe('decideAdmission', () => {
     expect(decideAdmission(undefined, bounds, now)).toEqual({ admitted: true });
     expect(decideAdmission(view(5000, 60_000, 2001), bounds, now)).toEqual({ admitted: true });
     expect(decideAdmission(view(5000, 60_000, 2000), bounds, now)).toMatchObject({ admitted: false });
+  });
+});
+
+describe('adaptPendingLimit', () => {
+  const bound = bounds.maxPendingAgeMs;
+  const at = (msAfterNow: number, pendingOrders: number, pendingAgeMs: number): BacklogView => ({
+    pendingOrders,
+    pendingAgeMs,
+    measuredAt: new Date(now.getTime() + msAfterNow),
+  });
+  const fresh = initialPendingLimit(bounds);
+
+  it('starts at the fixed bound, or at none', () => {
+    expect(fresh).toEqual({ orders: 100, cutAt: -Infinity });
+    expect(initialPendingLimit({ ...bounds, maxPendingOrders: 0 }).orders).toBe(Infinity);
+  });
+
+  it("cuts to the backlog that would have the bound's age (Little's law) once the age passes it", () => {
+    expect(adaptPendingLimit(fresh, at(0, 80, 2 * bound), bounds)).toEqual({ orders: 40, cutAt: now.getTime() });
+    // Never from above the limit it had: the backlog may hold more than it (other replicas' orders).
+    expect(adaptPendingLimit({ orders: 60, cutAt: 0 }, at(0, 90, 2 * bound), bounds).orders).toBe(30);
+  });
+
+  it('cuts at most once per age bound: a cut shows in the age only once the orders in flight have waited that long', () => {
+    const cut = adaptPendingLimit(fresh, at(0, 80, 2 * bound), bounds);
+    expect(adaptPendingLimit(cut, at(bound - 1, 60, 2 * bound), bounds)).toBe(cut);
+    expect(adaptPendingLimit(cut, at(bound, 40, 2 * bound), bounds)).toEqual({
+      orders: 20,
+      cutAt: now.getTime() + bound,
+    });
+  });
+
+  it('never cuts below what the age can see: one more order than the stragglers', () => {
+    expect(adaptPendingLimit(fresh, at(0, 12, 100 * bound), bounds).orders).toBe(11);
+  });
+
+  it('grows by at most a tenth per measurement while it holds the backlog, towards the estimate, up to the fixed bound', () => {
+    const limit: PendingLimit = { orders: 40, cutAt: 0 };
+    expect(adaptPendingLimit(limit, at(0, 40, bound / 2), bounds)).toEqual({ orders: 44, cutAt: 0 });
+    expect(adaptPendingLimit(limit, at(0, 36, bound), bounds).orders).toBe(41);
+    expect(adaptPendingLimit(limit, at(0, 38, 0), bounds).orders).toBe(44);
+    expect(adaptPendingLimit({ orders: 95, cutAt: 0 }, at(0, 95, 10), bounds).orders).toBe(100);
+  });
+
+  it('stays where it is while it does not bind: quiet times teach it nothing', () => {
+    const limit: PendingLimit = { orders: 40, cutAt: 0 };
+    expect(adaptPendingLimit(limit, at(0, 35, 10), bounds)).toBe(limit);
+    expect(adaptPendingLimit(limit, at(0, 0, 0), bounds)).toBe(limit);
+  });
+
+  it('does not move without an age bound', () => {
+    const none = { ...bounds, maxPendingAgeMs: 0 };
+    const limit = initialPendingLimit(none);
+    expect(adaptPendingLimit(limit, at(0, 5000, 60_000), none)).toBe(limit);
   });
 });
 

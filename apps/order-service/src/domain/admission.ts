@@ -65,11 +65,71 @@ export function pendingAgeMs(agedOrderPlacedAt: Date | null, measuredAt: Date): 
 }
 
 /**
- * Whether a new order is accepted, from the replica's latest view of the backlog. Without a view
- * (none yet, or too old: the database does not answer the monitor), orders are admitted: admission
- * control must not become an outage of its own, and an unreachable database refuses them anyway.
+ * How many PENDING orders a replica lets the backlog hold: the age bound turned into a count.
+ *
+ * The age alone lags. A backlog grows the moment arrivals outpace completions, but its age passes
+ * the bound only once the orders accepted meanwhile have waited that long, and refusing everything
+ * until it falls back, then nothing, swings the backlog (and the accepted orders' wait) around the
+ * bound. A count holds at once, and Little's law gives it from the same measurement: the backlog
+ * that would have the age of the bound is `pending × bound ÷ age`. So the limit follows that
+ * estimate (as adaptive concurrency limiters do with latency): cut to it when the age is over the
+ * bound, at most once per bound (a cut shows in the age only after the orders in flight have
+ * waited that long), and grown towards it by at most a tenth per measurement while it is what
+ * holds the backlog. Where the limit does not bind it does not move: a quiet hour teaches it
+ * nothing, and a burst after it finds the limit the last busy period left.
  */
-export function decideAdmission(view: BacklogView | undefined, bounds: AdmissionBounds, now: Date): Admission {
+export interface PendingLimit {
+  /** PENDING orders at which new ones are refused (`pending_age`). */
+  orders: number;
+  /** When it was last cut (ms since the epoch); cuts are at least one age bound apart. */
+  cutAt: number;
+}
+
+/** Growth of the limit per measurement while it binds; 1.1 doubles it in about 7 measurements. */
+const LIMIT_GROWTH = 1.1;
+/** The limit binds once the backlog reaches this share of it. */
+const LIMIT_BINDS_AT = 0.9;
+
+/**
+ * The limit before any measurement: the fixed bound, or none. Never below what the age can tell:
+ * with no more PENDING orders than the stragglers, the backlog has no age (see {@link agedOrderRank}).
+ */
+export function initialPendingLimit(bounds: AdmissionBounds): PendingLimit {
+  return { orders: bounds.maxPendingOrders > 0 ? bounds.maxPendingOrders : Infinity, cutAt: -Infinity };
+}
+
+/** The limit after one more measurement of the backlog; see {@link PendingLimit}. */
+export function adaptPendingLimit(limit: PendingLimit, view: BacklogView, bounds: AdmissionBounds): PendingLimit {
+  const bound = bounds.maxPendingAgeMs;
+  if (bound <= 0) return limit;
+  const ceiling = bounds.maxPendingOrders > 0 ? bounds.maxPendingOrders : Infinity;
+  const floor = bounds.ageStragglers + 1;
+  const now = view.measuredAt.getTime();
+  const { pendingOrders: pending, pendingAgeMs: age } = view;
+  if (age > bound) {
+    if (now - limit.cutAt < bound) return limit;
+    const estimate = Math.floor((Math.min(limit.orders, pending) * bound) / age);
+    return { orders: Math.max(floor, estimate), cutAt: now };
+  }
+  if (pending < limit.orders * LIMIT_BINDS_AT) return limit;
+  const estimate = age > 0 ? Math.floor((pending * bound) / age) : Infinity;
+  const grown = Math.min(Math.ceil(limit.orders * LIMIT_GROWTH), Math.max(limit.orders + 1, estimate));
+  return { ...limit, orders: Math.min(ceiling, Math.max(floor, grown)) };
+}
+
+/**
+ * Whether a new order is accepted, from the replica's latest view of the backlog, the orders it has
+ * admitted since that view was taken, and its limit. Without a view (none yet, or too old: the
+ * database does not answer the monitor), orders are admitted: admission control must not become
+ * an outage of its own, and an unreachable database refuses them anyway.
+ */
+export function decideAdmission(
+  view: BacklogView | undefined,
+  bounds: AdmissionBounds,
+  now: Date,
+  limit: PendingLimit = initialPendingLimit(bounds),
+  admittedSinceView = 0,
+): Admission {
   if (!view || now.getTime() - view.measuredAt.getTime() > bounds.viewExpiresAfterMs) return { admitted: true };
   const refuse = (reason: RefusalReason): Admission => ({
     admitted: false,
@@ -78,8 +138,9 @@ export function decideAdmission(view: BacklogView | undefined, bounds: Admission
     pendingOrders: view.pendingOrders,
     pendingAgeMs: view.pendingAgeMs,
   });
-  if (bounds.maxPendingOrders > 0 && view.pendingOrders >= bounds.maxPendingOrders) return refuse('pending_orders');
-  if (bounds.maxPendingAgeMs > 0 && view.pendingAgeMs > bounds.maxPendingAgeMs) return refuse('pending_age');
+  const pending = view.pendingOrders + admittedSinceView;
+  if (bounds.maxPendingOrders > 0 && pending >= bounds.maxPendingOrders) return refuse('pending_orders');
+  if (bounds.maxPendingAgeMs > 0 && pending >= limit.orders) return refuse('pending_age');
   return { admitted: true };
 }
 

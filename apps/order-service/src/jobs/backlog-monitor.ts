@@ -2,13 +2,16 @@ import { type Logger } from '@shopflow/observability';
 import { type SqlClient } from '@shopflow/postgres';
 import { countPendingOrders, pendingOrderPlacedAt } from '../data-access/orders.repository';
 import {
+  adaptPendingLimit,
   agedOrderRank,
   decideAdmission,
+  initialPendingLimit,
   pendingAgeMs,
   type Admission,
   type AdmissionBounds,
   type AdmissionGate,
   type BacklogView,
+  type PendingLimit,
 } from '../domain/admission';
 import { type AdmissionMetrics } from '../metrics/admission-metrics';
 
@@ -26,14 +29,19 @@ export interface BacklogMonitorOptions {
 
 /**
  * Admission control's eyes: every interval, measures the backlog of unfinished sagas (two index
- * reads, whatever the request rate), and keeps that view in memory for `POST /orders` to decide
- * on without a query per request. Every replica runs one and decides for itself, from the same
- * table, so the bound holds for the service as a whole (within one interval's arrivals).
+ * reads, whatever the request rate), adapts its limit to it (see PendingLimit), and keeps both in
+ * memory for `POST /orders` to decide on without a query per request, counting the orders it
+ * admits until the next measurement. Every replica runs one and decides for itself from the same
+ * table: the others' admissions since the last measurement it sees only at the next one, so the
+ * backlog can overshoot by what they admit in one interval, and the age brings every limit back.
  */
 export class BacklogMonitor implements AdmissionGate {
   readonly name = 'backlog monitor';
   private readonly logger: Logger;
   private view?: BacklogView;
+  private limit: PendingLimit;
+  /** Orders admitted since the measurement in progress or the last one began. */
+  private admittedSinceView = 0;
   private timer?: NodeJS.Timeout;
   private measuring?: Promise<void>;
   private stopped = true;
@@ -42,6 +50,7 @@ export class BacklogMonitor implements AdmissionGate {
 
   constructor(private readonly options: BacklogMonitorOptions) {
     this.logger = options.logger.child({ component: 'backlog-monitor' });
+    this.limit = initialPendingLimit(options.bounds);
   }
 
   /** Measures at once (the first view is there within a round trip of start-up), then every interval. */
@@ -59,8 +68,9 @@ export class BacklogMonitor implements AdmissionGate {
   }
 
   admit(now = new Date()): Admission {
-    const admission = decideAdmission(this.view, this.options.bounds, now);
-    if (!admission.admitted) this.options.metrics.refused(admission.reason);
+    const admission = decideAdmission(this.view, this.options.bounds, now, this.limit, this.admittedSinceView);
+    if (admission.admitted) this.admittedSinceView++;
+    else this.options.metrics.refused(admission.reason);
     return admission;
   }
 
@@ -85,15 +95,20 @@ export class BacklogMonitor implements AdmissionGate {
 
   private async measure(): Promise<void> {
     const { db, bounds } = this.options;
+    // Counted from before the count: an order admitted while it runs may be in it and counted twice,
+    // which errs on refusing, never on overshooting.
+    const admittedBefore = this.admittedSinceView;
     const pendingOrders = await countPendingOrders(db);
     const rank = agedOrderRank(pendingOrders, bounds.ageStragglers);
     const placedAt = rank === undefined ? null : await pendingOrderPlacedAt(db, rank);
     const measuredAt = new Date();
     const view = { pendingOrders, pendingAgeMs: pendingAgeMs(placedAt, measuredAt), measuredAt };
     this.view = view;
-    this.options.metrics.measured(view);
+    this.admittedSinceView -= admittedBefore;
+    this.limit = adaptPendingLimit(this.limit, view, bounds);
+    this.options.metrics.measured(view, this.limit);
     // Logged when it starts and when it ends; each refusal is counted (shopflow_orders_refused_total).
-    const verdict = decideAdmission(view, bounds, measuredAt);
+    const verdict = decideAdmission(view, bounds, measuredAt, this.limit);
     if (verdict.admitted === this.refusing) {
       this.refusing = !verdict.admitted;
       const backlog = { pendingOrders, pendingAgeMs: view.pendingAgeMs };
