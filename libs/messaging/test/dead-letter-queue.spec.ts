@@ -210,7 +210,7 @@ describe('DeadLetterQueue on a real RabbitMQ', () => {
 
   it('says so when the service has no dead-letter queue, and declares nothing', async () => {
     await expect(DeadLetterQueue.open({ url: vhost.url, service: 'ordre-service' })).rejects.toThrow(
-      /^there is no queue ordre-service\.dead-letter on this vhost: check the service name/,
+      new RegExp(`^there is no queue ordre-service\\.dead-letter on vhost '${vhost.name}': check the service name`),
     );
     expect(await vhost.queue('ordre-service.dead-letter')).toBeUndefined();
   });

@@ -46,8 +46,13 @@ export class DeadLetterQueue {
     connection.on('error', () => undefined);
     try {
       const names = serviceFailureNames(options.service);
-      await mustExist(connection, `queue ${names.deadLetterQueue}`, (c) => c.checkQueue(names.deadLetterQueue));
-      await mustExist(connection, `exchange ${names.retryExchange}`, (c) => c.checkExchange(names.retryExchange));
+      const where = `vhost '${vhostOf(options.url)}'`;
+      await mustExist(connection, `queue ${names.deadLetterQueue} on ${where}`, (c) =>
+        c.checkQueue(names.deadLetterQueue),
+      );
+      await mustExist(connection, `exchange ${names.retryExchange} on ${where}`, (c) =>
+        c.checkExchange(names.retryExchange),
+      );
       return new DeadLetterQueue(options.service, connection, await connection.createConfirmChannel());
     } catch (error) {
       await connection.close().catch(() => undefined);
@@ -204,12 +209,18 @@ async function mustExist(
     if ((error as { code?: unknown }).code !== 404) throw error;
     throw new DeadLetterError(
       'not-found',
-      `there is no ${what} on this vhost: check the service name (a service declares its dead-letter queue and ` +
+      `there is no ${what}: check the service name (a service declares its dead-letter queue and ` +
         `retry exchange when it first starts) and the vhost in the URL`,
       { cause: error },
     );
   }
   await channel.close();
+}
+
+/** The vhost an AMQP URL names, as amqplib reads it: the path without its slash, decoded; none is `/`. */
+export function vhostOf(url: string): string {
+  const path = new URL(url).pathname.slice(1);
+  return path ? decodeURIComponent(path) : '/';
 }
 
 function describe(error: unknown): string {
