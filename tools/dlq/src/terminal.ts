@@ -20,7 +20,12 @@ export function processTerminal(): Terminal {
     async ask(question) {
       const prompt = createInterface({ input: process.stdin, output: process.stderr });
       try {
-        return await prompt.question(question);
+        return await new Promise<string>((resolve) => {
+          // The end of input is no answer, which declines. Ctrl-D at a terminal rejects the question;
+          // an input that is not a terminal only closes, and the question would wait forever.
+          prompt.once('close', () => resolve(''));
+          prompt.question(question).then(resolve, () => resolve(''));
+        });
       } finally {
         prompt.close();
       }

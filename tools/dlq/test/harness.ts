@@ -66,6 +66,31 @@ export function dlqProcess(
   });
 }
 
+/**
+ * Runs `npm run dlq -- …` on a pseudo-terminal (util-linux's `script`), typing `input`: what an
+ * operator at a terminal sees and answers. Its output is the terminal's: prompts and echoed input included.
+ */
+export function dlqOnTerminal(
+  argv: string[],
+  env: Record<string, string>,
+  input: string,
+): Promise<{ code: number | null; screen: string }> {
+  const command = ['npm', 'run', 'dlq', '--', ...argv].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child.stdin.end(input);
+  let screen = '';
+  child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (screen += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, screen: screen.replace(/\r\n/g, '\n') }));
+  });
+}
+
 /** A plain amqplib channel for setting up and looking at queues from outside the tool. */
 export async function broker(url: string) {
   const connection = await amqplib.connect(url);

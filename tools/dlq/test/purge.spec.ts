@@ -1,5 +1,5 @@
 import { createTestVhost, type TestVhost } from '@shopflow/testing';
-import { broker, dlq, dlqProcess, failedWith, ORDER } from './harness';
+import { broker, dlq, dlqOnTerminal, dlqProcess, failedWith, ORDER } from './harness';
 
 describe('npm run dlq -- purge, on a real RabbitMQ', () => {
   let vhost: TestVhost;
@@ -29,6 +29,29 @@ describe('npm run dlq -- purge, on a real RabbitMQ', () => {
       "dlq: not purging order-service's dead letters: there is no terminal to confirm on; add --yes to purge them without asking\n",
     );
     expect(code).toBe(2);
+    expect(await parked()).toEqual(ids);
+  });
+
+  it('asks on a real terminal and purges on yes', async () => {
+    const { code, screen } = await dlqOnTerminal(
+      ['purge', '--service', 'order-service'],
+      { AMQP_URL: vhost.url },
+      'y\n',
+    );
+    expect(screen).toContain('Purge 2 dead letters of order-service for good (all)? [y/N] ');
+    expect(screen).toContain('purged 2 dead letters from order-service.dead-letter');
+    expect(code).toBe(0);
+    expect(await parked()).toEqual([]);
+  });
+
+  it('takes the end of input at the question for a no', async () => {
+    const { code, screen } = await dlqOnTerminal(
+      ['purge', '--service', 'order-service'],
+      { AMQP_URL: vhost.url },
+      '\x04',
+    );
+    expect(screen).toContain('dlq: purge cancelled: nothing was removed');
+    expect(code).toBe(1);
     expect(await parked()).toEqual(ids);
   });
 

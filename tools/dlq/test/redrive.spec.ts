@@ -75,12 +75,12 @@ describe('npm run dlq -- redrive, on a real RabbitMQ', () => {
       // The redrive was confirmed before the tool returned: had it gone through the topic exchange,
       // inventory-service's queue would hold it now.
       expect(await look.count(INVENTORY.queue)).toBe(0);
-      await eventually(() => handled.get(poison.id) === 1, { message: 'redriven poison handled' });
+      await eventually(() => (handled.get(poison.id) ?? 0) >= 1, { message: 'redriven poison handled' });
 
       // A later event handled means the queue has nothing left before it: no second copy came.
       const later = paymentSucceeded();
       await publish(later);
-      await eventually(() => handled.get(later.id) === 1, { message: 'later event handled' });
+      await eventually(() => (handled.get(later.id) ?? 0) >= 1, { message: 'later event handled' });
       expect(handled.get(poison.id)).toBe(1);
       // Its third attempt: the headers, attempts included, came back with it.
       expect(attempts).toEqual([1, 2, 3, 1]);
