@@ -30,7 +30,7 @@ Commands:
           one dead letter: failure history, properties, headers, payload
   redrive --service S (<message-id>... | --all | [--reason R] [--type T] [--kind K])
           back to the consumer queue of S that parked each one, through S's retry exchange
-  purge   --service S [<message-id>... | --reason R | --type T | --kind K] [--yes]
+  purge   --service S [<message-id>... | --all | [--reason R] [--type T] [--kind K]] [--yes]
           removes them for good (all without a selection); asks first, or needs --yes without a terminal
 
 Options:
@@ -60,7 +60,7 @@ const ALLOWED: Record<Exclude<Command['name'], 'help'>, (keyof typeof OPTIONS)[]
   list: ['service', 'reason', 'type', 'kind', 'json'],
   show: ['service', 'json'],
   redrive: ['service', 'all', 'reason', 'type', 'kind'],
-  purge: ['service', 'reason', 'type', 'kind', 'yes'],
+  purge: ['service', 'all', 'reason', 'type', 'kind', 'yes'],
 };
 
 export function parseCommandLine(argv: readonly string[]): Command {
@@ -103,7 +103,10 @@ export function parseCommandLine(argv: readonly string[]): Command {
       }
       return { name, service, selection };
     case 'purge':
-      if (ids.length > 0 && filtered) throw new UsageError('purge takes message ids or filters, not both');
+      // No selection is everything here: the confirmation is the safeguard.
+      if ([ids.length > 0, selection.all, filtered].filter(Boolean).length > 1) {
+        throw new UsageError('purge takes at most one of: message ids, --all, or filters (--reason, --type, --kind)');
+      }
       return {
         name,
         service,
