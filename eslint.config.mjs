@@ -11,6 +11,8 @@ import { builtinModules } from 'node:module';
  *  - type:app        a service: may import contracts and runtime libs, never another app
  *  - type:tooling    workspace tools (architecture checks, the benchmark): drive the system from outside,
  *                    like the end-to-end tests, so they may import contracts and test helpers only
+ *  - type:ops        operators' tools (the dead-letter tool): act on a running system's broker with the
+ *                    runtime's own plumbing, so they may import core, contracts and runtime; no app imports them
  */
 const IO_MODULES = [
   'amqplib',
@@ -75,6 +77,10 @@ export default [
               onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:testing'],
             },
             {
+              sourceTag: 'type:ops',
+              onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:runtime', 'type:testing'],
+            },
+            {
               sourceTag: 'type:app',
               onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:runtime', 'type:testing'],
             },
@@ -98,6 +104,12 @@ export default [
     // Test helpers never ship: only specs and test folders may use them.
     files: ['**/*.ts'],
     ignores: ['**/*.spec.ts', '**/test/**', 'libs/testing/**', 'tests/**', 'tools/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [TEST_HELPERS] }] },
+  },
+  {
+    // Operators run the ops tools against production: test helpers stay in their tests there too.
+    files: ['tools/dlq/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/test/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [TEST_HELPERS] }] },
   },
   {

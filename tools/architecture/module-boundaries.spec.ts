@@ -87,6 +87,31 @@ describe('module boundaries (enforced by the lint)', () => {
     );
   });
 
+  it('lets an operations tool use the broker runtime, which a workspace tool may not', async () => {
+    const code = "import { DeadLetterQueue } from '@shopflow/messaging';\nexport const x = DeadLetterQueue;\n";
+    expect(await violations('tools/dlq/src/fine.ts', code)).toEqual([]);
+    expect((await violations('tools/bench/src/rogue.ts', code)).join()).toMatch(
+      /"type:tooling" can only depend on libs tagged with "type:core", "type:contracts", "type:testing"$/,
+    );
+  });
+
+  it('refuses test helpers in the code of an operations tool, but not in its tests', () => {
+    const code = "import { eventually } from '@shopflow/testing';\nexport const x = eventually;\n";
+    expect(lint('tools/dlq/src/rogue.ts', code).map((m) => m.ruleId)).toContain('no-restricted-imports');
+    expect(lint('tools/dlq/test/fine.ts', code).map((m) => m.ruleId)).not.toContain('no-restricted-imports');
+  });
+
+  it('refuses an operations tool in a service', async () => {
+    expect(
+      (
+        await violations(
+          'apps/order-service/src/rogue.ts',
+          "import { run } from '@shopflow/dlq/src/cli';\nexport const x = run;\n",
+        )
+      ).join(),
+    ).toMatch(/"type:app" can only depend on libs tagged with/);
+  });
+
   it('allows the contracts in the runtime', async () => {
     expect(
       await violations(

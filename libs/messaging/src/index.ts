@@ -13,3 +13,6 @@ export * from './outbox/outbox-relay';
 export * from './inbox/inbox';
 export * from './event-transactions';
 export * from './message-tracing';
+export * from './dead-letters/dead-letter';
+export * from './dead-letters/dead-letter-error';
+export * from './dead-letters/dead-letter-queue';

@@ -2,27 +2,55 @@ import { type EventDefinition } from '@shopflow/events';
 import { type Topology } from '../topology';
 import { retryDelays, type RetryPolicy } from './retry-policy';
 
-export interface ConsumerNames {
-  /** `<service>.<purpose>`: the one durable queue this consumer reads. */
-  queue: string;
-  /** Direct exchange that routes failed messages into the delay queues. */
+/** What a service has once, whatever its consumers: where their failed messages go. */
+export interface ServiceFailureNames {
+  /**
+   * Direct exchange that routes failed messages into the delay queues, and expired delays back into
+   * the consumer queue they came from (each consumer queue is bound to it by its own name).
+   */
   retryExchange: string;
   /** Direct exchange and queue where messages that can never succeed are parked. */
   deadLetterExchange: string;
   deadLetterQueue: string;
+}
+
+export interface ConsumerNames extends ServiceFailureNames {
+  /** `<service>.<purpose>`: the one durable queue this consumer reads. */
+  queue: string;
   /** Delay queue for one backoff step; the delay is in the name so a changed policy never clashes. */
   delayQueue(delayMs: number): string;
+}
+
+export function serviceFailureNames(service: string): ServiceFailureNames {
+  return {
+    retryExchange: `${service}.retry`,
+    deadLetterExchange: `${service}.dead-letter`,
+    deadLetterQueue: `${service}.dead-letter`,
+  };
 }
 
 export function consumerNames(service: string, purpose: string): ConsumerNames {
   const queue = `${service}.${purpose}`;
   return {
+    ...serviceFailureNames(service),
     queue,
-    retryExchange: `${service}.retry`,
-    deadLetterExchange: `${service}.dead-letter`,
-    deadLetterQueue: `${service}.dead-letter`,
     delayQueue: (delayMs) => `${queue}.retry.${delayMs}ms`,
   };
+}
+
+/**
+ * Whether `queue` is one of `service`'s consumer queues by its name (`<service>.<purpose>`), not its
+ * dead-letter queue or a delay queue. What may be redriven where: the tool checks it before it
+ * publishes, and the service's retry exchange only routes to that service's queues anyway.
+ */
+export function isConsumerQueueOf(service: string, queue: string): boolean {
+  const { deadLetterQueue } = serviceFailureNames(service);
+  return (
+    queue.startsWith(`${service}.`) &&
+    queue.length > service.length + 1 &&
+    queue !== deadLetterQueue &&
+    !/\.retry\.\d+ms$/.test(queue)
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import { AppError } from '@shopflow/errors';
 import { OrderCancelledV1, OrderPlacedV1, PaymentSucceededV1 } from '@shopflow/events';
-import { consumerNames, consumerTopology } from './consumer-topology';
+import { consumerNames, consumerTopology, isConsumerQueueOf } from './consumer-topology';
 import { decideOnFailure } from './failure-decision';
 import { failureHeaders, FAILURE_HEADERS, previousFailures } from './failure-headers';
 import { retryDelays } from './retry-policy';
@@ -144,5 +144,17 @@ describe('consumer topology', () => {
       exchange: 'inventory-service.dead-letter',
       routingKey: 'inventory-service.saga',
     });
+  });
+});
+
+describe('isConsumerQueueOf', () => {
+  it("accepts the service's consumer queues only: not its dead letters, delays, nor another service's queues", () => {
+    expect(isConsumerQueueOf('order-service', 'order-service.events')).toBe(true);
+    expect(isConsumerQueueOf('order-service', 'order-service.saga')).toBe(true);
+    expect(isConsumerQueueOf('order-service', 'order-service.dead-letter')).toBe(false);
+    expect(isConsumerQueueOf('order-service', 'order-service.events.retry.500ms')).toBe(false);
+    expect(isConsumerQueueOf('order-service', 'order-service.')).toBe(false);
+    expect(isConsumerQueueOf('order-service', 'inventory-service.events')).toBe(false);
+    expect(isConsumerQueueOf('order', 'order-service.events')).toBe(false);
   });
 });

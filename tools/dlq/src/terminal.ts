@@ -1,0 +1,35 @@
+import { createInterface } from 'node:readline/promises';
+
+/** What the tool does with the outside world besides the broker: passed in, so tests can play the operator. */
+export interface Terminal {
+  /** Results, to standard output. */
+  out(line: string): void;
+  /** Failures and questions, to standard error, so that `--json` output stays parseable. */
+  err(line: string): void;
+  /** Whether someone can answer a question: standard input is a terminal. */
+  interactive: boolean;
+  ask(question: string): Promise<string>;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export function processTerminal(): Terminal {
+  return {
+    out: (line) => void process.stdout.write(`${line}\n`),
+    err: (line) => void process.stderr.write(`${line}\n`),
+    interactive: process.stdin.isTTY === true,
+    async ask(question) {
+      const prompt = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await new Promise<string>((resolve) => {
+          // The end of input is no answer, which declines. Ctrl-D at a terminal rejects the question;
+          // an input that is not a terminal only closes, and the question would wait forever.
+          prompt.once('close', () => resolve(''));
+          prompt.question(question).then(resolve, () => resolve(''));
+        });
+      } finally {
+        prompt.close();
+      }
+    },
+    env: process.env,
+  };
+}
