@@ -12,6 +12,7 @@ describe('loadConfig', () => {
   it('parses and fills defaults', () => {
     expect(loadConfig(schema, valid)).toEqual({
       ...valid,
+      AMQP_URL: ['amqp://guest:guest@127.0.0.1:5672'],
       PORT: 3001,
       LOG_LEVEL: 'info',
       PREFETCH: 50,
@@ -45,5 +46,27 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(/ORDER_TIMEOUT_MS/);
     expect(attempt).toThrow(/TRACING_ENABLED/);
     expect(attempt).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+  });
+
+  it("takes a cluster's nodes as AMQP URLs separated by commas", () => {
+    const cluster = 'amqp://svc:pw@10.0.0.1:5672/shop, amqp://svc:pw@10.0.0.2:5672/shop,amqps://svc:pw@10.0.0.3/shop';
+    expect(loadConfig(schema, { ...valid, AMQP_URL: cluster }).AMQP_URL).toEqual([
+      'amqp://svc:pw@10.0.0.1:5672/shop',
+      'amqp://svc:pw@10.0.0.2:5672/shop',
+      'amqps://svc:pw@10.0.0.3/shop',
+    ]);
+  });
+
+  it('refuses a list whose addresses name different users or vhosts, or one that is not an AMQP URL', () => {
+    const vhosts = 'amqp://svc:pw@10.0.0.1/shop,amqp://svc:pw@10.0.0.2/shp';
+    expect(() => loadConfig(schema, { ...valid, AMQP_URL: vhosts })).toThrow(
+      /AMQP_URL: every address must name the same user and vhost/,
+    );
+    const users = 'amqp://svc:pw@10.0.0.1/shop,amqp://guest:pw@10.0.0.2/shop';
+    expect(() => loadConfig(schema, { ...valid, AMQP_URL: users })).toThrow(/AMQP_URL: every address/);
+    expect(() => loadConfig(schema, { ...valid, AMQP_URL: 'amqp://a/x,http://b/x' })).toThrow(
+      /AMQP_URL.*amqp: or amqps: URL/,
+    );
+    expect(() => loadConfig(schema, { ...valid, AMQP_URL: 'amqp://a/x,' })).toThrow(/AMQP_URL/);
   });
 });

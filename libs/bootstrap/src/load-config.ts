@@ -20,9 +20,28 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
 }
 
 const urlWithProtocol = (protocols: string[]) =>
-  z.url().refine((value) => protocols.includes(new URL(value).protocol), {
+  z.url().refine((value) => URL.canParse(value) && protocols.includes(new URL(value).protocol), {
     message: `must be a ${protocols.join(' or ')} URL`,
   });
+
+/**
+ * The broker's address, or a cluster's: AMQP URLs separated by commas, one per node. They must name
+ * the same user and vhost (a cluster's nodes share both), so a typo in one is caught at start-up
+ * rather than at the first failover.
+ */
+const amqpUrls = z
+  .string()
+  .transform((value) => value.split(',').map((url) => url.trim()))
+  .pipe(z.array(urlWithProtocol(['amqp:', 'amqps:'])).min(1))
+  .refine((urls) => new Set(urls.map((url) => userAndVhost(url))).size === 1, {
+    message: 'every address must name the same user and vhost (the nodes of one cluster)',
+  });
+
+function userAndVhost(url: string): string {
+  if (!URL.canParse(url)) return url; // reported as not a URL already
+  const { username, pathname } = new URL(url);
+  return `${decodeURIComponent(username)}@${decodeURIComponent(pathname.slice(1)) || '/'}`;
+}
 
 /** Environment variables every service reads. Each service extends this with its own. */
 export const baseConfigSchema = (defaults: { port: number; transactionBatchMax?: number; prefetch?: number }) =>
@@ -30,7 +49,7 @@ export const baseConfigSchema = (defaults: { port: number; transactionBatchMax?:
     /** 0 picks a free port (tests). */
     PORT: z.coerce.number().int().min(0).max(65535).default(defaults.port),
     DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']),
-    AMQP_URL: urlWithProtocol(['amqp:', 'amqps:']),
+    AMQP_URL: amqpUrls,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /**
      * Messages a replica has in hand at once (unacknowledged). With group commit it also bounds how

@@ -5,7 +5,11 @@ import { writeFramesTogether } from './frame-writes';
 import { declareTopology, type Topology } from './topology';
 
 export interface BrokerConnectionOptions {
-  url: string;
+  /**
+   * The broker's AMQP URL, or one per node of a cluster: the connection goes to one of them and,
+   * when it is lost or refused, to the next (amqp-connection-manager's round robin).
+   */
+  url: string | readonly string[];
   /** Shown in the management UI (connection_name), e.g. `inventory-service`. */
   connectionName: string;
   logger: Logger;
@@ -35,20 +39,22 @@ export class BrokerConnection {
 
   constructor(options: BrokerConnectionOptions) {
     this.logger = options.logger.child({ component: 'broker' });
-    this.manager = amqp.connect([options.url], {
+    this.manager = amqp.connect(startingAnywhere(typeof options.url === 'string' ? [options.url] : options.url), {
       heartbeatIntervalInSeconds: options.heartbeatSeconds ?? 10,
       reconnectTimeInSeconds: options.reconnectSeconds ?? 1,
       connectionOptions: {
         clientProperties: { connection_name: options.connectionName },
       },
     });
-    this.manager.on('connect', ({ connection }) => {
-      this.logger.info('broker connected');
+    this.manager.on('connect', ({ connection, url }) => {
+      this.logger.info({ broker: addressOf(url) }, 'broker connected');
       if (!writeFramesTogether(connection))
         this.logger.warn('amqplib internals changed: frames are written to the socket one by one');
     });
     this.manager.on('disconnect', ({ err }) => this.logger.warn({ err }, 'broker disconnected, reconnecting'));
-    this.manager.on('connectFailed', ({ err }) => this.logger.error({ err }, 'broker connection failed, retrying'));
+    this.manager.on('connectFailed', ({ err, url }) =>
+      this.logger.error({ err, broker: addressOf(url) }, 'broker connection failed, trying the next address'),
+    );
     this.manager.on('blocked', ({ reason }) => this.logger.warn({ reason }, 'broker blocked publishing'));
     this.manager.on('unblocked', () => this.logger.info('broker unblocked publishing'));
   }
@@ -109,5 +115,26 @@ export class BrokerConnection {
         this.manager.reconnect();
       });
     });
+  }
+}
+
+/**
+ * The same list, started at a random node: every replica begins with a different one, so a
+ * cluster's connections spread over its nodes instead of all landing on the first, and losing a
+ * node moves only its share of them.
+ */
+function startingAnywhere(urls: readonly string[]): string[] {
+  const first = Math.floor(Math.random() * urls.length);
+  return [...urls.slice(first), ...urls.slice(0, first)];
+}
+
+/** host:port of a broker URL, for the logs: never its credentials. */
+function addressOf(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined;
+  try {
+    const { hostname, port, protocol } = new URL(url);
+    return `${hostname}:${port || (protocol === 'amqps:' ? 5671 : 5672)}`;
+  } catch {
+    return undefined;
   }
 }

@@ -67,18 +67,16 @@ describe('EventConsumer on a real RabbitMQ', () => {
 
   it('names the queue to re-create when it exists with other arguments than this version declares', async () => {
     const names = consumerNames('test-service', 'stock');
-    // As a version without a single active consumer declared it.
+    // As a version before quorum queues declared it: a classic queue without arguments.
     await look.channel.assertQueue(names.queue, { durable: true });
-    const topology = consumerTopology(names, [PaymentSucceededV1], DEFAULT_RETRY_POLICY, {
-      singleActiveConsumer: true,
-    });
+    const topology = consumerTopology(names, [PaymentSucceededV1], DEFAULT_RETRY_POLICY);
     // The broker closes the channel on the failed declaration: a connection of its own.
     const connection = await amqplib.connect(vhost.url);
     try {
       const channel = await connection.createConfirmChannel();
       channel.on('error', () => undefined);
       await expect(declareTopology(channel, topology)).rejects.toThrow(
-        /^queue test-service\.stock exists with other arguments .*x-single-active-consumer.*docs\/operations\.md/,
+        /^queue test-service\.stock exists with other arguments .*PRECONDITION_FAILED.*docs\/operations\.md/,
       );
     } finally {
       await connection.close();

@@ -6,6 +6,9 @@ import {
   appendToOutbox,
   BrokerConnection,
   consumerNames,
+  consumerTopology,
+  declareTopology,
+  DEFAULT_RETRY_POLICY,
   EventConsumer,
   EventPublisher,
   EventTransactions,
@@ -51,9 +54,12 @@ describe('transactional outbox on a real PostgreSQL and RabbitMQ', () => {
       logger: testLogger(),
     });
     look = await inspector(vhost.url);
-    await look.channel.assertExchange('payments', 'topic', { durable: true });
-    await look.channel.assertQueue(QUEUE);
-    await look.channel.bindQueue(QUEUE, 'payments', PaymentSucceededV1.routingKey);
+    // The queue as the consumer of the last test declares it: bound to the event, with its retry path.
+    const [service, purpose] = QUEUE.split('.') as [string, string];
+    await declareTopology(
+      look.channel,
+      consumerTopology(consumerNames(service, purpose), [PaymentSucceededV1], DEFAULT_RETRY_POLICY),
+    );
   });
 
   afterEach(async () => {

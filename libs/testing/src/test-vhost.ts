@@ -28,6 +28,14 @@ export interface TestVhost {
    * Use countMessages() for exact counts.
    */
   queue(name: string): Promise<QueueStats | undefined>;
+  /**
+   * The consumers of a queue and how many of them the broker delivers to (all of them, or one for a
+   * single-active-consumer queue), from the management API's consumer list, which is current, unlike
+   * its queue stats. A quorum queue's declare-ok counts only the active consumer.
+   */
+  consumers(queue: string): Promise<{ total: number; active: number }>;
+  /** Every queue of the vhost with its type (`classic`, `quorum`, `stream`), from the management API. */
+  queueTypes(): Promise<Record<string, string>>;
 }
 
 /** A fresh, uniquely named RabbitMQ vhost, so tests never see each other's exchanges and queues. */
@@ -76,6 +84,18 @@ export async function createTestVhost(prefix: string): Promise<TestVhost> {
       const q = (await management('GET', `/queues/${seg(name)}/${seg(queueName)}`)).body as
         Partial<QueueStats> | undefined;
       return q && { messages: q.messages ?? 0, consumers: q.consumers ?? 0 };
+    },
+    async consumers(queueName) {
+      const list = ((await management('GET', `/consumers/${seg(name)}`)).body ?? []) as {
+        queue: { name: string };
+        active?: boolean;
+      }[];
+      const ours = list.filter((consumer) => consumer.queue.name === queueName);
+      return { total: ours.length, active: ours.filter((consumer) => consumer.active !== false).length };
+    },
+    async queueTypes() {
+      const queues = ((await management('GET', `/queues/${seg(name)}`)).body ?? []) as { name: string; type: string }[];
+      return Object.fromEntries(queues.map((q) => [q.name, q.type]));
     },
   };
 }

@@ -54,16 +54,48 @@ export function isConsumerQueueOf(service: string, queue: string): boolean {
 }
 
 /**
+ * Times the broker delivers a message to this service's consumers before it parks it in the
+ * dead-letter queue: a message whose handling kills the process (no exception to catch: an
+ * out-of-memory, a native crash) comes back each time the process dies with it in hand and would
+ * otherwise loop forever. A failure the code sees is counted by the consumer (x-attempts) and
+ * retried with backoff instead; this counts only what it never sees. 20 is RabbitMQ 4's default;
+ * RabbitMQ 3 has none, so it is always set. Innocent messages in hand when a process dies come
+ * back too and are counted, so it stays well above the restarts a deployment sees in a row.
+ */
+export const DEFAULT_DELIVERY_LIMIT = 20;
+
+/**
+ * Every durable queue is a quorum queue: replicated over the cluster's nodes (Raft), so losing a
+ * node loses no message and stops no queue, where a classic queue lives on one node. Dead-lettering
+ * out of one is at-least-once with `x-dead-letter-strategy` (the message leaves the queue only once
+ * the dead-letter target has it), which needs `x-overflow: reject-publish`; no length limit is set,
+ * so nothing is ever rejected for it.
+ */
+const QUORUM = { 'x-queue-type': 'quorum' } as const;
+const AT_LEAST_ONCE_DEAD_LETTERING = {
+  'x-dead-letter-strategy': 'at-least-once',
+  'x-overflow': 'reject-publish',
+} as const;
+
+export interface ConsumerTopologyOptions {
+  /** See ConsumerOptions.singleActiveConsumer. */
+  singleActiveConsumer?: boolean;
+  /** Deliveries before the broker parks a message; {@link DEFAULT_DELIVERY_LIMIT} by default. */
+  deliveryLimit?: number;
+}
+
+/**
  * The consumer's queue bound to every event it handles, plus the retry path:
  * a failed message is republished to a delay queue whose TTL expires it back,
  * through the service's own retry exchange, into this consumer's queue only (never to other services,
- * and without any right on the default exchange).
+ * and without any right on the default exchange). A message delivered too often is dead-lettered by
+ * the broker itself (reason `delivery_limit`), into the same dead-letter queue as the consumer's own.
  */
 export function consumerTopology(
   names: ConsumerNames,
   events: readonly EventDefinition[],
   retry: RetryPolicy,
-  options: { singleActiveConsumer?: boolean } = {},
+  options: ConsumerTopologyOptions = {},
 ): Topology {
   const delays = [...new Set(retryDelays(retry))];
   return {
@@ -78,17 +110,27 @@ export function consumerTopology(
     queues: [
       {
         name: names.queue,
-        // RabbitMQ delivers to one consumer of the queue at a time and hands the queue to the next
-        // (with whatever was unacknowledged) when that one's channel closes: see ConsumerOptions.
-        ...(options.singleActiveConsumer && { arguments: { 'x-single-active-consumer': true } }),
+        arguments: {
+          ...QUORUM,
+          'x-delivery-limit': options.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT,
+          'x-dead-letter-exchange': names.deadLetterExchange,
+          'x-dead-letter-routing-key': names.queue,
+          ...AT_LEAST_ONCE_DEAD_LETTERING,
+          // RabbitMQ delivers to one consumer of the queue at a time and hands the queue to the next
+          // (with whatever was unacknowledged) when that one's channel closes: see ConsumerOptions.
+          ...(options.singleActiveConsumer && { 'x-single-active-consumer': true }),
+        },
       },
-      { name: names.deadLetterQueue },
+      // No delivery limit: a dead letter read and given back by the tool must never be dropped.
+      { name: names.deadLetterQueue, arguments: { ...QUORUM } },
       ...delays.map((delayMs) => ({
         name: names.delayQueue(delayMs),
         arguments: {
+          ...QUORUM,
           'x-message-ttl': delayMs,
           'x-dead-letter-exchange': names.retryExchange,
           'x-dead-letter-routing-key': names.queue,
+          ...AT_LEAST_ONCE_DEAD_LETTERING,
         },
       })),
     ],

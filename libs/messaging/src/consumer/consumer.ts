@@ -35,6 +35,8 @@ export interface ConsumerOptions {
    * on those rows' locks, paying for the waits (docs/operations.md, "Replicas").
    */
   singleActiveConsumer?: boolean;
+  /** Deliveries of one message before the broker parks it (see DEFAULT_DELIVERY_LIMIT). */
+  deliveryLimit?: number;
 }
 
 /** The event type for metrics: from the message if it is one this consumer handles, else `unknown` (bounded labels). */
@@ -84,6 +86,7 @@ export class EventConsumer {
       this.names.queue,
       consumerTopology(this.names, definitions, this.retry, {
         singleActiveConsumer: this.options.singleActiveConsumer,
+        deliveryLimit: this.options.deliveryLimit,
       }),
       async (raw) => void (await raw.prefetch(prefetch)),
     );

@@ -1,6 +1,6 @@
 import { AppError } from '@shopflow/errors';
 import { OrderCancelledV1, OrderPlacedV1, PaymentSucceededV1 } from '@shopflow/events';
-import { consumerNames, consumerTopology, isConsumerQueueOf } from './consumer-topology';
+import { consumerNames, consumerTopology, DEFAULT_DELIVERY_LIMIT, isConsumerQueueOf } from './consumer-topology';
 import { decideOnFailure } from './failure-decision';
 import { failureHeaders, FAILURE_HEADERS, previousFailures } from './failure-headers';
 import { retryDelays } from './retry-policy';
@@ -113,16 +113,20 @@ describe('consumer topology', () => {
   });
 
   it('has one delay queue per backoff step that expires back into the service queue only', () => {
-    const delayQueues = topology.queues.filter((q) => q.arguments);
+    const delayQueues = topology.queues.filter((q) => q.arguments?.['x-message-ttl'] !== undefined);
     expect(delayQueues.map((q) => q.name)).toEqual([
       'inventory-service.saga.retry.100ms',
       'inventory-service.saga.retry.300ms',
       'inventory-service.saga.retry.900ms',
     ]);
     expect(delayQueues[1]?.arguments).toEqual({
+      'x-queue-type': 'quorum',
       'x-message-ttl': 300,
       'x-dead-letter-exchange': 'inventory-service.retry',
       'x-dead-letter-routing-key': 'inventory-service.saga',
+      // Expired back into the service queue at least once, even across a broker node's failure.
+      'x-dead-letter-strategy': 'at-least-once',
+      'x-overflow': 'reject-publish',
     });
     expect(topology.bindings).toContainEqual({
       queue: 'inventory-service.saga',
@@ -131,11 +135,26 @@ describe('consumer topology', () => {
     });
   });
 
+  const queueOf = (t: typeof topology, name = 'inventory-service.saga') => t.queues.find((q) => q.name === name);
+
+  it('declares the service queue as a quorum queue that parks a message delivered too often, at least once', () => {
+    expect(queueOf(topology)?.arguments).toEqual({
+      'x-queue-type': 'quorum',
+      'x-delivery-limit': DEFAULT_DELIVERY_LIMIT,
+      'x-dead-letter-exchange': 'inventory-service.dead-letter',
+      'x-dead-letter-routing-key': 'inventory-service.saga',
+      'x-dead-letter-strategy': 'at-least-once',
+      'x-overflow': 'reject-publish',
+    });
+    const limited = consumerTopology(names, [OrderPlacedV1], policy, { deliveryLimit: 3 });
+    expect(queueOf(limited)?.arguments).toMatchObject({ 'x-delivery-limit': 3 });
+    expect(queueOf(topology, 'inventory-service.dead-letter')?.arguments).toEqual({ 'x-queue-type': 'quorum' });
+  });
+
   it('declares the service queue for one active consumer only when asked', () => {
-    const queueOf = (t: typeof topology) => t.queues.find((q) => q.name === 'inventory-service.saga');
-    expect(queueOf(topology)?.arguments).toBeUndefined();
+    expect(queueOf(topology)?.arguments).not.toHaveProperty('x-single-active-consumer');
     const single = consumerTopology(names, [OrderPlacedV1], policy, { singleActiveConsumer: true });
-    expect(queueOf(single)?.arguments).toEqual({ 'x-single-active-consumer': true });
+    expect(queueOf(single)?.arguments).toMatchObject({ 'x-single-active-consumer': true });
   });
 
   it('parks dead letters in the service dead-letter queue', () => {

@@ -46,12 +46,21 @@ export interface DeadLetter {
   content: Buffer;
 }
 
+/**
+ * The reason a message the broker parked itself carries: its consumer queue's delivery limit was
+ * reached (`x-delivery-limit`): delivered that many times and never settled, most likely because
+ * handling it kills the process. No consumer code ran to the end, so none of the consumer's
+ * failure headers are there; the broker's `x-death` record names the queue.
+ */
+export const DELIVERY_LIMIT_REASON = 'delivery limit reached (never settled: its handling may kill the consumer)';
+
 export function readDeadLetter(message: Message): DeadLetter {
   const { properties, content } = message;
   const headers: Record<string, unknown> = properties.headers ?? {};
   const text = (name: string) => (headers[name] === undefined ? undefined : String(headers[name]));
   const messageId = typeof properties.messageId === 'string' && properties.messageId ? properties.messageId : undefined;
-  return {
+  const retries = retriesOf(headers['x-death']);
+  const letter: DeadLetter = {
     id: messageId ?? `sha256:${createHash('sha256').update(content).digest('hex').slice(0, 16)}`,
     hasMessageId: messageId !== undefined,
     eventType: eventTypeOf(properties, content),
@@ -67,11 +76,35 @@ export function readDeadLetter(message: Message): DeadLetter {
     },
     redriveCount: redriveCountOf(headers),
     redrivenAt: text(REDRIVE_HEADERS.redrivenAt),
-    retries: retriesOf(headers['x-death']),
+    retries,
     properties,
     headers,
     content,
   };
+  const parked = brokerParking(retries, letter.failedAt);
+  return parked
+    ? {
+        ...letter,
+        reason: DELIVERY_LIMIT_REASON,
+        errorKind: undefined,
+        lastError: undefined,
+        failedAt: parked.time,
+        consumerQueue: parked.queue,
+      }
+    : letter;
+}
+
+/**
+ * The broker's record of parking the message for its delivery limit, when that is the latest thing
+ * that happened to it: the newest `x-death` entry, and newer than any failure the consumer recorded
+ * (a message parked by the consumer after an earlier delivery-limit parking keeps the old entry).
+ */
+function brokerParking(retries: RetryRecord[], consumerFailedAt: string | undefined): RetryRecord | undefined {
+  const newest = retries[0];
+  if (newest?.reason !== 'delivery_limit') return undefined;
+  if (consumerFailedAt && newest.time && Date.parse(consumerFailedAt) > Date.parse(newest.time) + 1000)
+    return undefined;
+  return newest;
 }
 
 /** The headers a redriven copy carries: all the dead letter's, its redrive count one higher. */
