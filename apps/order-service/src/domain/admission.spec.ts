@@ -100,17 +100,20 @@ describe('adaptPendingLimit', () => {
     expect(initialPendingLimit({ ...bounds, maxPendingOrders: 0 }).orders).toBe(Infinity);
   });
 
-  it("cuts to the backlog that would have the bound's age (Little's law) once the age passes it", () => {
-    expect(adaptPendingLimit(fresh, at(0, 80, 2 * bound), bounds)).toEqual({ orders: 40, cutAt: now.getTime() });
+  it("cuts to the backlog that would have the bound's age (Little's law) once the age passes it, by a fifth at most", () => {
+    // 80 orders, 10 % over the bound: 80 × 500 / 550 = 72.
+    expect(adaptPendingLimit(fresh, at(0, 80, 1.1 * bound), bounds)).toEqual({ orders: 72, cutAt: now.getTime() });
+    // Twice the bound would say 40: a few slow sagas can make the age, so 64 (80 less a fifth).
+    expect(adaptPendingLimit(fresh, at(0, 80, 2 * bound), bounds)).toEqual({ orders: 64, cutAt: now.getTime() });
     // Never from above the limit it had: the backlog may hold more than it (other replicas' orders).
-    expect(adaptPendingLimit({ orders: 60, cutAt: 0 }, at(0, 90, 2 * bound), bounds).orders).toBe(30);
+    expect(adaptPendingLimit({ orders: 60, cutAt: 0 }, at(0, 90, 1.2 * bound), bounds).orders).toBe(50);
   });
 
   it('cuts at most once per age bound: a cut shows in the age only once the orders in flight have waited that long', () => {
     const cut = adaptPendingLimit(fresh, at(0, 80, 2 * bound), bounds);
     expect(adaptPendingLimit(cut, at(bound - 1, 60, 2 * bound), bounds)).toBe(cut);
     expect(adaptPendingLimit(cut, at(bound, 40, 2 * bound), bounds)).toEqual({
-      orders: 20,
+      orders: 32,
       cutAt: now.getTime() + bound,
     });
   });

@@ -73,9 +73,9 @@ export function pendingAgeMs(agedOrderPlacedAt: Date | null, measuredAt: Date): 
  * bound. A count holds at once, and Little's law gives it from the same measurement: the backlog
  * that would have the age of the bound is `pending × bound ÷ age`. So the limit follows that
  * estimate (as adaptive concurrency limiters do with latency): cut to it when the age is over the
- * bound, at most once per bound (a cut shows in the age only after the orders in flight have
- * waited that long), and grown towards it by at most a tenth per measurement while it is what
- * holds the backlog. Where the limit does not bind it does not move: a quiet hour teaches it
+ * bound, by a fifth at most (the age is a tail: a few sagas on a slow card payment can make it) and
+ * at most once per bound (a cut shows in the age only after the orders in flight have waited that
+ * long), and grown towards it by at most a tenth per measurement while it is what holds the backlog. Where the limit does not bind it does not move: a quiet hour teaches it
  * nothing, and a burst after it finds the limit the last busy period left.
  */
 export interface PendingLimit {
@@ -87,6 +87,8 @@ export interface PendingLimit {
 
 /** Growth of the limit per measurement while it binds; 1.1 doubles it in about 7 measurements. */
 const LIMIT_GROWTH = 1.1;
+/** A cut keeps at least this share of the limit: the age of a few slow sagas must not halve it. */
+const LIMIT_CUT_AT_MOST = 0.8;
 /** The limit binds once the backlog reaches this share of it. */
 const LIMIT_BINDS_AT = 0.9;
 
@@ -108,8 +110,9 @@ export function adaptPendingLimit(limit: PendingLimit, view: BacklogView, bounds
   const { pendingOrders: pending, pendingAgeMs: age } = view;
   if (age > bound) {
     if (now - limit.cutAt < bound) return limit;
-    const estimate = Math.floor((Math.min(limit.orders, pending) * bound) / age);
-    return { orders: Math.max(floor, estimate), cutAt: now };
+    const from = Math.min(limit.orders, pending);
+    const estimate = Math.floor((from * bound) / age);
+    return { orders: Math.max(floor, estimate, Math.floor(from * LIMIT_CUT_AT_MOST)), cutAt: now };
   }
   if (pending < limit.orders * LIMIT_BINDS_AT) return limit;
   const estimate = age > 0 ? Math.floor((pending * bound) / age) : Infinity;
