@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # A local three-node RabbitMQ cluster from the installed RabbitMQ, beside (never instead of) the
 # machine's own broker: its own node names, ports and data directories. For the cluster suite
-# (tests/cluster) and for trying failover by hand; docs/operations.md, "A cluster", says more.
+# (tests/e2e/cluster.e2e.spec.ts) and for trying failover by hand; docs/operations.md, "A cluster",
+# says more.
 #
-#   tools/dev/rabbitmq-cluster.sh start     start the three nodes and join them (idempotent)
-#   tools/dev/rabbitmq-cluster.sh stop      stop them (their data stays; --clean removes it)
-#   tools/dev/rabbitmq-cluster.sh status    which nodes run, and the cluster as node 1 sees it
-#   tools/dev/rabbitmq-cluster.sh urls      the AMQP_URL list for the services (comma-separated)
+#   tools/dev/rabbitmq-cluster.sh start         start the three nodes and join them (idempotent)
+#   tools/dev/rabbitmq-cluster.sh stop          stop them (their data stays; --clean removes it)
+#   tools/dev/rabbitmq-cluster.sh status        which nodes run, and the cluster as node 1 sees it
+#   tools/dev/rabbitmq-cluster.sh urls          the AMQP_URL list for the services (comma-separated)
+#   tools/dev/rabbitmq-cluster.sh kill-node N   SIGKILL to node N's Erlang VM: a crash, nothing flushed
+#   tools/dev/rabbitmq-cluster.sh stop-node N   stop node N cleanly (rabbitmqctl stop)
+#   tools/dev/rabbitmq-cluster.sh start-node N  start node N again, with its own environment, and
+#                                               wait until it is back in the cluster (idempotent)
 #
 # Node i is `shopflow-rabbit-i@localhost` with AMQP on 5700+i, management on 15700+i and Erlang
 # distribution on 25700+i (RABBITMQ_CLUSTER_PORT_BASE moves all three); data under
@@ -100,18 +105,66 @@ start_node() {
   wait_until 60 "$(node_name "$i") booting" ctl "$i" await_startup
 }
 
-in_cluster() { # node i is listed among node 1's running nodes
-  ctl 1 cluster_status --formatter json 2>/dev/null |
+node_pid() { # the pid of node i's Erlang VM, from its pid file, checked to be that node's beam.smp
+  local i=$1 file="$DIR/node$1/pid" pid
+  [[ -s $file ]] || return 1
+  pid=$(<"$file")
+  [[ $pid =~ ^[0-9]+$ && $(cat "/proc/$pid/comm" 2>/dev/null) == beam.smp ]] || return 1
+  # A stale pid file may name a pid the system has since given to another VM: the node's own
+  # environment tells which node a beam.smp is.
+  tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "RABBITMQ_NODENAME=$(node_name "$i")" || return 1
+  echo "$pid"
+}
+
+kill_node() {
+  local i=$1 pid
+  pid=$(node_pid "$i") || fail "$(node_name "$i") is not running (no beam.smp of it in $DIR/node$i/pid); start it with: $0 start-node $i"
+  kill -KILL "$pid"
+  wait_until 30 "$(node_name "$i") (pid $pid) exiting" not_alive "$pid"
+}
+
+not_alive() { ! kill -0 "$1" 2>/dev/null; }
+
+peer() { # a running node other than i (the lowest), to ask about the cluster or to join through
+  for j in "${NODES[@]}"; do
+    if [[ $j != "$1" ]] && running "$j"; then
+      echo "$j"
+      return 0
+    fi
+  done
+  return 1
+}
+
+in_cluster() { # node i is listed among the running nodes, as another running node sees them
+  local seen_by
+  seen_by=$(peer "$1") || return 1
+  ctl "$seen_by" cluster_status --formatter json 2>/dev/null |
     python3 -c "import json,sys; sys.exit(0 if '$(node_name "$1")' in json.load(sys.stdin)['running_nodes'] else 1)"
 }
 
-join_node() {
-  local i=$1
+join_node() { # into the cluster of the other running nodes; nothing to do when it is alone
+  local i=$1 target
+  target=$(peer "$i") || return 0
   if in_cluster "$i"; then return 0; fi
+  # A node that was a member (one restarted after a crash or a stop) rejoins by itself once booted.
+  if is_member "$i"; then
+    wait_until 60 "$(node_name "$i") rejoining the cluster" in_cluster "$i"
+    return 0
+  fi
   ctl "$i" stop_app >/dev/null
-  ctl "$i" join_cluster "$(node_name 1)" >/dev/null
+  ctl "$i" join_cluster "$(node_name "$target")" >/dev/null
   ctl "$i" start_app >/dev/null
-  wait_until 60 "$(node_name "$i") joining $(node_name 1)" in_cluster "$i"
+  wait_until 60 "$(node_name "$i") joining $(node_name "$target")" in_cluster "$i"
+}
+
+is_member() { # node i knows itself as a disc node of a cluster of more than itself
+  ctl "$1" cluster_status --formatter json 2>/dev/null |
+    python3 -c "import json,sys; sys.exit(0 if len(json.load(sys.stdin)['disk_nodes']) > 1 else 1)"
+}
+
+node_arg() { # the N of kill-node N and the like
+  [[ ${1:-} =~ ^[123]$ ]] || fail "which node? give its number, 1, 2 or 3 (e.g. $0 ${2:-kill-node} 1)"
+  echo "$1"
 }
 
 urls() {
@@ -143,8 +196,27 @@ case ${1:-} in
     running 1 && ctl 1 cluster_status
     ;;
   urls) urls ;;
+  kill-node)
+    check_prerequisites
+    i=$(node_arg "${2:-}" kill-node)
+    kill_node "$i"
+    echo "$(node_name "$i") killed"
+    ;;
+  stop-node)
+    check_prerequisites
+    i=$(node_arg "${2:-}" stop-node)
+    if running "$i"; then ctl "$i" stop >/dev/null; fi
+    echo "$(node_name "$i") stopped"
+    ;;
+  start-node)
+    check_prerequisites
+    i=$(node_arg "${2:-}" start-node)
+    start_node "$i"
+    join_node "$i"
+    echo "$(node_name "$i") running, in the cluster"
+    ;;
   *)
-    echo "usage: tools/dev/rabbitmq-cluster.sh start | stop [--clean] | status | urls" >&2
+    echo "usage: tools/dev/rabbitmq-cluster.sh start | stop [--clean] | status | urls | kill-node N | stop-node N | start-node N" >&2
     exit 2
     ;;
 esac

@@ -1,7 +1,11 @@
 const DEFAULT_URL = 'http://guest:guest@127.0.0.1:15672';
 
+/** The management API of the test broker: RABBITMQ_MANAGEMENT_URL, credentials in it. */
+export const defaultManagementUrl = (): string => process.env['RABBITMQ_MANAGEMENT_URL'] ?? DEFAULT_URL;
+
 /**
- * Calls the RabbitMQ management HTTP API (base from RABBITMQ_MANAGEMENT_URL, credentials in it).
+ * Calls the RabbitMQ management HTTP API at `baseUrl` (the test broker's by default, see
+ * defaultManagementUrl; credentials in it).
  * fetch() refuses URLs with credentials, so they move into a Basic auth header.
  * Throws on errors other than 404, which callers often expect (already deleted, not created yet).
  */
@@ -10,8 +14,9 @@ export async function management(
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
+  baseUrl: string = defaultManagementUrl(),
 ): Promise<{ status: number; body: unknown }> {
-  const base = new URL(process.env['RABBITMQ_MANAGEMENT_URL'] ?? DEFAULT_URL);
+  const base = new URL(baseUrl);
   const auth = Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`);
   base.username = '';
   base.password = '';

@@ -49,4 +49,20 @@ describe('createTestVhost', () => {
     expect((await management('GET', `/vhosts/${vhost.name}`)).status).toBe(404);
     await expect(amqp.connect(vhost.url)).rejects.toThrow();
   });
+
+  it("is made on the broker its options name, the environment's aside", async () => {
+    // Nothing listens on port 9: the vhost is not made on the broker of the environment instead.
+    await expect(
+      createTestVhost('testing_vhost_elsewhere', { managementUrl: 'http://guest:guest@127.0.0.1:9' }),
+    ).rejects.toThrow();
+    const broker = new URL(vhost.url);
+    broker.pathname = '/some-other-vhost';
+    const other = await createTestVhost('testing_vhost_explicit', { amqpUrl: broker.toString() });
+    try {
+      expect(new URL(other.url)).toMatchObject({ host: broker.host, pathname: `/${other.name}` });
+      await (await amqp.connect(other.url)).close();
+    } finally {
+      await other.drop();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { eventually } from './eventually';
-import { management, seg } from './rabbitmq-management';
+import { defaultManagementUrl, management as managementAt, seg } from './rabbitmq-management';
 import { uniqueName } from './unique-name';
 
 const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -9,9 +9,16 @@ export interface QueueStats {
   consumers: number;
 }
 
+export interface TestVhostOptions {
+  /** The broker's AMQP URL (its path is replaced by the vhost's); TEST_AMQP_URL by default. */
+  amqpUrl?: string;
+  /** Its management API, credentials in it; RABBITMQ_MANAGEMENT_URL by default. */
+  managementUrl?: string;
+}
+
 export interface TestVhost {
   name: string;
-  /** AMQP URL of the vhost, with the credentials of TEST_AMQP_URL. */
+  /** AMQP URL of the vhost, with the credentials of the broker's AMQP URL. */
   url: string;
   /** Deletes the vhost with everything in it; the broker closes its connections. Safe to call twice. */
   drop(): Promise<void>;
@@ -38,10 +45,16 @@ export interface TestVhost {
   queueTypes(): Promise<Record<string, string>>;
 }
 
-/** A fresh, uniquely named RabbitMQ vhost, so tests never see each other's exchanges and queues. */
-export async function createTestVhost(prefix: string): Promise<TestVhost> {
+/**
+ * A fresh, uniquely named RabbitMQ vhost, so tests never see each other's exchanges and queues; on
+ * the test broker, or on the one `options` name (e.g. one node of a cluster).
+ */
+export async function createTestVhost(prefix: string, options: TestVhostOptions = {}): Promise<TestVhost> {
   const name = uniqueName(prefix);
-  const url = new URL(process.env['TEST_AMQP_URL'] ?? DEFAULT_AMQP_URL);
+  const url = new URL(options.amqpUrl ?? process.env['TEST_AMQP_URL'] ?? DEFAULT_AMQP_URL);
+  const managementUrl = options.managementUrl ?? defaultManagementUrl();
+  const management = (method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown, headers = {}) =>
+    managementAt(method, path, body, headers, managementUrl);
   url.pathname = `/${seg(name)}`;
   const user = decodeURIComponent(url.username) || 'guest';
 
