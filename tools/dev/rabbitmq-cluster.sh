@@ -85,24 +85,36 @@ EOF
 wait_until() { # seconds, description, command...
   local seconds=$1 what=$2
   shift 2
-  for _ in $(seq 1 "$seconds"); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || fail "$what did not happen within ${seconds} s; see the logs in $DIR/node*/log"
     sleep 1
   done
-  fail "$what did not happen within ${seconds} s; see the logs in $DIR/node*/log"
 }
 
-start_node() {
+vm_up() { ctl "$1" ping >/dev/null 2>&1; } # the node's Erlang VM answers, booted or not
+
+launch_node() { # starts node i's VM unless it is up; does not wait for RabbitMQ to boot in it
   local i=$1
-  if running "$i"; then return 0; fi
+  if vm_up "$i"; then return 0; fi
   for port in "$(amqp_port "$i")" "$(mgmt_port "$i")" "$(dist_port "$i")"; do
     port_taken "$port" && fail "port $port is in use by another program; stop it or set RABBITMQ_CLUSTER_PORT_BASE"
   done
   write_config "$i"
   as_rabbitmq "$i" "$RABBIT_BIN/rabbitmq-server" -detached >/dev/null
   # -detached returns before the node is registered: poll until it answers.
-  wait_until 60 "$(node_name "$i") starting" running "$i"
-  wait_until 60 "$(node_name "$i") booting" ctl "$i" await_startup
+  wait_until 60 "$(node_name "$i") starting" vm_up "$i"
+}
+
+await_boot() {
+  # A node that was not the last of the cluster to stop waits, while it boots, for one that was
+  # (Mnesia's tables): hence launch every node first and wait for them after.
+  wait_until 180 "$(node_name "$1") booting" ctl "$1" await_startup --timeout 10
+}
+
+start_node() {
+  launch_node "$1"
+  await_boot "$1"
 }
 
 node_pid() { # the pid of node i's Erlang VM, from its pid file, checked to be that node's beam.smp
@@ -176,7 +188,8 @@ urls() {
 case ${1:-} in
   start)
     check_prerequisites
-    for i in "${NODES[@]}"; do start_node "$i"; done
+    for i in "${NODES[@]}"; do launch_node "$i"; done
+    for i in "${NODES[@]}"; do await_boot "$i"; done
     for i in "${NODES[@]:1}"; do join_node "$i"; done
     echo "cluster up: $(urls)"
     ;;
