@@ -47,6 +47,8 @@ interface Attempt {
 describe('the system on a three-node RabbitMQ cluster that loses nodes', () => {
   let system: System;
   let api: Api;
+  /** While true the test's load and watch go on; afterAll ends them if the test failed midway. */
+  let loadRunning = false;
 
   beforeAll(async () => {
     system = await System.startOn(await startClusterInfrastructure());
@@ -55,6 +57,7 @@ describe('the system on a three-node RabbitMQ cluster that loses nodes', () => {
   }, 300_000);
 
   afterAll(async () => {
+    loadRunning = false;
     // Brings back any node a failed test left down, then removes the vhost and databases.
     await system?.close();
   }, 300_000);
@@ -78,7 +81,7 @@ describe('the system on a three-node RabbitMQ cluster that loses nodes', () => {
     // The load: RATE orders a second, one in three wanting the scarce product, one in five declined.
     const attempts: Attempt[] = [];
     const answered: Promise<void>[] = [];
-    let loadRunning = true;
+    loadRunning = true;
     const place = async (attempt: Attempt): Promise<void> => {
       const key = randomUUID();
       const body = JSON.stringify({
