@@ -347,9 +347,11 @@ describe('the system on a three-node RabbitMQ cluster that loses nodes', () => {
       ],
       ['  leaders while it was down', describeAll(leadersWhileDown)],
       ['  s without progress after the kill', longestGap(completions, killedAt, victimBackAt).toFixed(1)],
+      ['  s of the slowest order placed meanwhile', slowest(orders, killedAt, victimBackAt).toFixed(1)],
       ['  s until it was back', ((victimBackAt - killedAt) / 1000).toFixed(1)],
       ['restarted (stop, start)', cluster.nodeName(restarted)],
       ['  s without progress after the stop', longestGap(completions, stoppedAt, restartedBackAt).toFixed(1)],
+      ['  s of the slowest order placed meanwhile', slowest(orders, stoppedAt, restartedBackAt).toFixed(1)],
       ['  s until it was back', ((restartedBackAt - stoppedAt) / 1000).toFixed(1)],
       ['e-mails', `${system.smtp.messages.length} (${duplicateMails} sent twice)`],
     ];
@@ -388,6 +390,15 @@ function finishedAt(order: Order): number {
   const step = order.timeline.findLast((t) => t.step === 'confirmed' || t.step === 'cancelled');
   if (!step) throw new Error(`order ${order.id} is ${order.status} without a final step in its timeline`);
   return Date.parse(step.at);
+}
+
+/** Seconds from placed to final of the slowest order placed in [from, to] (or just before). */
+function slowest(orders: Order[], from: number, to: number): number {
+  const placedAt = (order: Order) => Date.parse(order.timeline.find((t) => t.step === 'placed')?.at ?? '');
+  const durations = orders
+    .filter((o) => placedAt(o) >= from - 1000 && placedAt(o) <= to)
+    .map((o) => finishedAt(o) - placedAt(o));
+  return Math.max(0, ...durations) / 1000;
 }
 
 /**
