@@ -1,11 +1,5 @@
 import { InventoryReservationFailedV1, InventoryReservedV1 } from '@shopflow/events';
-import {
-  createTestDatabase,
-  createTestVhost,
-  eventually,
-  type TestDatabase,
-  type TestVhost,
-} from '@shopflow/testing';
+import { createTestDatabase, createTestVhost, eventually, type TestDatabase, type TestVhost } from '@shopflow/testing';
 import { EventTransactions } from '@shopflow/messaging';
 import { Database } from '@shopflow/postgres';
 import { startService, type RunningService } from '../src/service';
