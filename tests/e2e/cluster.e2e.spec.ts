@@ -356,7 +356,7 @@ describe('the system on a three-node RabbitMQ cluster that loses nodes', () => {
       ['e-mails', `${system.smtp.messages.length} (${duplicateMails} sent twice)`],
     ];
     process.stdout.write(
-      `\ncluster suite figures\n${figures.map(([what, value]) => `  ${what.padEnd(40)} ${value}`).join('\n')}\n\n`,
+      `\ncluster suite figures\n${figures.map(([what, value]) => `  ${what.padEnd(44)} ${value}`).join('\n')}\n\n`,
     );
   }, 300_000);
 });
