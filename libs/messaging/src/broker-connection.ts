@@ -79,7 +79,7 @@ export class BrokerConnection {
       setup: async (channel: ConfirmChannel) => {
         generation += 1;
         this.watchChannel(name, channel, () => closed);
-        await declareTopology(channel, topology);
+        await declareTopology(channel, topology, (exchange) => this.exchangeExists(exchange));
         await setup?.(channel);
       },
     });
@@ -92,6 +92,23 @@ export class BrokerConnection {
         await wrapper.close();
       },
     };
+  }
+
+  /** Checked on a channel of its own, closed at once: a missing exchange makes the broker close it. */
+  private async exchangeExists(name: string): Promise<boolean> {
+    const connection = this.manager.connection;
+    if (!connection) return false;
+    const probe = await connection.createChannel();
+    probe.on('error', () => undefined);
+    try {
+      await probe.checkExchange(name);
+      return true;
+    } catch (error) {
+      if ((error as { code?: number }).code === 404) return false;
+      throw error;
+    } finally {
+      await probe.close().catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {

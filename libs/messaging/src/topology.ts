@@ -10,7 +10,20 @@ export interface Topology {
 export interface ExchangeSpec {
   name: string;
   type: 'topic' | 'direct' | 'fanout';
+  /**
+   * Another component's exchange, which this one only binds to (a consumer's source of events): it
+   * is checked to exist rather than declared, so the user needs no configure permission on it. Its
+   * publisher declares it (as do the broker's definitions in a deployment); where it does not exist
+   * yet and the user may create it (development, tests), it is declared after all.
+   */
+  passive?: boolean;
 }
+
+/**
+ * Whether an exchange exists, asked without risking the declaring channel: a passive declaration of
+ * a missing exchange makes the broker close the channel it was sent on.
+ */
+export type ExchangeProbe = (name: string) => Promise<boolean>;
 
 export interface QueueSpec {
   name: string;
@@ -39,11 +52,16 @@ export function mergeTopologies(...parts: Topology[]): Topology {
 }
 
 /** Everything is durable: a broker restart must not lose a queue, a binding or a persistent message. */
-export async function declareTopology(channel: ConfirmChannel, topology: Topology): Promise<void> {
-  for (const exchange of topology.exchanges) {
-    await channel.assertExchange(exchange.name, exchange.type, {
-      durable: true,
-    });
+export async function declareTopology(
+  channel: ConfirmChannel,
+  topology: Topology,
+  exists?: ExchangeProbe,
+): Promise<void> {
+  for (const exchange of exchangesToDeclare(topology)) {
+    if (exchange.passive && exists && (await exists(exchange.name))) continue;
+    await channel
+      .assertExchange(exchange.name, exchange.type, { durable: true })
+      .catch((error: unknown) => Promise.reject(explainExchangeRefusal(exchange, error)));
   }
   for (const queue of topology.queues) {
     await channel
@@ -53,6 +71,27 @@ export async function declareTopology(channel: ConfirmChannel, topology: Topolog
   for (const binding of topology.bindings) {
     await channel.bindQueue(binding.queue, binding.exchange, binding.routingKey);
   }
+}
+
+/** Each exchange once; passive only where no part of the topology declares it (its own publisher). */
+function exchangesToDeclare(topology: Topology): ExchangeSpec[] {
+  const byName = new Map<string, ExchangeSpec>();
+  for (const exchange of topology.exchanges) {
+    const seen = byName.get(exchange.name);
+    byName.set(exchange.name, { ...exchange, passive: (seen?.passive ?? true) && exchange.passive === true });
+  }
+  return [...byName.values()];
+}
+
+/** A consumer whose user may not create a missing source exchange: say who should have. */
+function explainExchangeRefusal(exchange: ExchangeSpec, error: unknown): unknown {
+  const { code } = error as { code?: number };
+  if (!exchange.passive || code !== 403) return error;
+  return new Error(
+    `exchange ${exchange.name} does not exist and this user may not create it: its publisher declares it ` +
+      `when it starts, and a deployment's broker definitions (deploy/rabbitmq/definitions.json) create it beforehand`,
+    { cause: error },
+  );
 }
 
 /**

@@ -113,9 +113,9 @@ describe('deploy/rabbitmq/definitions.json', () => {
       'amq.direct',
       `${service}`,
     ];
-    // configure: declare its own exchange (publisher), the exchanges it binds to (the consumer
-    // asserts them), its own queues and exchanges.
-    expect(granted(permission.configure, universe)).toEqual([...ownExchanges, ...sources, ...own].sort());
+    // configure: declare its own exchange (publisher), its own queues and exchanges. Not the
+    // exchanges it binds to: the consumer only checks that those exist (ExchangeSpec.passive).
+    expect(granted(permission.configure, universe)).toEqual([...ownExchanges, ...own].sort());
     // write: publish to its own exchange and its retry / dead-letter exchanges, bind its own queues.
     // Nothing on amq.default: delay queues dead-letter through the service's own retry exchange.
     expect(granted(permission.write, universe)).toEqual([...ownExchanges, ...own].sort());
@@ -220,6 +220,13 @@ describe('RabbitMQ definitions on a real broker: each service with its own user'
       await declareTopology(
         channel,
         consumerTopology(consumerNames(service, topology.purpose), topology.handles, DEFAULT_RETRY_POLICY),
+        async (exchange) => {
+          // The definitions created it: checking needs no configure permission, declaring would.
+          const probe = await connections[service].createChannel();
+          await probe.checkExchange(exchange);
+          await probe.close();
+          return true;
+        },
       );
       await channel.close();
 
@@ -327,6 +334,7 @@ describe('RabbitMQ definitions on a real broker: each service with its own user'
       [`purge ${theirs.queue}`]: (ch) => ch.purgeQueue(theirs.queue),
       [`delete ${theirs.queue}`]: (ch) => ch.deleteQueue(theirs.queue),
       [`declare ${theirs.queue}`]: (ch) => ch.assertQueue(theirs.queue, { durable: true }),
+      [`declare ${theirExchange}`]: (ch) => ch.assertExchange(theirExchange, 'topic', { durable: true }),
       [`bind ${theirs.queue} to its own exchange`]: (ch) =>
         ch.bindQueue(theirs.queue, exchangesOf(topologies[service].publishes)[0]!, '#'),
       [`publish to ${theirExchange}`]: (ch) =>

@@ -12,7 +12,9 @@ export interface BrokerAddress {
 }
 
 export function brokerAddress(env: Readonly<Record<string, string | undefined>>): BrokerAddress {
-  const url = env['AMQP_URL']?.trim() || DEFAULT_AMQP_URL;
+  // A cluster's list, as the services take it: any node serves every queue, so the first will do
+  // (put a reachable one first when a node is down).
+  const url = env['AMQP_URL']?.split(',')[0]?.trim() || DEFAULT_AMQP_URL;
   let parsed: URL;
   try {
     parsed = new URL(url);

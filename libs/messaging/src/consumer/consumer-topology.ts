@@ -100,9 +100,11 @@ export function consumerTopology(
   const delays = [...new Set(retryDelays(retry))];
   return {
     exchanges: [
+      // Their publishers' exchanges: only checked to exist (see ExchangeSpec.passive).
       ...[...new Set(events.map((e) => e.exchange))].map((name) => ({
         name,
         type: 'topic' as const,
+        passive: true,
       })),
       { name: names.retryExchange, type: 'direct' },
       { name: names.deadLetterExchange, type: 'direct' },
