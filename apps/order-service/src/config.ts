@@ -30,8 +30,9 @@ export const configSchema = baseConfigSchema({ port: 3001 }).extend({
    * ORDER_TIMEOUT_MS cancels it. Each replica turns it into a limit on PENDING orders that it
    * adapts at every measurement (src/domain/admission.ts, PendingLimit): the bound that holds when
    * the service finishes fewer sagas per second than usual (a slow dependency), where a fixed count
-   * would let the wait grow. 500: offered twice what it can finish, with the bench's realistic card
-   * processor (p99 600 ms), the accepted orders keep a saga p99 under a second (the measured
+   * would let the wait grow. 550: offered twice what it can finish, with the bench's realistic card
+   * processor (p99 600 ms), 1 replica keeps finishing about 0.9× its capacity and the accepted
+   * orders keep a saga p99 under a second; 500 costs throughput, 600 latency (the measured
    * trade-off is in docs/performance.md). A hiccup longer than that (a participant restarting)
    * refuses orders, with Retry-After, rather than piling them up. Raise it where longer waits are
    * acceptable, or for a slower processor.
@@ -43,7 +44,7 @@ export const configSchema = baseConfigSchema({ port: 3001 }).extend({
     .int()
     .min(0)
     .max(7 * 24 * 3600_000)
-    .default(500),
+    .default(550),
   /**
    * The oldest PENDING orders the age bound always leaves out (and the oldest 10% once there are
    * more): so that a few orders stuck on a lost reply, at low load the whole backlog, never refuse
