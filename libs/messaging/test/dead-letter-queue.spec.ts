@@ -116,6 +116,8 @@ describe('DeadLetterQueue on a real RabbitMQ', () => {
     first.discard(letters[1]!);
     await first.close();
 
+    // A quorum queue takes them back a moment after the channel closed.
+    await eventually(async () => expect(await look.count(order.deadLetterQueue)).toBe(2));
     expect((await (await open()).takeAll()).map((l) => l.id)).toEqual([ids[0], ids[2]]);
   });
 
