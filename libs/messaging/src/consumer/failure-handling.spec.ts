@@ -63,6 +63,13 @@ describe('failure headers', () => {
     expect(previousFailures(headers)).toBe(1);
   });
 
+  it("leaves out the broker's delivery count of the queue it failed in", () => {
+    const redelivered = { ...delivery, headers: { traceparent: 't', 'x-delivery-count': 3 } };
+    const headers = failureHeaders(redelivered, decideOnFailure(new Error('boom'), 0, policy), 'svc.q');
+    expect(headers).toMatchObject({ traceparent: 't' });
+    expect(headers).not.toHaveProperty('x-delivery-count');
+  });
+
   it('keeps the first route when a retried message fails again', () => {
     const retried = {
       exchange: 'svc.retry',

@@ -34,10 +34,17 @@ export function originOf(delivery: Delivery): {
   };
 }
 
+/**
+ * The broker's count of this queue's deliveries (quorum queues): meaningless once the message is in
+ * another queue, and counted afresh there, so it is not carried along.
+ */
+const DELIVERY_COUNT = 'x-delivery-count';
+
 export function failureHeaders(delivery: Delivery, decision: FailureDecision, queue: string): Record<string, unknown> {
   const origin = originOf(delivery);
+  const { [DELIVERY_COUNT]: _count, ...headers } = delivery.headers;
   return {
-    ...delivery.headers,
+    ...headers,
     [FAILURE_HEADERS.attempts]: decision.attempts,
     [FAILURE_HEADERS.lastError]: decision.error.message.slice(0, 1000),
     [FAILURE_HEADERS.errorKind]: decision.error.kind,
