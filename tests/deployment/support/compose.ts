@@ -40,8 +40,8 @@ export interface ComposeRun {
  * `config`). Only PATH and HOME from this process: variables set in the shell would otherwise win
  * over the env file and hide a missing one.
  */
-export function dockerCompose(envFile: string, args: string[]): ComposeRun {
-  const result = spawnSync('docker-compose', ['--env-file', envFile, '-f', COMPOSE_FILE, ...args], {
+export function dockerCompose(envFile: string, args: string[], files: readonly string[] = [COMPOSE_FILE]): ComposeRun {
+  const result = spawnSync('docker-compose', ['--env-file', envFile, ...files.flatMap((f) => ['-f', f]), ...args], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? os.tmpdir() },
     encoding: 'utf8',
