@@ -5,8 +5,13 @@ import { type Definitions, type DefinitionsPermission } from './permissions-defi
 const DEFAULT_MANAGEMENT_URL = 'http://guest:guest@127.0.0.1:15672';
 
 /** The management HTTP API as the test's administrator (RABBITMQ_MANAGEMENT_URL, as in @shopflow/testing). */
-async function management(method: 'PUT' | 'POST' | 'DELETE', apiPath: string, body?: unknown): Promise<number> {
-  const base = new URL(process.env['RABBITMQ_MANAGEMENT_URL'] ?? DEFAULT_MANAGEMENT_URL);
+async function management(
+  method: 'PUT' | 'POST' | 'DELETE',
+  apiPath: string,
+  body: unknown,
+  baseUrl: string = process.env['RABBITMQ_MANAGEMENT_URL'] ?? DEFAULT_MANAGEMENT_URL,
+): Promise<number> {
+  const base = new URL(baseUrl);
   const auth = Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`);
   base.username = '';
   base.password = '';
@@ -24,29 +29,47 @@ async function management(method: 'PUT' | 'POST' | 'DELETE', apiPath: string, bo
 const seg = encodeURIComponent;
 
 /** Imports the vhost-scoped part of the definitions (exchanges, queues, bindings, policies) into `vhost`. */
-export async function importVhostDefinitions(vhost: string, definitions: Definitions): Promise<void> {
+export async function importVhostDefinitions(
+  vhost: string,
+  definitions: Definitions,
+  managementUrl?: string,
+): Promise<void> {
   const scoped = <T extends { vhost: string }>(items: T[] | undefined) =>
     (items ?? []).map(({ vhost: _vhost, ...item }) => item);
-  await management('POST', `/definitions/${seg(vhost)}`, {
-    exchanges: scoped(definitions.exchanges),
-    queues: scoped(definitions.queues),
-    bindings: scoped(definitions.bindings),
-    policies: scoped(definitions.policies),
-  });
+  await management(
+    'POST',
+    `/definitions/${seg(vhost)}`,
+    {
+      exchanges: scoped(definitions.exchanges),
+      queues: scoped(definitions.queues),
+      bindings: scoped(definitions.bindings),
+      policies: scoped(definitions.policies),
+    },
+    managementUrl,
+  );
 }
 
 /** Creates a user with the password hash from rendered definitions, so the render script is proven too. */
-export async function createUser(name: string, hash: { password_hash: string; hashing_algorithm: string }) {
-  await management('PUT', `/users/${seg(name)}`, { ...hash, tags: '' });
+export async function createUser(
+  name: string,
+  hash: { password_hash: string; hashing_algorithm: string },
+  managementUrl?: string,
+) {
+  await management('PUT', `/users/${seg(name)}`, { ...hash, tags: '' }, managementUrl);
 }
 
-export async function deleteUser(name: string): Promise<void> {
-  await management('DELETE', `/users/${seg(name)}`);
+export async function deleteUser(name: string, managementUrl?: string): Promise<void> {
+  await management('DELETE', `/users/${seg(name)}`, undefined, managementUrl);
 }
 
-export async function setPermissions(vhost: string, user: string, permission: DefinitionsPermission): Promise<void> {
+export async function setPermissions(
+  vhost: string,
+  user: string,
+  permission: DefinitionsPermission,
+  managementUrl?: string,
+): Promise<void> {
   const { configure, write, read } = permission;
-  await management('PUT', `/permissions/${seg(vhost)}/${seg(user)}`, { configure, write, read });
+  await management('PUT', `/permissions/${seg(vhost)}/${seg(user)}`, { configure, write, read }, managementUrl);
 }
 
 /** `vhostUrl` (an AMQP URL with the administrator's credentials) with another user's. */

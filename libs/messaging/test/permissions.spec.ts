@@ -2,7 +2,10 @@ import { AppError } from '@shopflow/errors';
 import { createEvent, EXCHANGES, type AnyEventDefinition, type EventDefinition } from '@shopflow/events';
 import { createTestVhost, eventually, type TestVhost } from '@shopflow/testing';
 import { type ChannelModel, type GetMessage } from 'amqplib';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import {
   BrokerConnection,
   consumerNames,
@@ -158,7 +161,35 @@ interface RunningService {
   consumer: EventConsumer;
 }
 
-describe('RabbitMQ definitions on a real broker: each service with its own user', () => {
+/** A broker the definitions are proven on: its nodes' AMQP URLs (administrator) and management API. */
+interface BrokerUnderTest {
+  amqpUrls: string[];
+  managementUrl: string;
+  /** Makes sure it runs (the local cluster is started by its script if it is down). */
+  prepare?: () => Promise<void>;
+}
+
+const CLUSTER_SCRIPT = path.resolve(__dirname, '../../../tools/dev/rabbitmq-cluster.sh');
+const CLUSTER_BASE = Number(process.env['RABBITMQ_CLUSTER_PORT_BASE'] ?? 5700);
+const BROKERS: [string, BrokerUnderTest][] = [
+  [
+    'the test broker',
+    {
+      amqpUrls: [process.env['TEST_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672'],
+      managementUrl: process.env['RABBITMQ_MANAGEMENT_URL'] ?? 'http://guest:guest@127.0.0.1:15672',
+    },
+  ],
+  [
+    'the local three-node cluster (tools/dev/rabbitmq-cluster.sh), each service on another node',
+    {
+      amqpUrls: [1, 2, 3].map((i) => `amqp://guest:guest@127.0.0.1:${CLUSTER_BASE + i}`),
+      managementUrl: `http://guest:guest@127.0.0.1:${10_000 + CLUSTER_BASE + 1}`,
+      prepare: async () => void (await promisify(execFile)('bash', [CLUSTER_SCRIPT, 'start'], { timeout: 150_000 })),
+    },
+  ],
+];
+
+describe.each(BROKERS)('RabbitMQ definitions on %s: each service with its own user', (_label, broker) => {
   const runId = randomBytes(4).toString('hex');
   const handled: Handled[] = [];
   /** Event id → which service's handler fails it, and how; every other handler takes it. */
@@ -193,19 +224,32 @@ describe('RabbitMQ definitions on a real broker: each service with its own user'
   }
 
   beforeAll(async () => {
+    await broker.prepare?.();
     const rendered = renderedDefinitions();
-    vhost = await createTestVhost('permissions');
-    await importVhostDefinitions(vhost.name, definitions);
+    vhost = await createTestVhost('permissions', { amqpUrl: broker.amqpUrls[0], managementUrl: broker.managementUrl });
+    await importVhostDefinitions(vhost.name, definitions, broker.managementUrl);
+    /**
+     * The vhost on every node: the plain connection of each service goes to another node (its own
+     * first), the runtime's to a random one and on to the next, as the services connect.
+     */
+    const nodeUrls = (index: number) =>
+      broker.amqpUrls.map((_, i) => {
+        const url = new URL(broker.amqpUrls[(index + i) % broker.amqpUrls.length]!);
+        url.pathname = new URL(vhost.url).pathname;
+        return url.toString();
+      });
 
-    for (const service of SERVICE_NAMES) {
+    for (const [index, service] of SERVICE_NAMES.entries()) {
       const user = `${service}-${runId}`;
       const password = passwords[PASSWORD_VARIABLES[service]!]!;
       await createUser(
         user,
         rendered.users.find((u) => u.name === service)!,
+        broker.managementUrl,
       );
-      await setPermissions(vhost.name, user, permissionsOf(definitions, service));
-      const url = urlFor(vhost.url, user, password);
+      await setPermissions(vhost.name, user, permissionsOf(definitions, service), broker.managementUrl);
+      const urls = nodeUrls(index).map((nodeUrl) => urlFor(nodeUrl, user, password));
+      const url = urls[0]!;
       connections[service] = await connect(url);
       const topology = topologies[service];
 
@@ -232,19 +276,20 @@ describe('RabbitMQ definitions on a real broker: each service with its own user'
 
       // Then the real runtime, wired as the service wires it: a publisher declaring the exchange of
       // the events it publishes, a consumer of `<service>.events` with a handler per handled event.
-      const broker = new BrokerConnection({ url, connectionName: user, logger: testLogger() });
-      const publisher = new EventPublisher(broker, topology.publishes);
-      const consumer = new EventConsumer(broker, {
+      const connection = new BrokerConnection({ url: urls, connectionName: user, logger: testLogger() });
+      const publisher = new EventPublisher(connection, topology.publishes);
+      const consumer = new EventConsumer(connection, {
         service,
         purpose: topology.purpose,
         logger: testLogger(),
         handlers: topology.handles.map((definition) => on(definition, recorder(service))),
       });
-      services[service] = { broker, publisher, consumer };
+      services[service] = { broker: connection, publisher, consumer };
       await publisher.waitForConnect();
       await consumer.start();
     }
-  });
+    // Starting the local cluster from nothing takes up to a minute.
+  }, 150_000);
 
   afterAll(async () => {
     for (const service of Object.values(services)) {
@@ -253,7 +298,7 @@ describe('RabbitMQ definitions on a real broker: each service with its own user'
       await service.broker.close();
     }
     for (const connection of Object.values(connections)) await connection.close().catch(() => undefined);
-    for (const service of SERVICE_NAMES) await deleteUser(`${service}-${runId}`);
+    for (const service of SERVICE_NAMES) await deleteUser(`${service}-${runId}`, broker.managementUrl);
     await vhost?.drop();
   });
 
