@@ -21,7 +21,7 @@ set -euo pipefail
 
 NODES=(1 2 3)
 BASE=${RABBITMQ_CLUSTER_PORT_BASE:-5700}
-DIR=${RABBITMQ_CLUSTER_DIR:-/tmp/shopflow-rabbitmq-cluster}
+DIR=$(realpath -m "${RABBITMQ_CLUSTER_DIR:-/tmp/shopflow-rabbitmq-cluster}")
 RABBIT_BIN=/usr/lib/rabbitmq/bin
 
 fail() { # cause and fix, one line
@@ -184,6 +184,11 @@ urls() {
   for i in "${NODES[@]}"; do list+=("amqp://guest:guest@127.0.0.1:$(amqp_port "$i")"); done
   (IFS=,; echo "${list[*]}")
 }
+
+# The nodes keep the directory they were started from as their working directory, and once it is gone
+# (a CI clone deleted, a worktree removed) they can no longer run a command: `rabbitmqctl status`
+# fails and the management API answers 500. Start them from one that stays.
+cd /
 
 case ${1:-} in
   start)

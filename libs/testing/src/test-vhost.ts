@@ -107,7 +107,13 @@ export async function createTestVhost(prefix: string, options: TestVhostOptions 
       return { total: ours.length, active: ours.filter((consumer) => consumer.active !== false).length };
     },
     async queueTypes() {
-      const queues = ((await management('GET', `/queues/${seg(name)}`)).body ?? []) as { name: string; type: string }[];
+      // RabbitMQ 3.10's management cache can answer 500 on a queue declared a moment ago: ask again.
+      const { body } = await eventually(() => management('GET', `/queues/${seg(name)}`), {
+        timeoutMs: 20_000,
+        intervalMs: 500,
+        message: `the queues of vhost ${name}`,
+      });
+      const queues = (body ?? []) as { name: string; type: string }[];
       return Object.fromEntries(queues.map((q) => [q.name, q.type]));
     },
   };

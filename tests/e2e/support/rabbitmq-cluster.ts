@@ -1,4 +1,4 @@
-import { management, seg } from '@shopflow/testing';
+import { eventually, management, seg } from '@shopflow/testing';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -48,15 +48,22 @@ export const cluster = {
    * whole cluster.
    */
   async management(path: string, nodes: readonly NodeNumber[] = NODES): Promise<unknown> {
-    const errors: unknown[] = [];
-    for (const i of nodes) {
-      try {
-        return (await management('GET', path, undefined, {}, cluster.managementUrl(i))).body;
-      } catch (error) {
-        errors.push(error);
-      }
-    }
-    throw new AggregateError(errors, `no node of the cluster answered GET ${path}`);
+    // RabbitMQ 3.10's management cache can crash on a queue declared a moment ago (500, badkey in
+    // rabbit_mgmt_db_cache_queues) and is restarted by its supervisor: asked again, it answers.
+    return eventually(
+      async () => {
+        const errors: unknown[] = [];
+        for (const i of nodes) {
+          try {
+            return (await management('GET', path, undefined, {}, cluster.managementUrl(i))).body;
+          } catch (error) {
+            errors.push(error);
+          }
+        }
+        throw new AggregateError(errors, `no node of the cluster answered GET ${path}`);
+      },
+      { timeoutMs: 20_000, intervalMs: 500, message: `GET ${path} on the cluster's management API` },
+    );
   },
 
   /** Every quorum queue of `vhost`, with its leader and members, as the running nodes see them. */
