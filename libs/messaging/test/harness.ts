@@ -1,7 +1,7 @@
 import { createEvent, PaymentSucceededV1 } from '@shopflow/events';
 import { createLogger } from '@shopflow/observability';
+import { queueInspector } from '@shopflow/testing';
 import { sql, type SqlClient } from '@shopflow/postgres';
-import amqplib from 'amqplib';
 
 export const PRISMA_CONFIG = `${__dirname}/../prisma.config.ts`;
 
@@ -45,22 +45,4 @@ export async function balanceOf(db: SqlClient, accountId: string): Promise<numbe
 }
 
 /** A plain amqplib channel for looking at queues from outside the runtime under test. */
-export async function inspector(url: string) {
-  const connection = await amqplib.connect(url);
-  const channel = await connection.createConfirmChannel();
-  return {
-    channel,
-    async count(queue: string): Promise<number> {
-      return (await channel.checkQueue(queue)).messageCount;
-    },
-    /** Takes every ready message off a queue. */
-    async drain(queue: string): Promise<amqplib.GetMessage[]> {
-      const messages: amqplib.GetMessage[] = [];
-      for (let m = await channel.get(queue, { noAck: true }); m; m = await channel.get(queue, { noAck: true })) {
-        messages.push(m);
-      }
-      return messages;
-    },
-    close: () => connection.close(),
-  };
-}
+export const inspector = queueInspector;

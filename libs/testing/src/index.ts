@@ -1,4 +1,5 @@
 export { countMessages } from './count-messages';
+export { queueInspector, type QueueInspector } from './queue-inspector';
 export { outboxEmptied } from './outbox-emptied';
 export { queueMarker, type QueueMarker } from './queue-marker';
 export { eventually, type EventuallyOptions } from './eventually';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createEvent, PaymentSucceededV1 } from '@shopflow/events';
 import { consumerNames, consumerTopology, declareTopology, FAILURE_HEADERS } from '@shopflow/messaging';
 import { createLogger } from '@shopflow/observability';
-import amqplib from 'amqplib';
+import { queueInspector } from '@shopflow/testing';
 import { run } from '../src/cli';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -93,10 +93,10 @@ export function dlqOnTerminal(
 
 /** A plain amqplib channel for setting up and looking at queues from outside the tool. */
 export async function broker(url: string) {
-  const connection = await amqplib.connect(url);
-  const channel = await connection.createConfirmChannel();
+  const inspector = await queueInspector(url);
+  const { channel } = inspector;
   return {
-    channel,
+    ...inspector,
     /** order-service's and inventory-service's queues, retry paths and dead-letter queues, as their consumers declare them. */
     async declareServices() {
       for (const names of [ORDER, INVENTORY]) {
@@ -120,19 +120,6 @@ export async function broker(url: string) {
       await channel.waitForConfirms();
       return messageId;
     },
-    /** Ready messages in a queue, exact (not the management API's periodic figure). */
-    async count(queue: string): Promise<number> {
-      return (await channel.checkQueue(queue)).messageCount;
-    },
-    /** Takes every ready message off a queue. */
-    async drain(queue: string): Promise<amqplib.GetMessage[]> {
-      const messages: amqplib.GetMessage[] = [];
-      for (let m = await channel.get(queue, { noAck: true }); m; m = await channel.get(queue, { noAck: true })) {
-        messages.push(m);
-      }
-      return messages;
-    },
-    close: () => connection.close(),
   };
 }
 

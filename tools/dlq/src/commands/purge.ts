@@ -3,9 +3,9 @@ import { type Command } from '../command-line';
 import { CommandFailure } from '../failure';
 import { groupDeadLetters } from '../grouping';
 import { describeGroup, plural } from '../render';
-import { describeSelection, select } from '../selection';
+import { describeSelection } from '../selection';
 import { type Terminal } from '../terminal';
-import { notFound } from './show';
+import { takeSelected } from './take-selected';
 
 /** Without --yes and without a terminal to ask on, purging is refused before anything is read. */
 export function purgeRefusal(
@@ -29,12 +29,10 @@ export async function purge(
   command: Extract<Command, { name: 'purge' }>,
   terminal: Terminal,
 ): Promise<number> {
-  const letters = await queue.takeAll();
-  const { letters: selected, missing } = select(letters, command.selection);
-  if (missing.length > 0) throw notFound(queue, missing, letters.length);
+  const { held, selected } = await takeSelected(queue, command.selection);
   if (selected.length === 0) {
     terminal.out(
-      letters.length === 0
+      held === 0
         ? `nothing to purge: ${queue.names.deadLetterQueue} is empty`
         : `nothing to purge: no dead letter of ${queue.service} matches ${describeSelection(command.selection)}`,
     );

@@ -2,9 +2,9 @@ import { DeadLetterError, type DeadLetterQueue } from '@shopflow/messaging';
 import { type Command } from '../command-line';
 import { CommandFailure } from '../failure';
 import { plural } from '../render';
-import { describeSelection, select } from '../selection';
+import { describeSelection } from '../selection';
 import { type Terminal } from '../terminal';
-import { notFound } from './show';
+import { takeSelected } from './take-selected';
 
 /**
  * Redrives the selected dead letters one by one, each acked once the broker confirmed its copy.
@@ -16,10 +16,7 @@ export async function redrive(
   command: Extract<Command, { name: 'redrive' }>,
   terminal: Terminal,
 ): Promise<number> {
-  const letters = await queue.takeAll();
-  const { letters: selected, missing } = select(letters, command.selection);
-  // Named ids must all be there: a mistyped one means the operator is looking at something else.
-  if (missing.length > 0) throw notFound(queue, missing, letters.length);
+  const { selected } = await takeSelected(queue, command.selection);
   if (selected.length === 0) {
     terminal.out(
       `nothing to redrive: no dead letter of ${queue.service} matches ${describeSelection(command.selection)}`,

@@ -1,9 +1,8 @@
 import { type DeadLetterQueue } from '@shopflow/messaging';
 import { type Command } from '../command-line';
-import { CommandFailure } from '../failure';
 import { payloadValue, renderDeadLetter } from '../render';
-import { select } from '../selection';
 import { type Terminal } from '../terminal';
+import { takeSelected } from './take-selected';
 
 /** Every copy of each id asked for; all are given back to the queue. */
 export async function show(
@@ -11,9 +10,7 @@ export async function show(
   command: Extract<Command, { name: 'show' }>,
   terminal: Terminal,
 ): Promise<number> {
-  const letters = await queue.takeAll();
-  const { letters: found, missing } = select(letters, { ids: command.ids, all: false });
-  if (missing.length > 0) throw notFound(queue, missing, letters.length);
+  const { selected: found } = await takeSelected(queue, { ids: command.ids, all: false });
   if (command.json) {
     const view = found.map(({ content, ...letter }) => ({ ...letter, payload: payloadValue(content) }));
     terminal.out(JSON.stringify(view));
@@ -24,11 +21,4 @@ export async function show(
     });
   }
   return 0;
-}
-
-export function notFound(queue: DeadLetterQueue, missing: readonly string[], total: number): CommandFailure {
-  return new CommandFailure(
-    `no dead letter with id ${missing.join(', ')} in ${queue.names.deadLetterQueue} (it holds ${total}): ` +
-      `npm run dlq -- list --service ${queue.service} prints the ids`,
-  );
 }
