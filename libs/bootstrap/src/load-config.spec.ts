@@ -5,6 +5,8 @@ const schema = baseConfigSchema({ port: 3001 }).extend({ ORDER_TIMEOUT_MS: z.coe
 const valid = {
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/orders',
   AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+  AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json',
+  AUTH_ISSUER: 'https://idp.example.com/',
   ORDER_TIMEOUT_MS: '30000',
 };
 
@@ -23,6 +25,8 @@ describe('loadConfig', () => {
       TRACING_ENABLED: false,
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318',
       OTEL_BSP_SCHEDULE_DELAY: 5000,
+      AUTH_AUDIENCE: 'shopflow',
+      AUTH_CLOCK_TOLERANCE_S: 30,
       ORDER_TIMEOUT_MS: 30000,
     });
     expect(loadConfig(schema, { ...valid, PORT: '4000', MIGRATE_ON_START: 'false' })).toMatchObject({
@@ -38,6 +42,8 @@ describe('loadConfig', () => {
         PORT: 'abc',
         TRACING_ENABLED: 'yes',
         OTEL_EXPORTER_OTLP_ENDPOINT: 'jaeger',
+        AUTH_JWKS_URL: 'ftp://idp.example.com/keys',
+        AUTH_CLOCK_TOLERANCE_S: '3600',
       });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/DATABASE_URL: must be a postgres: or postgresql: URL/);
@@ -46,6 +52,9 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(/ORDER_TIMEOUT_MS/);
     expect(attempt).toThrow(/TRACING_ENABLED/);
     expect(attempt).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+    expect(attempt).toThrow(/AUTH_JWKS_URL: must be an http or https URL/);
+    expect(attempt).toThrow(/AUTH_ISSUER/);
+    expect(attempt).toThrow(/AUTH_CLOCK_TOLERANCE_S/);
   });
 
   it("takes a cluster's nodes as AMQP URLs separated by commas", () => {

@@ -1,3 +1,4 @@
+import { authConfigShape } from '@shopflow/auth';
 import { tracingConfigSchema } from '@shopflow/observability';
 import { z } from 'zod';
 
@@ -86,6 +87,7 @@ export const baseConfigSchema = (defaults: { port: number; transactionBatchMax?:
     /** Readiness fails once the oldest unpublished outbox event is older than this: events are stuck. */
     READINESS_OUTBOX_MAX_AGE_MS: z.coerce.number().int().min(1000).default(60_000),
     ...tracingConfigSchema.shape,
+    ...authConfigShape,
   });
 
 export type BaseConfig = z.infer<ReturnType<typeof baseConfigSchema>>;

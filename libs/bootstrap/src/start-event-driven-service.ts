@@ -1,3 +1,4 @@
+import { AccessTokenVerifier, authenticate } from '@shopflow/auth';
 import { type EventDefinition } from '@shopflow/events';
 import { createHttpApp, startHttpServer, type ReadinessCheck } from '@shopflow/http';
 import {
@@ -107,6 +108,7 @@ export async function startEventDrivenService(
     logger,
     metrics,
     routers: service.routers(context),
+    authenticate: authenticate(new AccessTokenVerifier(config)),
     readiness: [
       { name: 'database', check: () => db.query(sql`SELECT 1`) },
       { name: 'broker', check: () => broker.checkConnected() },

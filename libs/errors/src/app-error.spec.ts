@@ -15,7 +15,13 @@ describe('AppError', () => {
   });
 
   it('maps client mistakes to 4xx that are never retried, and outages to retryable 5xx', () => {
-    const permanent: ErrorKind[] = ['invalid_input', 'unprocessable', 'invalid_message'];
+    const permanent: ErrorKind[] = [
+      'invalid_input',
+      'unauthenticated',
+      'forbidden',
+      'unprocessable',
+      'invalid_message',
+    ];
     for (const kind of permanent) {
       expect(ERROR_KINDS[kind].status).toBeGreaterThanOrEqual(400);
       expect(ERROR_KINDS[kind].status).toBeLessThan(500);

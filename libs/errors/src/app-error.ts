@@ -4,7 +4,15 @@
  * message is retried or dead-lettered (see error-kinds.ts).
  */
 export type ErrorKind =
-  'invalid_input' | 'not_found' | 'conflict' | 'unprocessable' | 'invalid_message' | 'unavailable' | 'internal';
+  | 'invalid_input'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'unprocessable'
+  | 'invalid_message'
+  | 'unavailable'
+  | 'internal';
 
 export class AppError extends Error {
   override readonly name = 'AppError';

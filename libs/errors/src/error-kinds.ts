@@ -14,6 +14,10 @@ export interface ErrorKindRule {
 
 export const ERROR_KINDS: Readonly<Record<ErrorKind, ErrorKindRule>> = {
   invalid_input: { status: 400, title: 'Invalid request', retryable: false },
+  /** No credentials, or credentials that prove nothing (expired, wrongly signed, for someone else). */
+  unauthenticated: { status: 401, title: 'Unauthorized', retryable: false },
+  /** Who the caller is is known, and they may not do this. */
+  forbidden: { status: 403, title: 'Forbidden', retryable: false },
   not_found: { status: 404, title: 'Not found', retryable: true },
   conflict: { status: 409, title: 'Conflict', retryable: true },
   unprocessable: {

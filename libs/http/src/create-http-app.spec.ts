@@ -1,10 +1,19 @@
 import { AppError } from '@shopflow/errors';
 import { createLogger } from '@shopflow/observability';
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import request from 'supertest';
 import { z } from 'zod';
 import { createHttpApp } from './create-http-app';
 import { parseRequest } from './parse-request';
+
+/** Stands in for @shopflow/auth's authenticate (tested there against real tokens): "Bearer good" passes. */
+const authenticate: RequestHandler = (req, _res, next) => {
+  const header = req.get('authorization');
+  if (header === 'Bearer good') return next();
+  throw new AppError('unauthenticated', header ? 'the access token is malformed' : 'an access token is required', {
+    ...(header ? { error: 'invalid_token' } : {}),
+  });
+};
 
 function app(readinessOk = true) {
   const router = Router();
@@ -18,9 +27,13 @@ function app(readinessOk = true) {
   router.get('/boom', async () => {
     throw new Error('password=hunter2 leaked in a driver error');
   });
+  router.get('/admin-only', () => {
+    throw new AppError('forbidden', 'this needs admin', { error: 'insufficient_scope', requiredScopes: ['admin'] });
+  });
   return createHttpApp({
     logger: createLogger({ service: 'test', level: 'silent' }),
     routers: [router],
+    authenticate,
     readiness: [
       { name: 'database', check: async () => undefined },
       { name: 'broker', check: async () => (readinessOk ? undefined : Promise.reject(new Error('not connected'))) },
@@ -28,9 +41,18 @@ function app(readinessOk = true) {
   });
 }
 
+/** A request through the app, as a caller holding a valid token. */
+const call = (readinessOk = true) => {
+  const agent = request(app(readinessOk));
+  return {
+    get: (path: string) => agent.get(path).set('authorization', 'Bearer good'),
+    post: (path: string) => agent.post(path).set('authorization', 'Bearer good'),
+  };
+};
+
 describe('HTTP app', () => {
   it('answers malformed JSON with a 400 problem', async () => {
-    const res = await request(app()).post('/things').set('content-type', 'application/json').send('{"name": ');
+    const res = await call().post('/things').set('content-type', 'application/json').send('{"name": ');
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(JSON.parse(res.text)).toMatchObject({
@@ -41,13 +63,13 @@ describe('HTTP app', () => {
   });
 
   it('lists invalid fields', async () => {
-    const res = await request(app()).post('/things').send({ name: '' });
+    const res = await call().post('/things').send({ name: '' });
     expect(res.status).toBe(400);
     expect(JSON.parse(res.text).errors).toEqual([{ path: 'name', message: expect.any(String) }]);
   });
 
   it('maps an AppError kind to its status, with its details', async () => {
-    const res = await request(app()).get('/missing');
+    const res = await call().get('/missing');
     expect(res.status).toBe(404);
     expect(JSON.parse(res.text)).toMatchObject({
       type: 'urn:shopflow:problem:not_found',
@@ -58,13 +80,13 @@ describe('HTTP app', () => {
   });
 
   it('answers an unknown route with a 404 problem', async () => {
-    const res = await request(app()).get('/nowhere');
+    const res = await call().get('/nowhere');
     expect(res.status).toBe(404);
     expect(res.headers['content-type']).toMatch(/problem\+json/);
   });
 
   it('hides the details of unexpected errors', async () => {
-    const res = await request(app()).get('/boom');
+    const res = await call().get('/boom');
     expect(res.status).toBe(500);
     expect(res.text).not.toContain('hunter2');
   });
@@ -75,5 +97,31 @@ describe('HTTP app', () => {
     expect(notReady.status).toBe(503);
     expect(notReady.body.checks).toContainEqual({ name: 'broker', status: 'down', error: 'not connected' });
     expect((await request(app(true)).get('/health/ready')).status).toBe(200);
+  });
+
+  it('answers every route but health with 401, a Bearer challenge and no route reached, without a valid token', async () => {
+    for (const path of ['/missing', '/nowhere']) {
+      const anonymous = await request(app()).get(path);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="shopflow"');
+      expect(JSON.parse(anonymous.text)).toMatchObject({ status: 401, title: 'Unauthorized' });
+    }
+    const badToken = await request(app()).post('/things').set('authorization', 'Bearer bad').send({ name: 'x' });
+    expect(badToken.status).toBe(401);
+    expect(badToken.headers['www-authenticate']).toBe(
+      'Bearer realm="shopflow", error="invalid_token", error_description="the access token is malformed"',
+    );
+    expect((await request(app()).get('/health/live')).status).toBe(200);
+    expect((await request(app()).get('/health/ready')).status).toBe(200);
+  });
+
+  it('names the scope a 403 lacks in its challenge', async () => {
+    const res = await call().get('/admin-only');
+    expect(res.status).toBe(403);
+    expect(res.headers['www-authenticate']).toBe(
+      'Bearer realm="shopflow", error="insufficient_scope", error_description="this needs admin", scope="admin"',
+    );
+    expect(JSON.parse(res.text)).toMatchObject({ status: 403, requiredScopes: ['admin'] });
   });
 });

@@ -1,6 +1,7 @@
+import { bearerChallenge } from '@shopflow/auth';
 import { AppError } from '@shopflow/errors';
 import { type Logger, type ServiceMetrics } from '@shopflow/observability';
-import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import { healthRoutes, type ReadinessCheck } from './health';
 import { httpMetricsMiddleware, metricsRoutes } from './metrics';
@@ -9,6 +10,12 @@ import { PROBLEM_CONTENT_TYPE, toProblem } from './problem-details';
 export interface HttpAppOptions {
   logger: Logger;
   routers: Router[];
+  /**
+   * Runs before every router (and before the 404 of an unknown route, which tells an anonymous
+   * caller nothing): `authenticate` of @shopflow/auth. Health checks and metrics come before it:
+   * the orchestrator and Prometheus hold no token, which is why /metrics belongs on an internal network.
+   */
+  authenticate: RequestHandler;
   readiness: ReadinessCheck[];
   /** When given: HTTP request metrics, and `GET /metrics` for Prometheus. */
   metrics?: ServiceMetrics;
@@ -24,7 +31,7 @@ function fromBodyParser(error: { type?: string; message: string }): AppError | u
   return undefined;
 }
 
-export function createHttpApp({ logger, routers, readiness, metrics }: HttpAppOptions): Express {
+export function createHttpApp({ logger, routers, authenticate, readiness, metrics }: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
@@ -44,13 +51,17 @@ export function createHttpApp({ logger, routers, readiness, metrics }: HttpAppOp
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
   app.use(healthRoutes(readiness));
   if (metrics) app.use(metricsRoutes(metrics));
+  app.use(authenticate);
   for (const router of routers) app.use(router);
 
   app.use((req) => {
     throw new AppError('not_found', `no route for ${req.method} ${req.path}`);
   });
   const handleError: ErrorRequestHandler = (error, req, res, _next) => {
-    const problem = toProblem(fromBodyParser(error) ?? error, req.originalUrl);
+    const appError = fromBodyParser(error) ?? AppError.from(error);
+    const problem = toProblem(appError, req.originalUrl);
+    const challenge = bearerChallenge(appError);
+    if (challenge) res.set('WWW-Authenticate', challenge);
     // A refusal that tells the client when to come back (load shedding) is the service working as
     // designed: one warning line, no stack (under overload there are thousands a second).
     if (res.getHeader('retry-after') !== undefined && problem.status === 503) {

@@ -66,6 +66,8 @@ function appWith(metrics: ServiceMetrics) {
   return createHttpApp({
     logger: createLogger({ service: 'test', level: 'silent' }),
     routers: [router],
+    // Metrics of every request, authenticated or not, are what is measured here.
+    authenticate: (_req, _res, next) => next(),
     readiness: [],
     metrics,
   });
@@ -124,6 +126,7 @@ describe('GET /metrics', () => {
     const without = createHttpApp({
       logger: createLogger({ service: 'test', level: 'silent' }),
       routers: [],
+      authenticate: (_req, _res, next) => next(),
       readiness: [],
     });
     expect((await request(without).get('/metrics')).status).toBe(404);

@@ -1,0 +1,5 @@
+export * from './scopes';
+export * from './principal';
+export * from './auth-config';
+export * from './access-token-verifier';
+export * from './bearer';
