@@ -9,6 +9,7 @@ import {
   type EventDefinition,
   type EventOf,
 } from '@shopflow/events';
+import { type Caller, type TestIdentityProvider } from '@shopflow/identity-provider';
 import { createLogger, type Logger } from '@shopflow/observability';
 import { eventually, queueMarker } from '@shopflow/testing';
 import amqplib from 'amqplib';
@@ -16,9 +17,22 @@ import { readConfig, type Config } from '../src/config';
 
 const SOURCE = 'inventory-test';
 
-export function testConfig(urls: { database: string; amqp: string }, overrides: Partial<Config> = {}): Config {
+/** For tests that make no HTTP request: the keys of an identity provider that does not exist. */
+const NO_IDENTITY_PROVIDER = { jwksUrl: 'http://127.0.0.1:9/.well-known/jwks.json', issuer: 'http://127.0.0.1:9' };
+
+export function testConfig(
+  urls: { database: string; amqp: string; identity?: { jwksUrl: string; issuer: string } },
+  overrides: Partial<Config> = {},
+): Config {
+  const identity = urls.identity ?? NO_IDENTITY_PROVIDER;
   return {
-    ...readConfig({ DATABASE_URL: urls.database, AMQP_URL: urls.amqp, SEED_CATALOG: 'false' }),
+    ...readConfig({
+      DATABASE_URL: urls.database,
+      AMQP_URL: urls.amqp,
+      SEED_CATALOG: 'false',
+      AUTH_JWKS_URL: identity.jwksUrl,
+      AUTH_ISSUER: identity.issuer,
+    }),
     PORT: 0,
     MIGRATE_ON_START: true,
     ...overrides,
@@ -148,12 +162,18 @@ export interface HttpAnswer {
   body: unknown;
 }
 
-/** The service's HTTP API, as an external client calls it. */
-export function httpClient(port: number) {
-  const call = async (method: string, path: string, body?: unknown): Promise<HttpAnswer> => {
+/** The shop's staff, who may do everything the product routes offer. */
+export const STAFF: Caller = { sub: 'staff-1', scope: 'catalog:write' };
+
+/** The service's HTTP API, as an external client calls it: by default as the shop's staff. */
+export function httpClient(port: number, identity: TestIdentityProvider) {
+  const call = async (method: string, path: string, body?: unknown, as: Caller = STAFF): Promise<HttpAnswer> => {
     const response = await fetch(`http://127.0.0.1:${port}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(await identity.authorization(as)),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -164,7 +184,16 @@ export function httpClient(port: number) {
     };
   };
   return {
-    get: (path: string) => call('GET', path),
-    put: (path: string, body: unknown) => call('PUT', path, body),
+    get: (path: string, as?: Caller) => call('GET', path, undefined, as),
+    put: (path: string, body: unknown, as?: Caller) => call('PUT', path, body, as),
+    /** A request with this raw Authorization header (undefined: none). */
+    withAuthorization: async (method: string, path: string, authorization: string | undefined, body?: unknown) => {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, challenge: response.headers.get('www-authenticate') };
+    },
   };
 }

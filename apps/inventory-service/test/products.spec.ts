@@ -1,7 +1,9 @@
 import { InventoryProductUpdatedV1, InventoryReservedV1 } from '@shopflow/events';
+import { startTestIdentityProvider, type TestIdentityProvider } from '@shopflow/identity-provider';
 import { createTestDatabase, createTestVhost, type TestDatabase, type TestVhost } from '@shopflow/testing';
 import { DEMO_CATALOG } from '../src/domain/demo-catalog';
 import { startService, type RunningService } from '../src/service';
+import { type Caller } from '@shopflow/identity-provider';
 import { httpClient, inventoryTap, orderPlaced, orderService, recordingLogger, testConfig } from './harness';
 
 jest.setTimeout(30_000);
@@ -13,23 +15,29 @@ describe('inventory-service products (HTTP, catalog events)', () => {
   let tap: Awaited<ReturnType<typeof inventoryTap>>;
   let orders: Awaited<ReturnType<typeof orderService>>;
   let http: ReturnType<typeof httpClient>;
+  let identity: TestIdentityProvider;
   const { logger } = recordingLogger();
 
   beforeAll(async () => {
-    [db, vhost] = await Promise.all([
+    [db, vhost, identity] = await Promise.all([
       createTestDatabase({ prefix: 'inventory_products' }),
       createTestVhost('inventory-products'),
+      startTestIdentityProvider(),
     ]);
     tap = await inventoryTap(vhost.url);
-    service = await startService(testConfig({ database: db.url, amqp: vhost.url }, { SEED_CATALOG: true }), logger);
+    service = await startService(
+      testConfig({ database: db.url, amqp: vhost.url, identity }, { SEED_CATALOG: true }),
+      logger,
+    );
     orders = await orderService(vhost.url);
-    http = httpClient(service.port);
+    http = httpClient(service.port, identity);
   });
 
   afterAll(async () => {
     await service?.stop();
     await orders?.close();
     await tap?.close();
+    await identity?.close();
     await vhost?.drop();
     await db?.drop();
   });
@@ -57,7 +65,7 @@ describe('inventory-service products (HTTP, catalog events)', () => {
     const demo = DEMO_CATALOG[0]!;
     await http.put(`/products/${demo.sku}`, { ...demo, price: 1 });
     const replica = await startService(
-      testConfig({ database: db.url, amqp: vhost.url }, { SEED_CATALOG: true, MIGRATE_ON_START: false }),
+      testConfig({ database: db.url, amqp: vhost.url, identity }, { SEED_CATALOG: true, MIGRATE_ON_START: false }),
       logger,
     );
     await replica.stop();
@@ -141,5 +149,36 @@ describe('inventory-service products (HTTP, catalog events)', () => {
   it('refuses an invalid sku in the path with a 400 problem', async () => {
     const refused = await http.put('/products/%20bad%20sku', { name: 'X', price: 1, currency: 'EUR', stock: 1 });
     expect(refused.status).toBe(400);
+  });
+
+  describe('who may do what', () => {
+    const CUSTOMER: Caller = { sub: 'cust-1', scope: 'orders' };
+    const SUPPORT: Caller = { sub: 'support-1', scope: 'admin' };
+    const STAFF: Caller = { sub: 'staff-1', scope: 'catalog:write' };
+    const lamp = { name: 'Floor lamp', price: 5900, currency: 'EUR', stock: 4 };
+
+    it.each([
+      ['GET /products', (as: Caller) => http.get('/products', as), STAFF, CUSTOMER, 200],
+      ['GET /products/:sku', (as: Caller) => http.get('/products/DESK-01', as), SUPPORT, CUSTOMER, 200],
+      ['PUT /products/:sku', (as: Caller) => http.put('/products/LAMP-02', lamp, as), STAFF, SUPPORT, 201],
+    ] as const)(
+      '%s: 401 without a token, 403 without the scope, and done with it',
+      async (_r, call, right, wrong, ok) => {
+        expect((await call('anonymous')).status).toBe(401);
+        expect((await call(wrong)).status).toBe(403);
+        expect((await call(right)).status).toBe(ok);
+      },
+    );
+
+    it('refuses a product change with every bad credential (401), storing and announcing nothing', async () => {
+      for (const [kind, authorization] of Object.entries(await identity.badCredentials())) {
+        const res = await http.withAuthorization('PUT', '/products/FORGED-01', authorization, lamp);
+        expect({ kind, status: res.status }).toEqual({ kind, status: 401 });
+        expect(res.challenge).toMatch(/^Bearer realm="shopflow"/);
+      }
+      expect((await http.get('/products/FORGED-01')).status).toBe(404);
+      await tap.settle();
+      expect(tap.events(InventoryProductUpdatedV1, (e) => e.payload.sku === 'FORGED-01')).toEqual([]);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { InventoryReservationFailedV1, InventoryReservedV1 } from '@shopflow/events';
+import { startTestIdentityProvider, type TestIdentityProvider } from '@shopflow/identity-provider';
 import { createTestDatabase, createTestVhost, eventually, type TestDatabase, type TestVhost } from '@shopflow/testing';
 import { EventTransactions } from '@shopflow/messaging';
 import { Database } from '@shopflow/postgres';
@@ -23,21 +24,23 @@ describe('inventory-service with two replicas on one database and queue (one act
   let tap: Awaited<ReturnType<typeof inventoryTap>>;
   let orders: Awaited<ReturnType<typeof orderService>>;
   let http: ReturnType<typeof httpClient>;
+  let identity: TestIdentityProvider;
   const logs = [recordingLogger(), recordingLogger()];
   /** Each replica's outcomes for an event: the replica that handled it, once, and what it decided. */
   const outcomesOf = (eventId: string) => logs.map(({ outcomes }) => outcomes(eventId));
 
   beforeAll(async () => {
-    [db, vhost] = await Promise.all([
+    [db, vhost, identity] = await Promise.all([
       createTestDatabase({ prefix: 'inventory_replicas' }),
       createTestVhost('inventory-replicas'),
+      startTestIdentityProvider(),
     ]);
     tap = await inventoryTap(vhost.url);
-    const config = testConfig({ database: db.url, amqp: vhost.url });
+    const config = testConfig({ database: db.url, amqp: vhost.url, identity });
     replicas.push(await startService(config, logs[0]!.logger));
     replicas.push(await startService({ ...config, MIGRATE_ON_START: false }, logs[1]!.logger));
     orders = await orderService(vhost.url);
-    http = httpClient(replicas[0]!.port);
+    http = httpClient(replicas[0]!.port, identity);
     // Both replicas consume; the broker delivers to one of them.
     await eventually(async () => {
       expect(await vhost.consumers('inventory-service.events')).toEqual({ total: 2, active: 1 });
@@ -52,6 +55,7 @@ describe('inventory-service with two replicas on one database and queue (one act
     replicas = [];
     await orders?.close();
     await tap?.close();
+    await identity?.close();
     await vhost?.drop();
     await db?.drop();
   });

@@ -1,3 +1,4 @@
+import { startTestIdentityProvider, type TestIdentityProvider } from '@shopflow/identity-provider';
 import {
   InventoryReleasedV1,
   InventoryReservationFailedV1,
@@ -34,18 +35,20 @@ describe('inventory-service reservations (order events in, inventory events out)
   let tap: Awaited<ReturnType<typeof inventoryTap>>;
   let orders: Awaited<ReturnType<typeof orderService>>;
   let http: ReturnType<typeof httpClient>;
+  let identity: TestIdentityProvider;
   let database: Database;
   const { logger, outcomes } = recordingLogger();
 
   beforeAll(async () => {
-    [db, vhost] = await Promise.all([
+    [db, vhost, identity] = await Promise.all([
       createTestDatabase({ prefix: 'inventory_reservations' }),
       createTestVhost('inventory-reservations'),
+      startTestIdentityProvider(),
     ]);
     tap = await inventoryTap(vhost.url);
-    service = await startService(testConfig({ database: db.url, amqp: vhost.url }), logger);
+    service = await startService(testConfig({ database: db.url, amqp: vhost.url, identity }), logger);
     orders = await orderService(vhost.url);
-    http = httpClient(service.port);
+    http = httpClient(service.port, identity);
     database = new Database({ url: db.url, poolSize: 2 });
   });
 
@@ -54,6 +57,7 @@ describe('inventory-service reservations (order events in, inventory events out)
     await database?.close();
     await orders?.close();
     await tap?.close();
+    await identity?.close();
     await vhost?.drop();
     await db?.drop();
   });

@@ -1,6 +1,11 @@
 import { readConfig } from './config';
 
-const required = { DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/notifications', AMQP_URL: 'amqp://127.0.0.1' };
+const required = {
+  DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/notifications',
+  AMQP_URL: 'amqp://127.0.0.1',
+  AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json',
+  AUTH_ISSUER: 'https://idp.example.com/',
+};
 
 describe('notification-service config', () => {
   it('defaults to a local mail catcher on port 1025, pooled, without TLS or login', () => {

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '@shopflow/observability';
 import { createTestDatabase, createTestVhost, eventually, type TestDatabase, type TestVhost } from '@shopflow/testing';
 import amqplib from 'amqplib';
 import { readConfig, type Config } from '../src/config';
+import { startTestIdentityProvider, type Caller, type TestIdentityProvider } from '@shopflow/identity-provider';
 import { type NotificationTemplate } from '../src/domain/email-templates';
 import { startSmtpSink, type ReceivedMail as ReceivedEmail, type SmtpSink } from '@shopflow/testing';
 
@@ -31,35 +32,43 @@ export function capturingLogger(level: 'info' | 'warn' = 'warn'): { logger: Logg
 /** The environment's SMTP server refuses every mailbox of this domain for good (550). */
 export const REFUSED_DOMAIN = 'refused.example';
 
-/** A database, a vhost and an SMTP sink of the test file's own; `drop` removes all three. */
+/** A database, a vhost, an SMTP sink and an identity provider of the test file's own; `drop` removes them all. */
 export interface TestEnvironment {
   database: TestDatabase;
   vhost: TestVhost;
   sink: SmtpSink;
+  identity: TestIdentityProvider;
   /** The service's config for this environment, as `startService` takes it. */
   config(overrides?: Partial<Config>): Config;
   drop(): Promise<void>;
 }
 
 export async function createTestEnvironment(prefix: string): Promise<TestEnvironment> {
-  const [database, vhost, sink] = await Promise.all([
+  const [database, vhost, sink, identity] = await Promise.all([
     createTestDatabase({ prefix }),
     createTestVhost(prefix),
     startSmtpSink({ refuse: (recipient) => recipient.endsWith(`@${REFUSED_DOMAIN}`) }),
+    startTestIdentityProvider(),
   ]);
   return {
     database,
     vhost,
     sink,
+    identity,
     config: (overrides = {}) => ({
-      ...readConfig({ DATABASE_URL: database.url, AMQP_URL: vhost.url }),
+      ...readConfig({
+        DATABASE_URL: database.url,
+        AMQP_URL: vhost.url,
+        AUTH_JWKS_URL: identity.jwksUrl,
+        AUTH_ISSUER: identity.issuer,
+      }),
       PORT: 0,
       SMTP_PORT: sink.port,
       MIGRATE_ON_START: true,
       ...overrides,
     }),
     drop: async () => {
-      await Promise.all([database.drop(), vhost.drop(), sink.close()]);
+      await Promise.all([database.drop(), vhost.drop(), sink.close(), identity.close()]);
     },
   };
 }
@@ -157,7 +166,21 @@ export function receivedEmail(sink: SmtpSink, orderId: string, template: Notific
   );
 }
 
-export async function getJson(port: number, path: string): Promise<{ status: number; type: string; body: unknown }> {
-  const response = await fetch(`http://127.0.0.1:${port}${path}`);
-  return { status: response.status, type: response.headers.get('content-type') ?? '', body: await response.json() };
+/** Support and operations, who may read the e-mails sent. */
+export const SUPPORT: Caller = { sub: 'support-1', scope: 'admin' };
+
+/** GET on a replica's API, by default as support. */
+export async function getJson(
+  env: TestEnvironment,
+  port: number,
+  path: string,
+  as: Caller = SUPPORT,
+): Promise<{ status: number; type: string; body: unknown; challenge: string | null }> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers: await env.identity.authorization(as) });
+  return {
+    status: response.status,
+    type: response.headers.get('content-type') ?? '',
+    body: await response.json(),
+    challenge: response.headers.get('www-authenticate'),
+  };
 }

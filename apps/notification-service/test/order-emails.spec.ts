@@ -6,6 +6,7 @@ import {
   REFUSED_DOMAIN,
   createTestEnvironment,
   getJson,
+  SUPPORT,
   orderCancelled,
   orderConfirmed,
   orderPlaced,
@@ -103,7 +104,7 @@ describe('order e-mails, through a real RabbitMQ, PostgreSQL and SMTP server', (
     await notifications.sentFor(orderId, 'order-received');
     await notifications.sentFor(orderId, 'order-confirmed');
 
-    const { status, body } = await getJson(service.port, `/notifications?orderId=${orderId}`);
+    const { status, body } = await getJson(env, service.port, `/notifications?orderId=${orderId}`);
     expect(status).toBe(200);
     const sorted = (body as { template: string }[]).sort((a, b) => a.template.localeCompare(b.template));
     expect(sorted).toEqual(
@@ -117,7 +118,7 @@ describe('order e-mails, through a real RabbitMQ, PostgreSQL and SMTP server', (
         sentAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       })),
     );
-    expect(await getJson(service.port, `/notifications?orderId=${crypto.randomUUID()}`)).toMatchObject({
+    expect(await getJson(env, service.port, `/notifications?orderId=${crypto.randomUUID()}`)).toMatchObject({
       status: 200,
       body: [],
     });
@@ -145,14 +146,31 @@ describe('order e-mails, through a real RabbitMQ, PostgreSQL and SMTP server', (
       [FAILURE_HEADERS.errorKind]: 'unprocessable',
       [FAILURE_HEADERS.lastError]: expect.stringMatching(/refused the e-mail.*550/),
     });
-    const { body } = await getJson(service.port, `/notifications?orderId=${placed.payload.orderId}`);
+    const { body } = await getJson(env, service.port, `/notifications?orderId=${placed.payload.orderId}`);
     expect(body).toEqual([]);
   });
 
   it.each(['?orderId=not-a-uuid', ''])('answers GET /notifications%s with a 400 problem', async (query) => {
-    const { status, type, body } = await getJson(service.port, `/notifications${query}`);
+    const { status, type, body } = await getJson(env, service.port, `/notifications${query}`);
     expect(status).toBe(400);
     expect(type).toMatch(/^application\/problem\+json/);
     expect(body).toMatchObject({ status: 400, errors: [{ path: 'orderId' }] });
+  });
+
+  it('GET /notifications: 401 without a token, 403 without the admin scope (a customer too), and done with it', async () => {
+    const path = `/notifications?orderId=${crypto.randomUUID()}`;
+    const anonymous = await getJson(env, service.port, path, 'anonymous');
+    expect(anonymous).toMatchObject({ status: 401, challenge: 'Bearer realm="shopflow"' });
+    expect(anonymous.type).toMatch(/^application\/problem\+json/);
+    expect((await getJson(env, service.port, path, { sub: 'cust-42', scope: 'orders catalog:write' })).status).toBe(
+      403,
+    );
+    expect((await getJson(env, service.port, path, SUPPORT)).status).toBe(200);
+    for (const [kind, authorization] of Object.entries(await env.identity.badCredentials())) {
+      const res = await fetch(`http://127.0.0.1:${service.port}${path}`, {
+        headers: authorization ? { authorization } : {},
+      });
+      expect({ kind, status: res.status }).toEqual({ kind, status: 401 });
+    }
   });
 });

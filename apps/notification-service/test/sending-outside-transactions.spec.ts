@@ -143,7 +143,7 @@ describe('e-mails sent outside any database transaction', () => {
     expect(await notificationRows(orderId)).toEqual([
       { template: 'order-received', sent_at: null, message_id: messageId },
     ]);
-    expect(await getJson(service.port, `/notifications?orderId=${orderId}`)).toMatchObject({
+    expect(await getJson(env, service.port, `/notifications?orderId=${orderId}`)).toMatchObject({
       status: 200,
       body: [{ template: 'order-received', to: SLOW_RECIPIENT, messageId, sentAt: null }],
     });

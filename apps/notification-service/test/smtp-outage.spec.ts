@@ -34,7 +34,7 @@ describe('SMTP server down', () => {
   });
 
   const readiness = async () =>
-    (await getJson(service.port, '/health/ready')) as { status: number; body: { checks: unknown[] } };
+    (await getJson(env, service.port, '/health/ready')) as { status: number; body: { checks: unknown[] } };
 
   it('retries the e-mail until the server is back, then sends it once', async () => {
     // A first e-mail leaves a pooled connection open to the server that is about to go away.
@@ -64,7 +64,7 @@ describe('SMTP server down', () => {
     expect(emailsAbout(env.sink, orderId, 'order-confirmed')).toHaveLength(0);
     expect(await countMessages(env.vhost.url, 'notification-service.dead-letter')).toMatchObject({ messages: 0 });
     await eventually(async () => (await readiness()).status === 200, { message: 'ready again' });
-    const { body } = await getJson(service.port, `/notifications?orderId=${orderId}`);
+    const { body } = await getJson(env, service.port, `/notifications?orderId=${orderId}`);
     expect(body).toHaveLength(2);
   }, 40_000);
 });

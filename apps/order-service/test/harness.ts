@@ -12,6 +12,7 @@ import {
   type EventOf,
   type OrderPlacedV1,
 } from '@shopflow/events';
+import { startTestIdentityProvider, type Caller, type TestIdentityProvider } from '@shopflow/identity-provider';
 import { createLogger } from '@shopflow/observability';
 import {
   createTestDatabase,
@@ -41,6 +42,8 @@ export interface Product {
   available?: number;
 }
 
+export type { Caller };
+
 export interface HttpAnswer {
   status: number;
   headers: Headers;
@@ -61,6 +64,7 @@ export class OrderServiceUnderTest {
     readonly database: TestDatabase,
     readonly vhost: TestVhost,
     readonly sql: pg.Client,
+    readonly identity: TestIdentityProvider,
     private readonly connection: amqplib.ChannelModel,
     private readonly channel: amqplib.ConfirmChannel,
     private readonly config: Config,
@@ -68,7 +72,11 @@ export class OrderServiceUnderTest {
   ) {}
 
   static async start(prefix: string, overrides: Partial<Config> = {}): Promise<OrderServiceUnderTest> {
-    const [database, vhost] = await Promise.all([createTestDatabase({ prefix }), createTestVhost(prefix)]);
+    const [database, vhost, identity] = await Promise.all([
+      createTestDatabase({ prefix }),
+      createTestVhost(prefix),
+      startTestIdentityProvider(),
+    ]);
     const connection = await amqplib.connect(vhost.url);
     const channel = await connection.createConfirmChannel();
     for (const exchange of ['orders', 'inventory', 'payments', 'notifications']) {
@@ -78,7 +86,12 @@ export class OrderServiceUnderTest {
     await channel.bindQueue(queue, 'orders', '#');
 
     const config = {
-      ...configSchema.parse({ DATABASE_URL: database.url, AMQP_URL: vhost.url }),
+      ...configSchema.parse({
+        DATABASE_URL: database.url,
+        AMQP_URL: vhost.url,
+        AUTH_JWKS_URL: identity.jwksUrl,
+        AUTH_ISSUER: identity.issuer,
+      }),
       PORT: 0,
       MIGRATE_ON_START: true,
       // Here no saga finishes unless a test plays the other services, so the backlog only grows:
@@ -92,6 +105,7 @@ export class OrderServiceUnderTest {
       database,
       vhost,
       new pg.Client(database.url),
+      identity,
       connection,
       channel,
       config,
@@ -120,13 +134,20 @@ export class OrderServiceUnderTest {
     await this.sql.end();
     await this.vhost.drop();
     await this.database.drop();
+    await this.identity.close();
   }
 
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  /**
+   * A request to the first replica. By default from a caller allowed all a test needs: the customer
+   * the body names (else cust-1), who is support (`admin`) too; authorization tests pass `as`.
+   */
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, as?: Caller) {
     const replica = this.replicas[0]!;
+    const caller = as ?? { sub: customerNamedIn(body) ?? 'cust-1', scope: 'orders admin' };
+    const authorization = await this.identity.authorization(caller);
     const response = await fetch(`http://127.0.0.1:${replica.port}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', ...authorization, ...headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
@@ -224,6 +245,11 @@ export class OrderServiceUnderTest {
     await this.marker.settle();
     return [...this.published];
   }
+}
+
+function customerNamedIn(body: unknown): string | undefined {
+  const customerId = (body as { customerId?: unknown } | undefined)?.customerId;
+  return typeof customerId === 'string' ? customerId : undefined;
 }
 
 export function productUpdated(product: Product, occurredAt?: Date) {

@@ -47,7 +47,6 @@ describe('GET /orders', () => {
   });
 
   it.each([
-    ['no customerId', 'limit=5', 'customerId'],
     ['limit 0', 'customerId=cust-pages&limit=0', 'limit'],
     ['limit 101', 'customerId=cust-pages&limit=101', 'limit'],
     ['a limit that is not a number', 'customerId=cust-pages&limit=ten', 'limit'],

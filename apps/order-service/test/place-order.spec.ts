@@ -87,11 +87,10 @@ describe('POST /orders', () => {
   describe('refuses bad input, storing and publishing nothing', () => {
     const customerId = 'cust-invalid';
     const valid = orderRequest({ customerId });
-    const { customerId: _c, ...withoutCustomer } = valid;
     const { items: _i, ...withoutItems } = valid;
 
     it.each([
-      ['a body without customerId', withoutCustomer, ['customerId']],
+      ['a customerId that is not a string', { ...valid, customerId: 42 }, ['customerId']],
       ['a body without items', withoutItems, ['items']],
       ['no items', { ...valid, items: [] }, ['items']],
       ['quantity 0', { ...valid, items: [{ sku: 'MUG', quantity: 0 }] }, ['items.0.quantity']],
@@ -102,7 +101,7 @@ describe('POST /orders', () => {
       ['a card number instead of a token', { ...valid, paymentToken: '4111111111111111' }, ['paymentToken']],
       ['several problems at once', { ...valid, email: 'x', paymentToken: 'tok-' }, ['email', 'paymentToken']],
     ])('400 for %s, naming the fields', async (_case, body, fields) => {
-      const res = await service.request('POST', '/orders', body);
+      const res = await service.request('POST', '/orders', body, {}, { sub: customerId, scope: 'orders admin' });
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(res.body).toMatchObject({ type: 'urn:shopflow:problem:invalid_input', status: 400 });

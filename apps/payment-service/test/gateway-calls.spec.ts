@@ -62,6 +62,9 @@ describe('payment-service and a slow or failing card processor', () => {
       PAYMENT_GATEWAY_URL: gateway.url,
       PAYMENT_GATEWAY_TIMEOUT_MS: '300',
       PAYMENT_GATEWAY_BACKOFF_MS: '20',
+      // These tests make no HTTP request: the keys of an identity provider that does not exist.
+      AUTH_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+      AUTH_ISSUER: 'http://127.0.0.1:9',
     });
     service = await startService(config, logger);
     observer = new pg.Client({ connectionString: database.url });

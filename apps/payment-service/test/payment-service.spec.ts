@@ -1,5 +1,6 @@
 import { startGatewaySimulator, type GatewaySimulator } from '@shopflow/gateway-simulator';
 import { createEvent, OrderCancelledV1, OrderPlacedV1, type AnyEvent } from '@shopflow/events';
+import { startTestIdentityProvider, type Caller, type TestIdentityProvider } from '@shopflow/identity-provider';
 import { createLogger } from '@shopflow/observability';
 import { createTestDatabase, createTestVhost, eventually, type TestDatabase, type TestVhost } from '@shopflow/testing';
 import amqplib from 'amqplib';
@@ -35,6 +36,7 @@ describe('payment-service', () => {
   let vhost: TestVhost;
   let service: RunningService;
   let gateway: GatewaySimulator;
+  let identity: TestIdentityProvider;
   let connection: amqplib.ChannelModel;
   let channel: amqplib.ConfirmChannel;
   const published: AnyEvent[] = [];
@@ -43,8 +45,12 @@ describe('payment-service', () => {
     channel.publish('orders', routingKey, Buffer.from(JSON.stringify(event)), { persistent: true });
     await channel.waitForConfirms();
   };
+  const SUPPORT: Caller = { sub: 'support-1', scope: 'admin' };
+  /** GET on the service's API, by default as support (who may read payments). */
+  const get = async (path: string, as: Caller = SUPPORT) =>
+    fetch(`http://127.0.0.1:${service.port}${path}`, { headers: await identity.authorization(as) });
   const payments = async (orderId: string) => {
-    const res = await fetch(`http://127.0.0.1:${service.port}/payments?orderId=${orderId}`);
+    const res = await get(`/payments?orderId=${orderId}`);
     expect(res.status).toBe(200);
     return (await res.json()) as { status: string; amount: number; currency: string; failureReason: string | null }[];
   };
@@ -55,6 +61,7 @@ describe('payment-service', () => {
     database = await createTestDatabase({ prefix: 'payment' });
     vhost = await createTestVhost('payment');
     gateway = await startGatewaySimulator();
+    identity = await startTestIdentityProvider();
     // One message at a time, in queue order: "the cancellation arrived before it" must mean handled
     // before it, not merely delivered first and then raced for the order's lock.
     const config = readConfig({
@@ -64,6 +71,8 @@ describe('payment-service', () => {
       LOG_LEVEL: 'silent',
       PREFETCH: '1',
       PAYMENT_GATEWAY_URL: gateway.url,
+      AUTH_JWKS_URL: identity.jwksUrl,
+      AUTH_ISSUER: identity.issuer,
     });
     service = await startService(config, logger);
 
@@ -79,6 +88,7 @@ describe('payment-service', () => {
     await connection?.close();
     await service?.stop();
     await gateway?.close();
+    await identity?.close();
     await vhost?.drop();
     await database?.drop();
   });
@@ -145,7 +155,7 @@ describe('payment-service', () => {
   });
 
   it('answers a bad query with a 400 problem', async () => {
-    const res = await fetch(`http://127.0.0.1:${service.port}/payments?orderId=nope`);
+    const res = await get('/payments?orderId=nope');
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
   });
@@ -168,5 +178,20 @@ describe('payment-service', () => {
     await publish(event, OrderPlacedV1.routingKey);
     await eventually(() => emittedFor(event.payload.orderId).includes('payment.succeeded'));
     await eventually(async () => (await handledOrderPlaced()) === before + 1, { message: 'order.placed counted once' });
+  });
+
+  it('GET /payments: 401 without a token, 403 without the admin scope (a customer too), and done with it', async () => {
+    const path = `/payments?orderId=${crypto.randomUUID()}`;
+    const anonymous = await get(path, 'anonymous');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="shopflow"');
+    expect((await get(path, { sub: 'c-1', scope: 'orders catalog:write' })).status).toBe(403);
+    expect((await get(path, SUPPORT)).status).toBe(200);
+    for (const [kind, authorization] of Object.entries(await identity.badCredentials())) {
+      const res = await fetch(`http://127.0.0.1:${service.port}${path}`, {
+        headers: authorization ? { authorization } : {},
+      });
+      expect({ kind, status: res.status }).toEqual({ kind, status: 401 });
+    }
   });
 });

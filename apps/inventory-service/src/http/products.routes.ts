@@ -1,3 +1,4 @@
+import { requireScope } from '@shopflow/auth';
 import { AppError } from '@shopflow/errors';
 import { currencySchema, skuSchema } from '@shopflow/events';
 import { parseRequest } from '@shopflow/http';
@@ -31,20 +32,26 @@ const toJson = (product: Product) => ({
   available: available(product),
 });
 
+/**
+ * The stock room: the shop's staff (`catalog:write`) set prices and stock, and they and support
+ * (`admin`) read them. Customers browse order-service's /catalog instead.
+ */
 export function productsRoutes(db: Database, deps: InventoryDependencies): Router {
   const router = Router();
+  const staff = requireScope('catalog:write', 'admin');
 
-  router.get('/products', async (_req, res) => {
+  router.get('/products', staff, async (_req, res) => {
     res.json((await listProducts(db)).map(toJson));
   });
 
-  router.get('/products/:sku', async (req, res) => {
-    const product = await findProduct(db, req.params.sku);
-    if (!product) throw new AppError('not_found', `no product ${req.params.sku}`, { sku: req.params.sku });
+  router.get('/products/:sku', staff, async (req, res) => {
+    const { sku } = parseRequest(skuPath, req.params, 'path');
+    const product = await findProduct(db, sku);
+    if (!product) throw new AppError('not_found', `no product ${sku}`, { sku });
     res.json(toJson(product));
   });
 
-  router.put('/products/:sku', async (req, res) => {
+  router.put('/products/:sku', requireScope('catalog:write'), async (req, res) => {
     const { sku } = parseRequest(skuPath, req.params, 'path');
     const details = parseRequest(productBody, req.body);
     const { product, created } = await upsertProduct(deps, { sku, ...details });

@@ -1,3 +1,4 @@
+import { requireScope } from '@shopflow/auth';
 import { parseRequest } from '@shopflow/http';
 import { type Database } from '@shopflow/postgres';
 import { Router } from 'express';
@@ -11,9 +12,10 @@ export function notificationRoutes(db: Database): Router {
 
   /**
    * The e-mails about one order: `{ id, orderId, template, to, subject, messageId, sentAt }[]`, sentAt
-   * null for one being sent (claimed, not yet accepted by the SMTP server), listed last.
+   * null for one being sent (claimed, not yet accepted by the SMTP server), listed last. For support
+   * and operations (`admin`) only: they carry customers' e-mail addresses.
    */
-  router.get('/notifications', async (req, res) => {
+  router.get('/notifications', requireScope('admin'), async (req, res) => {
     const { orderId } = parseRequest(listQuery, req.query, 'query');
     res.json(await listNotifications(db, orderId));
   });

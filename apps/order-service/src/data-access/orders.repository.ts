@@ -47,17 +47,20 @@ export function insertOrder(tx: Transaction, order: Order, extras: OrderRecordEx
     SELECT ${order.id}::uuid, entry.step, entry.at, entry.detail FROM ${timelineRows(order.timeline)}`);
 }
 
-/** True when `error` is the unique violation of another order stored with the same idempotency key. */
+/** True when `error` is the unique violation of another order the customer stored with the same idempotency key. */
 export function isIdempotencyKeyTaken(error: unknown): boolean {
-  // The unique index on idempotency_key: PostgreSQL names it as the violated constraint.
-  return isUniqueViolation(error, 'orders_idempotency_key_key');
+  // The unique index on (customer_id, idempotency_key): PostgreSQL names it as the violated constraint.
+  return isUniqueViolation(error, 'orders_customer_id_idempotency_key_key');
 }
 
 export async function findOrderByIdempotencyKey(
   db: SqlClient,
+  customerId: string,
   key: string,
 ): Promise<{ order: Order; requestHash: string | null } | null> {
-  const rows = await db.query<OrderRow>(sql`${SELECT_ORDER_WITH_DETAILS} WHERE idempotency_key = ${key}`);
+  const rows = await db.query<OrderRow>(
+    sql`${SELECT_ORDER_WITH_DETAILS} WHERE customer_id = ${customerId} AND idempotency_key = ${key}`,
+  );
   return rows[0] ? { order: toOrder(rows[0]), requestHash: rows[0].request_hash } : null;
 }
 

@@ -1,3 +1,4 @@
+import { requireScope } from '@shopflow/auth';
 import { AppError } from '@shopflow/errors';
 import { type Database } from '@shopflow/postgres';
 import { Router } from 'express';
@@ -5,10 +6,11 @@ import { findCatalogProduct, listCatalog } from '../data-access/catalog.reposito
 
 /**
  * What order-service can sell: its local copy of inventory's catalog, the prices orders are
- * charged at. Read-only; inventory-service owns the products.
+ * charged at. Read-only; inventory-service owns the products. Any caller of the shop may read it.
  */
 export function catalogRoutes(db: Database): Router {
   const router = Router();
+  router.use('/catalog', requireScope('orders', 'catalog:write', 'admin'));
   router.get('/catalog', async (_req, res) => {
     res.json(await listCatalog(db));
   });

@@ -1,3 +1,4 @@
+import { hasScope, principalOf, requireScope, type Principal } from '@shopflow/auth';
 import { AppError } from '@shopflow/errors';
 import { paymentTokenSchema, quantitySchema, skuSchema } from '@shopflow/events';
 import { parseRequest } from '@shopflow/http';
@@ -5,6 +6,7 @@ import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { type AdmissionGate } from '../domain/admission';
 import { decodeCursor } from '../domain/order-cursor';
+import { type OrderViewer } from '../domain/order-viewer';
 import { placeOrder, type PlaceOrderDeps } from '../use-cases/place-order';
 import { getOrder, listOrders } from '../use-cases/query-orders';
 import { orderJson } from './order-json';
@@ -13,8 +15,11 @@ import { orderJson } from './order-json';
 const MAX_ITEMS = 100;
 const MAX_QUANTITY = 1_000_000;
 
+const customerId = z.string().min(1).max(200);
+
 const placeOrderBody = z.object({
-  customerId: z.string().min(1).max(200),
+  /** The token's subject places the order; the body may repeat it, never name someone else. */
+  customerId: customerId.optional(),
   email: z.email(),
   items: z
     .array(z.object({ sku: skuSchema, quantity: quantitySchema.max(MAX_QUANTITY) }))
@@ -29,7 +34,8 @@ const placeOrderHeaders = z.object({
 });
 
 const listQuery = z.object({
-  customerId: z.string().min(1).max(200),
+  /** A customer's own by default; support names the customer. */
+  customerId: customerId.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z
     .string()
@@ -67,11 +73,30 @@ function admitNewOrders(gate: AdmissionGate): RequestHandler {
   };
 }
 
+/** The customer a token speaks for: its subject, which must be a customer id this service can store. */
+function customerOf(principal: Principal): string {
+  if (!customerId.safeParse(principal.subject).success) {
+    throw new AppError('forbidden', "the access token's subject is not a valid customer id");
+  }
+  return principal.subject;
+}
+
+/** Support and operations (`admin`) see every order; a customer (`orders`) their own. */
+const viewerOf = (principal: Principal): OrderViewer =>
+  hasScope(principal, 'admin') ? 'anyone' : { customerId: customerOf(principal) };
+
 export function orderRoutes(deps: OrderRoutesDeps): Router {
   const router = Router();
 
-  router.post('/orders', admitNewOrders(deps.admission), async (req, res) => {
-    const request = parseRequest(placeOrderBody, req.body);
+  router.post('/orders', requireScope('orders'), admitNewOrders(deps.admission), async (req, res) => {
+    const body = parseRequest(placeOrderBody, req.body);
+    const customer = customerOf(principalOf(res.locals));
+    if (body.customerId !== undefined && body.customerId !== customer) {
+      throw new AppError('forbidden', "customerId names another customer than the access token's subject", {
+        customerId: body.customerId,
+      });
+    }
+    const request = { ...body, customerId: customer };
     const headers = parseRequest(
       placeOrderHeaders,
       { 'Idempotency-Key': req.get('Idempotency-Key'), 'X-Correlation-Id': req.get('X-Correlation-Id') },
@@ -88,18 +113,36 @@ export function orderRoutes(deps: OrderRoutesDeps): Router {
     res.status(201).location(`/orders/${order.id}`).json(orderJson(order));
   });
 
-  router.get('/orders/:id', async (req, res) => {
+  router.get('/orders/:id', requireScope('orders', 'admin'), async (req, res) => {
     const id = orderId.safeParse(req.params.id);
-    const order = id.success ? await getOrder(deps.db, id.data) : null;
+    const order = id.success ? await getOrder(deps.db, id.data, viewerOf(principalOf(res.locals))) : null;
     if (!order) throw new AppError('not_found', `no order ${req.params.id}`, { orderId: req.params.id });
     res.json(orderJson(order));
   });
 
-  router.get('/orders', async (req, res) => {
+  router.get('/orders', requireScope('orders', 'admin'), async (req, res) => {
     const query = parseRequest(listQuery, req.query, 'query');
-    const page = await listOrders(deps.db, { customerId: query.customerId, limit: query.limit, after: query.cursor });
+    const page = await listOrders(deps.db, {
+      customerId: customerToList(viewerOf(principalOf(res.locals)), query.customerId),
+      limit: query.limit,
+      after: query.cursor,
+    });
     res.json({ items: page.orders.map(orderJson), nextCursor: page.nextCursor });
   });
 
   return router;
+}
+
+/** Whose orders a list shows: the customer's own (naming another is refused), or the one support names. */
+function customerToList(viewer: OrderViewer, asked: string | undefined): string {
+  if (viewer === 'anyone') {
+    if (asked === undefined) throw new AppError('invalid_input', 'name the customer: ?customerId=...');
+    return asked;
+  }
+  if (asked !== undefined && asked !== viewer.customerId) {
+    throw new AppError('forbidden', "customerId names another customer than the access token's subject", {
+      customerId: asked,
+    });
+  }
+  return viewer.customerId;
 }

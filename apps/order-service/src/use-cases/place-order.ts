@@ -31,13 +31,14 @@ export interface PlacedOrder {
 
 /**
  * Prices the order from the local catalog and stores it PENDING with its order.placed event, in one
- * transaction. With an idempotency key, a repeat of the same request answers the order it placed.
+ * transaction. With an idempotency key, a repeat of the same request by the same customer answers
+ * the order it placed.
  */
 export async function placeOrder(deps: PlaceOrderDeps, command: PlaceOrderCommand): Promise<PlacedOrder> {
   const { idempotencyKey } = command;
   const idempotency = idempotencyKey ? { key: idempotencyKey, requestHash: requestHash(command.request) } : null;
   if (idempotency) {
-    const earlier = await earlierAnswer(deps.db, idempotency);
+    const earlier = await earlierAnswer(deps.db, command.request.customerId, idempotency);
     if (earlier) return earlier;
   }
   try {
@@ -45,17 +46,22 @@ export async function placeOrder(deps: PlaceOrderDeps, command: PlaceOrderComman
     return { order, replayed: false };
   } catch (error) {
     // A concurrent request with the same key committed first: answer as it did.
-    const earlier = idempotency && isIdempotencyKeyTaken(error) ? await earlierAnswer(deps.db, idempotency) : undefined;
+    const earlier =
+      idempotency && isIdempotencyKeyTaken(error)
+        ? await earlierAnswer(deps.db, command.request.customerId, idempotency)
+        : undefined;
     if (earlier) return earlier;
     throw error;
   }
 }
 
+/** The customer's own earlier answer to this key: keys are per customer, like the orders they place. */
 async function earlierAnswer(
   db: Database,
+  customerId: string,
   idempotency: { key: string; requestHash: string },
 ): Promise<PlacedOrder | undefined> {
-  const earlier = await findOrderByIdempotencyKey(db, idempotency.key);
+  const earlier = await findOrderByIdempotencyKey(db, customerId, idempotency.key);
   if (!earlier) return undefined;
   if (earlier.requestHash !== idempotency.requestHash) {
     throw new AppError('unprocessable', 'this Idempotency-Key was already used with a different request body', {

@@ -2,9 +2,15 @@ import { type Database } from '@shopflow/postgres';
 import { findOrder, listCustomerOrders } from '../data-access/orders.repository';
 import { type Order } from '../domain/order';
 import { encodeCursor, type OrderCursor } from '../domain/order-cursor';
+import { maySee, type OrderViewer } from '../domain/order-viewer';
 
-export function getOrder(db: Database, id: string): Promise<Order | null> {
-  return findOrder(db, id);
+/**
+ * The order, if the viewer may see it. Someone else's order is as absent as one that does not
+ * exist (404, not 403): order ids cannot be probed.
+ */
+export async function getOrder(db: Database, id: string, viewer: OrderViewer): Promise<Order | null> {
+  const order = await findOrder(db, id);
+  return order && maySee(viewer, order) ? order : null;
 }
 
 export interface OrderPage {

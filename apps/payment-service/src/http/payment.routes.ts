@@ -1,3 +1,4 @@
+import { requireScope } from '@shopflow/auth';
 import { parseRequest } from '@shopflow/http';
 import { type Database } from '@shopflow/postgres';
 import { Router } from 'express';
@@ -17,9 +18,10 @@ const toJson = (p: PaymentRecord) => ({
   refundedAt: p.refundedAt?.toISOString() ?? null,
 });
 
+/** Payments are read by support and operations (`admin`) only; a customer sees their order's status. */
 export function paymentRoutes(db: Database): Router {
   const router = Router();
-  router.get('/payments', async (req, res) => {
+  router.get('/payments', requireScope('admin'), async (req, res) => {
     const { orderId } = parseRequest(query, req.query, 'query');
     res.json((await listPaymentsOfOrder(db, orderId)).map(toJson));
   });
