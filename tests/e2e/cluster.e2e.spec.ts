@@ -1,7 +1,7 @@
 import { countMessages, eventually, sampleValue, scrapeMetrics } from '@shopflow/testing';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Api, type Order } from './support/api';
+import { Api, customerCaller, type Order } from './support/api';
 import { startClusterInfrastructure } from './support/cluster-infrastructure';
 import { cluster, NODES, type NodeNumber, type QuorumQueue } from './support/rabbitmq-cluster';
 import { SERVICES, System, type ServiceName } from './support/system';
@@ -96,7 +96,11 @@ describe('the system on a three-node RabbitMQ cluster that loses nodes', () => {
         try {
           const res = await fetch(`${url}/orders`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', 'Idempotency-Key': key },
+            headers: {
+              'content-type': 'application/json',
+              'Idempotency-Key': key,
+              ...(await api.authorization(customerCaller(customerId))),
+            },
             body,
             signal: AbortSignal.timeout(10_000),
           });
@@ -243,7 +247,7 @@ describe('the system on a three-node RabbitMQ cluster that loses nodes', () => {
     // Every accepted order final, once each; no order the client was not told about.
     const orders = await eventually(
       async () => {
-        const list = await ordersOf(orderUrls[0]!, customerId);
+        const list = await ordersOf(orderUrls[0]!, customerId, await api.authorization(customerCaller(customerId)));
         const pending = list.filter((o) => o.status === 'PENDING');
         if (pending.length) throw new Error(`${pending.length} orders still PENDING, e.g. ${pending[0]!.id}`);
         return list;
@@ -430,12 +434,16 @@ function countBy(keys: string[]): Record<string, number> {
 }
 
 /** Every order of a customer, page by page. */
-async function ordersOf(baseUrl: string, customerId: string): Promise<Order[]> {
+async function ordersOf(
+  baseUrl: string,
+  customerId: string,
+  authorization: { authorization: string },
+): Promise<Order[]> {
   const orders: Order[] = [];
   let cursor: string | null = null;
   do {
     const query = new URLSearchParams({ customerId, limit: '100', ...(cursor && { cursor }) });
-    const res = await fetch(`${baseUrl}/orders?${query}`);
+    const res = await fetch(`${baseUrl}/orders?${query}`, { headers: authorization });
     if (res.status !== 200) throw new Error(`GET /orders: ${res.status} ${await res.text()}`);
     const page = (await res.json()) as { items: Order[]; nextCursor: string | null };
     orders.push(...page.items);

@@ -2,7 +2,7 @@ import { eventually, freePort, uniqueName } from '@shopflow/testing';
 import amqplib from 'amqplib';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { Api, customer } from './support/api';
+import { Api, customer, customerCaller } from './support/api';
 import { type ComposeDeployment, readComposeDeployment } from './support/compose-deployment';
 import { ComposeEnvironmentError, localEnvironment } from './support/compose-environment';
 import { type ComposeInfrastructure, leftovers, startComposeInfrastructure } from './support/compose-infrastructure';
@@ -166,10 +166,11 @@ describe("the system started from docker-compose.yml's own environment", () => {
     });
     try {
       const product = await api.newProduct(5);
+      const who = customer();
       const response = await fetch(`${replica.url}/orders`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ...customer(), items: [{ sku: product.sku, quantity: 1 }], paymentToken: 'tok_ok' }),
+        headers: { 'content-type': 'application/json', ...(await api.authorization(customerCaller(who.customerId))) },
+        body: JSON.stringify({ ...who, items: [{ sku: product.sku, quantity: 1 }], paymentToken: 'tok_ok' }),
       });
       expect(response.status).toBe(201);
       const { id } = (await response.json()) as { id: string };

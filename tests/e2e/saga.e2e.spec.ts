@@ -1,5 +1,5 @@
 import { eventually } from '@shopflow/testing';
-import { Api, customer } from './support/api';
+import { Api, customer, customerCaller, SUPPORT } from './support/api';
 import { EventTap } from './support/event-tap';
 import { System } from './support/system';
 
@@ -166,6 +166,32 @@ describe('the order saga, end to end', () => {
       items: [{ sku: product.sku, quantity: 1 }],
       paymentToken: 'tok_ok',
     });
+    expect((await api.finalOrder(placed.id)).status).toBe('CONFIRMED');
+  });
+
+  it("a customer's token from the identity provider places and follows their own order, and opens nothing else", async () => {
+    const product = await api.newProduct(5);
+    const ada = customer();
+    const bob = customer();
+    // No customerId in the body: the token's subject is the customer.
+    const body = { email: ada.email, items: [{ sku: product.sku, quantity: 1 }], paymentToken: 'tok_ok' };
+    const res = await api.postOrder(body, {}, customerCaller(ada.customerId));
+    expect(res.status).toBe(201);
+    const placed = (await res.json()) as { id: string; customerId: string };
+    expect(placed.customerId).toBe(ada.customerId);
+    expect((await api.order(placed.id, customerCaller(ada.customerId))).id).toBe(placed.id);
+    const asBob = async (service: Parameters<System['url']>[0], path: string) =>
+      (
+        await fetch(`${system.url(service)}${path}`, {
+          headers: await api.authorization(customerCaller(bob.customerId)),
+        })
+      ).status;
+    expect(await asBob('order-service', `/orders/${placed.id}`)).toBe(404);
+    expect(await asBob('payment-service', `/payments?orderId=${placed.id}`)).toBe(403);
+    expect(await asBob('notification-service', `/notifications?orderId=${placed.id}`)).toBe(403);
+    expect(await asBob('inventory-service', `/products/${product.sku}`)).toBe(403);
+    expect((await fetch(`${system.url('order-service')}/orders/${placed.id}`)).status).toBe(401);
+    expect((await api.order(placed.id, SUPPORT)).id).toBe(placed.id);
     expect((await api.finalOrder(placed.id)).status).toBe('CONFIRMED');
   });
 });

@@ -1,4 +1,5 @@
 import { GatewayProcess } from '@shopflow/gateway-simulator';
+import { IdentityProviderProcess } from '@shopflow/identity-provider';
 import { createTestDatabase, createTestVhost, freePort, startSmtpSink, uniqueName } from '@shopflow/testing';
 import path from 'node:path';
 import { cluster, NODES } from './rabbitmq-cluster';
@@ -50,11 +51,17 @@ export async function startClusterInfrastructure(): Promise<Infrastructure> {
       logDir: path.join(WORKSPACE, 'tmp/e2e-logs', uniqueName('gateway')),
     });
     cleanups.push(() => gateway.stop());
+    const identity = await IdentityProviderProcess.start({
+      port: await freePort(),
+      logDir: path.join(WORKSPACE, 'tmp/e2e-logs', uniqueName('identity')),
+    });
+    cleanups.push(() => identity.stop());
 
     return {
       vhost,
       smtp,
       gateway,
+      identity,
       envOf: (service) => {
         const databaseUrl = databases.get(service);
         if (!databaseUrl) throw new Error(`no database for ${service}`);
@@ -65,6 +72,9 @@ export async function startClusterInfrastructure(): Promise<Infrastructure> {
           SMTP_HOST: '127.0.0.1',
           SMTP_PORT: String(smtp.port),
           ...(service === 'payment-service' && { PAYMENT_GATEWAY_URL: gateway.url }),
+          AUTH_JWKS_URL: identity.jwksUrl,
+          AUTH_ISSUER: identity.issuer,
+          AUTH_AUDIENCE: identity.audience,
         };
       },
       close,

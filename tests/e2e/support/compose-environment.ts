@@ -7,7 +7,7 @@ import { type ComposeDeployment } from './compose-deployment';
 export interface LocalStandIns {
   /**
    * `host:port` inside the compose network (`postgres:5432`, `rabbitmq:5672`, `mailpit:1025`,
-   * `jaeger:4318`, `payment-gateway:4010`) → here.
+   * `jaeger:4318`, `payment-gateway:4010`, `identity-provider:4020`) → here.
    */
   endpoints: Record<string, { host: string; port: number }>;
   /** PostgreSQL database (`shopflow_order`) → this run's copy, owned by the stand-in of its role. */

@@ -1,4 +1,5 @@
 import { type GatewaySimulator, startGatewaySimulator } from '@shopflow/gateway-simulator';
+import { startIdentityProvider } from '@shopflow/identity-provider';
 import {
   createTestVhost,
   type OtlpSink,
@@ -42,7 +43,8 @@ export interface ComposeInfrastructure extends Infrastructure {
  * - Jaeger: a real OTLP/HTTP trace receiver that keeps the spans it receives;
  * - payment-gateway: the card processor's simulator itself (@shopflow/gateway-simulator), with its
  *   default settings, which are what compose gives it unless the shell or .env sets a GATEWAY_*
- *   knob (tests/deployment checks that).
+ *   knob (tests/deployment checks that);
+ * - identity-provider: the development identity provider itself (@shopflow/identity-provider).
  *
  * Each service's environment is then `localEnvironment()` of its compose environment. close()
  * removes everything, in reverse, and is safe to call twice; if making them fails, what was made is
@@ -66,6 +68,10 @@ export async function startComposeInfrastructure(deployment: ComposeDeployment):
     const otlpEndpoint = new URL(otlp.endpoint);
     const paymentGateway = await startGatewaySimulator();
     cleanups.push(() => paymentGateway.close());
+    // Its issuer is its own URL, which is what the services' AUTH_ISSUER (http://identity-provider:4020)
+    // becomes here, like any compose URL.
+    const identity = await startIdentityProvider();
+    cleanups.push(() => identity.close());
 
     const postgres = new URL(ADMIN_DATABASE_URL);
     const amqp = new URL(LOCAL_AMQP_URL);
@@ -78,6 +84,7 @@ export async function startComposeInfrastructure(deployment: ComposeDeployment):
         'mailpit:1025': { host: '127.0.0.1', port: smtp.port },
         'jaeger:4318': { host: otlpEndpoint.hostname, port: Number(otlpEndpoint.port) },
         'payment-gateway:4010': { host: '127.0.0.1', port: paymentGateway.port },
+        'identity-provider:4020': { host: '127.0.0.1', port: identity.port },
       },
       databases: {},
       roles: {},
@@ -143,6 +150,7 @@ export async function startComposeInfrastructure(deployment: ComposeDeployment):
       smtp,
       otlp,
       paymentGateway,
+      identity,
       standIns,
       envOf: (service: ServiceName) => {
         const environment = environments.get(service);

@@ -10,6 +10,7 @@ import {
 } from '@shopflow/testing';
 import path from 'node:path';
 import { GatewayProcess } from '@shopflow/gateway-simulator';
+import { IdentityProviderProcess, type TokenRequest } from '@shopflow/identity-provider';
 import { ServiceProcess, WORKSPACE } from './service-process';
 
 // Consumers first, inventory last: the catalog it announces at start must find order-service's queue.
@@ -27,6 +28,8 @@ export interface Infrastructure {
   readonly smtp: SmtpSink;
   /** The card processor's simulator, as its own process, when this infrastructure runs one. */
   readonly gateway?: GatewayProcess;
+  /** Where clients get their access tokens: the identity provider the services trust. */
+  readonly identity: { token(claims: TokenRequest): Promise<string> };
   envOf(service: ServiceName): Record<string, string>;
   close(): Promise<void>;
 }
@@ -40,6 +43,7 @@ export class System {
   readonly vhost: TestVhost;
   readonly smtp: SmtpSink;
   readonly gateway?: GatewayProcess;
+  readonly identity: Infrastructure['identity'];
 
   private constructor(
     private readonly infrastructure: Infrastructure,
@@ -48,6 +52,7 @@ export class System {
     this.vhost = infrastructure.vhost;
     this.smtp = infrastructure.smtp;
     this.gateway = infrastructure.gateway;
+    this.identity = infrastructure.identity;
   }
 
   static async start(extraEnv: Partial<Record<ServiceName, Record<string, string>>> = {}): Promise<System> {
@@ -61,10 +66,15 @@ export class System {
       port: await freePort(),
       logDir: path.join(WORKSPACE, 'tmp/e2e-logs', uniqueName('gateway')),
     });
+    const identity = await IdentityProviderProcess.start({
+      port: await freePort(),
+      logDir: path.join(WORKSPACE, 'tmp/e2e-logs', uniqueName('identity')),
+    });
     return System.startOn({
       vhost,
       smtp,
       gateway,
+      identity,
       /** The environment a service gets; the same variables docker-compose sets. */
       envOf: (service) => ({
         DATABASE_URL: databases.get(service)!.url,
@@ -73,9 +83,13 @@ export class System {
         SMTP_HOST: '127.0.0.1',
         SMTP_PORT: String(smtp.port),
         ...(service === 'payment-service' && { PAYMENT_GATEWAY_URL: gateway.url }),
+        AUTH_JWKS_URL: identity.jwksUrl,
+        AUTH_ISSUER: identity.issuer,
+        AUTH_AUDIENCE: identity.audience,
         ...extraEnv[service],
       }),
       async close() {
+        await identity.stop();
         await gateway.stop();
         await smtp.close();
         await vhost.drop();

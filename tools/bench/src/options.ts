@@ -10,7 +10,7 @@ export interface BenchOptions {
   /** Where report.json, report.txt and chart.svg go. */
   outDir: string;
   /** Benchmark services already running at these URLs instead of starting our own. */
-  target?: { orderUrls: string[]; inventoryUrl: string; pids: number[] };
+  target?: { orderUrls: string[]; inventoryUrl: string; identityUrl: string; pids: number[] };
   /** Closed loop: virtual customers, each with one saga in flight (with lab externals). */
   concurrency: number;
   /** Closed loop with realistic externals; undefined: from the lab run by Little's law. */
@@ -77,6 +77,8 @@ export const USAGE = `npm run bench -- [options]
   --target                benchmark running services instead of starting them:
     --order-url URL[,URL]   order-service replica(s) (default http://127.0.0.1:3001)
     --inventory-url URL     inventory-service (default http://127.0.0.1:3002)
+    --identity-url URL      the identity provider whose POST /tokens gives the bench its access
+                            tokens (default http://127.0.0.1:4020, the one npm start runs)
     --pids PID[,PID]        their process ids, for memory and CPU figures
 `;
 
@@ -108,6 +110,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       target: { type: 'boolean', default: false },
       'order-url': { type: 'string', default: 'http://127.0.0.1:3001' },
       'inventory-url': { type: 'string', default: 'http://127.0.0.1:3002' },
+      'identity-url': { type: 'string', default: 'http://127.0.0.1:4020' },
       pids: { type: 'string' },
       'services-from': { type: 'string' },
     },
@@ -171,6 +174,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     options.target = {
       orderUrls: list(values['order-url'], 'order-url'),
       inventoryUrl: values['inventory-url'],
+      identityUrl: values['identity-url'],
       pids: values.pids === undefined ? [] : list(values.pids, 'pids').map(Number),
     };
   }

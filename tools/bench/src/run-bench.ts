@@ -61,7 +61,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   let activity: Record<string, DatabaseActivity> | undefined;
   try {
     if (options.target) {
-      api = new ShopApi(options.target.orderUrls, options.target.inventoryUrl);
+      api = new ShopApi(options.target.orderUrls, options.target.inventoryUrl, options.target.identityUrl);
     } else {
       log(`starting the services (logs in ${path.relative(WORKSPACE, logDir)})`);
       system = await LocalSystem.create({
@@ -75,6 +75,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       api = new ShopApi(
         system.replicas('order-service').map((p) => p.url),
         must(system.replicas('inventory-service')[0], 'inventory-service process').url,
+        system.identity.url,
       );
     }
     await prepareCatalog(api);

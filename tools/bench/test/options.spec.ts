@@ -24,7 +24,12 @@ describe('parseOptions', () => {
   it('targets running services without scaling them', () => {
     expect(parseOptions(['--target', '--order-url', 'http://a:1,http://b:2', '--pids', '10,11'])).toMatchObject({
       replicas: [1],
-      target: { orderUrls: ['http://a:1', 'http://b:2'], inventoryUrl: 'http://127.0.0.1:3002', pids: [10, 11] },
+      target: {
+        orderUrls: ['http://a:1', 'http://b:2'],
+        inventoryUrl: 'http://127.0.0.1:3002',
+        identityUrl: 'http://127.0.0.1:4020',
+        pids: [10, 11],
+      },
     });
   });
 

@@ -1,4 +1,5 @@
 import { GatewayProcess } from '@shopflow/gateway-simulator';
+import { IdentityProviderProcess } from '@shopflow/identity-provider';
 import { createTestDatabase, createTestVhost, freePort, type TestDatabase, type TestVhost } from '@shopflow/testing';
 import { must } from '../must';
 import { applyMigrations } from './apply-migrations';
@@ -47,6 +48,7 @@ export class LocalSystem {
     private readonly databases: Map<ServiceName, TestDatabase>,
     readonly mail: MailCounter,
     readonly gateway: GatewayProcess,
+    readonly identity: IdentityProviderProcess,
   ) {}
 
   static async create(options: LocalSystemOptions): Promise<LocalSystem> {
@@ -54,6 +56,7 @@ export class LocalSystem {
     const databases = new Map<ServiceName, TestDatabase>();
     let mail: MailCounter | undefined;
     let gateway: GatewayProcess | undefined;
+    let identity: IdentityProviderProcess | undefined;
     try {
       for (const service of SERVICES) {
         const database = await createTestDatabase({ prefix: `bench_${service.split('-')[0]}` });
@@ -63,10 +66,13 @@ export class LocalSystem {
       mail = await startMailCounter();
       // The card processor's simulator, its own process: it stands for a system on other machines.
       gateway = await GatewayProcess.start({ port: await freePort(), logDir: options.logDir });
-      const system = new LocalSystem(options, vhost, databases, mail, gateway);
+      // Where the bench's clients get their access tokens, and whose keys the services check them with.
+      identity = await IdentityProviderProcess.start({ port: await freePort(), logDir: options.logDir });
+      const system = new LocalSystem(options, vhost, databases, mail, gateway, identity);
       system.closeOnInterrupt();
       return system;
     } catch (error) {
+      await identity?.stop();
       await gateway?.stop();
       await mail?.close();
       for (const database of databases.values()) await database.drop().catch(() => undefined);
@@ -83,6 +89,9 @@ export class LocalSystem {
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(this.mail.port),
       PAYMENT_GATEWAY_URL: this.gateway.url,
+      AUTH_JWKS_URL: this.identity.jwksUrl,
+      AUTH_ISSUER: this.identity.issuer,
+      AUTH_AUDIENCE: this.identity.audience,
       ...benchSettings(this.options),
     };
   }
@@ -178,6 +187,7 @@ export class LocalSystem {
   async close(): Promise<void> {
     this.forgetInterrupt();
     await this.stop();
+    await this.identity.stop();
     await this.gateway.stop();
     await this.mail.close();
     await this.vhost.drop().catch(() => undefined);
