@@ -10,6 +10,7 @@ import {
   dockerCompose,
   ENV_EXAMPLE,
   environmentOf,
+  resolvedCompose,
 } from './support/compose';
 import { composeSpecValidator, describeErrors } from './support/compose-schema';
 import { APP_SERVICES, parseEnvFile, readRepoFile, repoPathExists, ROOT } from './support/repo';
@@ -110,6 +111,19 @@ describe('docker-compose.cluster.yml over docker-compose.yml: RabbitMQ as three 
       const dependencies = dependenciesOf(definition);
       for (const node of NODES)
         expect({ node, condition: dependencies[node] }).toEqual({ node, condition: 'service_healthy' });
+    },
+  );
+
+  it.each(APP_SERVICES)(
+    "$name keeps docker-compose.yml's identity provider: the same AUTH_* settings, and waits for it",
+    (service) => {
+      const base = environmentOf(resolvedCompose().services[service.name]!);
+      const env = environmentOf(compose.services[service.name]!);
+      const auth = (from: Record<string, string>) =>
+        Object.fromEntries(Object.entries(from).filter(([key]) => key.startsWith('AUTH_')));
+      expect(Object.keys(auth(env)).length).toBeGreaterThan(0);
+      expect(auth(env)).toEqual(auth(base));
+      expect(dependenciesOf(compose.services[service.name]!)['identity-provider']).toBe('service_healthy');
     },
   );
 });

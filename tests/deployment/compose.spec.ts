@@ -15,11 +15,31 @@ import {
 } from './support/compose';
 import { composeSpecValidator, describeErrors } from './support/compose-schema';
 import { parseDockerfile, stageEnvironment } from './support/dockerfile';
-import { APP_SERVICES, GATEWAY_SIMULATOR, parseEnvFile, readRepoFile, repoPathExists, ROOT } from './support/repo';
+import {
+  APP_SERVICES,
+  GATEWAY_SIMULATOR,
+  IDENTITY_PROVIDER,
+  parseEnvFile,
+  readRepoFile,
+  repoPathExists,
+  ROOT,
+} from './support/repo';
 
 const envExample = parseEnvFile(readRepoFile(ENV_EXAMPLE));
-/** payment-gateway: the card processor's simulator; gateway: Caddy, in front of the REST APIs. */
-const INFRASTRUCTURE = ['postgres', 'rabbitmq', 'mailpit', 'payment-gateway', 'gateway'];
+/**
+ * payment-gateway: the card processor's simulator; identity-provider: the development token issuer;
+ * gateway: Caddy, in front of the REST APIs.
+ */
+const INFRASTRUCTURE = ['postgres', 'rabbitmq', 'mailpit', 'payment-gateway', 'identity-provider', 'gateway'];
+
+/** A published port as `[host_ip:]published:target`, from either form `docker-compose config` writes. */
+const publishedPort = (port: unknown): string =>
+  typeof port === 'string'
+    ? port.replace(/\/tcp$/, '')
+    : (({ host_ip, published, target }: { host_ip?: string; published: number; target: number }) =>
+        `${host_ip ? `${host_ip}:` : ''}${published}:${target}`)(
+        port as { host_ip?: string; published: number; target: number },
+      );
 /** Metrics, dashboards and traces (observability.spec.ts checks their wiring). */
 const OBSERVABILITY = ['prometheus', 'grafana', 'jaeger'];
 
@@ -87,14 +107,11 @@ describe('docker-compose.yml, read by a real Compose implementation', () => {
     }
   });
 
-  it('publishes host ports only for the gateway, the e-mail inbox, the RabbitMQ management UI, Grafana, Prometheus and the Jaeger UI', () => {
+  it('publishes host ports only for the gateway, the e-mail inbox, the RabbitMQ management UI, Grafana, Prometheus, the Jaeger UI and (on the loopback) the identity provider', () => {
     const published = Object.fromEntries(
       Object.entries(compose.services)
         .filter(([, service]) => (service.ports ?? []).length > 0)
-        .map(([name, service]) => [
-          name,
-          (service.ports as { target: number; published: number }[]).map((p) => `${p.published}:${p.target}`),
-        ]),
+        .map(([name, service]) => [name, (service.ports ?? []).map(publishedPort)]),
     );
     expect(published).toEqual({
       gateway: ['8080:8080'],
@@ -104,6 +121,8 @@ describe('docker-compose.yml, read by a real Compose implementation', () => {
       prometheus: ['9090:9090'],
       // The UI only: the services reach the OTLP receiver (4318) inside the compose network.
       jaeger: ['16686:16686'],
+      // For `npm run token` on this machine; it gives tokens to anyone, so to no one beyond it.
+      'identity-provider': ['127.0.0.1:4020:4020'],
     });
   });
 
@@ -147,7 +166,12 @@ describe('docker-compose.yml, read by a real Compose implementation', () => {
     });
 
     it('starts once its dependencies are healthy, publishes no host port (it scales) and checks /health/ready', () => {
-      const expected: Record<string, string> = { postgres: 'service_healthy', rabbitmq: 'service_healthy' };
+      const expected: Record<string, string> = {
+        postgres: 'service_healthy',
+        rabbitmq: 'service_healthy',
+        // Every request's token is checked with its keys.
+        [IDENTITY_PROVIDER.name]: 'service_healthy',
+      };
       if (service.name === 'notification-service') expected['mailpit'] = 'service_healthy';
       // Inventory announces its catalog at start: order-service's queue must exist by then.
       if (service.name === 'inventory-service') expected['order-service'] = 'service_healthy';
@@ -253,6 +277,114 @@ describe(`${GATEWAY_SIMULATOR.name}: the card processor's simulator (${GATEWAY_S
     expect(dependenciesOf(definition())).toEqual({});
     expect(definition().ports ?? []).toEqual([]);
     expect(JSON.stringify(definition().healthcheck?.test)).toMatch(/\/health'/);
+  });
+});
+
+describe(`${IDENTITY_PROVIDER.name}: the development token issuer (${IDENTITY_PROVIDER.folder})`, () => {
+  const { name, folder } = IDENTITY_PROVIDER;
+  const dockerfile = `${folder}/Dockerfile`;
+  const AUTH = ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'];
+  let compose: ComposeFile;
+  beforeAll(() => {
+    compose = resolvedCompose();
+  });
+  const definition = () => compose.services[name]!;
+  /** What the provider process sees in its container: the image's environment, then compose's. */
+  const containerEnv = (service = definition()) => {
+    const { stages } = parseDockerfile(readRepoFile(dockerfile));
+    return { ...stageEnvironment(stages, stages[stages.length - 1]!), ...environmentOf(service) };
+  };
+  const provider = () => IDENTITY_PROVIDER.readConfig(containerEnv());
+
+  it('is built from its own Dockerfile with the repository as context', () => {
+    expect(definition().build).toEqual({ context: ROOT, dockerfile });
+    expect(repoPathExists(dockerfile)).toBe(true);
+  });
+
+  it('has an environment its config accepts, with no variable it does not know', () => {
+    expect(() => provider()).not.toThrow();
+    const env = environmentOf(definition());
+    expect(Object.keys(env).filter((key) => !IDENTITY_PROVIDER.variables.includes(key))).toEqual([]);
+  });
+
+  it('issues tokens for the name the services reach it by, on every interface of its container', () => {
+    const issuer = new URL(provider().issuer!);
+    expect({
+      protocol: issuer.protocol,
+      host: issuer.hostname,
+      port: Number(issuer.port),
+      path: issuer.pathname,
+    }).toEqual({ protocol: 'http:', host: name, port: provider().port, path: '/' });
+    expect(provider().host).toBe('0.0.0.0');
+  });
+
+  it.each(APP_SERVICES)(
+    "is whom $name trusts: AUTH_JWKS_URL is its JWKS, AUTH_ISSUER and AUTH_AUDIENCE its tokens' iss and aud",
+    (service) => {
+      const env = environmentOf(compose.services[service.name]!);
+      const jwks = new URL(env['AUTH_JWKS_URL']!);
+      expect({ protocol: jwks.protocol, host: jwks.hostname, port: Number(jwks.port), path: jwks.pathname }).toEqual({
+        protocol: 'http:',
+        host: name,
+        port: provider().port,
+        path: '/.well-known/jwks.json',
+      });
+      expect({ issuer: env['AUTH_ISSUER'], audience: env['AUTH_AUDIENCE'] }).toEqual({
+        issuer: provider().issuer,
+        audience: provider().audience,
+      });
+    },
+  );
+
+  it('AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE set in .env point every service at a real identity provider', () => {
+    const envFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'compose-env-')), 'idp.env');
+    const real = {
+      AUTH_JWKS_URL: 'https://idp.example.com/realms/shop/protocol/openid-connect/certs',
+      AUTH_ISSUER: 'https://idp.example.com/realms/shop',
+      AUTH_AUDIENCE: 'shop-api',
+    };
+    fs.writeFileSync(
+      envFile,
+      `${readRepoFile(ENV_EXAMPLE)}\n${Object.entries(real)
+        .map(([key, value]) => `${key}=${value}`)
+        .join('\n')}\n`,
+    );
+    const run = dockerCompose(envFile, ['config']);
+    expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
+    const configured = YAML.parse(run.stdout) as ComposeFile;
+    for (const service of APP_SERVICES) {
+      const env = environmentOf(configured.services[service.name]!);
+      expect({ service: service.name, auth: Object.fromEntries(AUTH.map((key) => [key, env[key]])) }).toEqual({
+        service: service.name,
+        auth: real,
+      });
+      expect(() => service.config.readConfig(env)).not.toThrow();
+    }
+    // The local provider keeps its own issuer: its tokens are refused by services that trust another.
+    expect(environmentOf(configured.services[name]!)['ISSUER']).toBe(provider().issuer);
+  });
+
+  it('needs nothing to start, is published on the host loopback at IDENTITY_PROVIDER_PORT for `npm run token`, and checks /health', () => {
+    expect(dependenciesOf(definition())).toEqual({});
+    const raw = rawCompose().services[name]!;
+    expect(raw.ports).toEqual([`127.0.0.1:\${IDENTITY_PROVIDER_PORT:-4020}:${provider().port}`]);
+    // The CLI's default IDENTITY_PROVIDER_URL, http://127.0.0.1:4020.
+    expect(readRepoFile(`${folder}/src/token-cli.ts`)).toContain("DEFAULT_URL = 'http://127.0.0.1:4020'");
+    expect(JSON.stringify(definition().healthcheck?.test)).toMatch(/\/health'/);
+  });
+
+  it('keeps its signing key in a named volume, on a folder its image makes for the user it runs as', () => {
+    const keyFolder = path.posix.dirname(provider().signingKeyFile!);
+    const volume = (definition().volumes ?? [])
+      .map((v) => (typeof v === 'string' ? v : `${v.source}:${v.target}`))
+      .find((v) => v.split(':')[1] === keyFolder);
+    expect(Object.keys(compose.volumes ?? {})).toContain(volume?.split(':')[0]);
+    const { stages } = parseDockerfile(readRepoFile(dockerfile));
+    const runtime = stages[stages.length - 1]!;
+    const [user] = runtime.instructions.filter((i) => i.keyword === 'USER').map((i) => i.value);
+    expect(runtime.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.value)).toContainEqual(
+      expect.stringContaining(`chown ${user}:${user} ${keyFolder}`),
+    );
   });
 });
 

@@ -8,7 +8,15 @@ import {
   type Stage,
   stageEnvironment,
 } from './support/dockerfile';
-import { APP_SERVICES, defaultPort, GATEWAY_SIMULATOR, readRepoFile, repoPathExists, ROOT } from './support/repo';
+import {
+  APP_SERVICES,
+  defaultPort,
+  GATEWAY_SIMULATOR,
+  IDENTITY_PROVIDER,
+  readRepoFile,
+  repoPathExists,
+  ROOT,
+} from './support/repo';
 
 const dockerfileOf = (name: string) => readRepoFile(`apps/${name}/Dockerfile`);
 const dockerignore = readRepoFile('.dockerignore');
@@ -117,15 +125,21 @@ describe('service Dockerfiles', () => {
   });
 });
 
-describe(`gateway simulator Dockerfile (${GATEWAY_SIMULATOR.folder})`, () => {
-  const { folder } = GATEWAY_SIMULATOR;
+/** The development tools that run as their own containers: small HTTP processes, built alike. */
+const TOOL_IMAGES = [
+  { label: 'gateway simulator', ...GATEWAY_SIMULATOR },
+  { label: 'identity provider', ...IDENTITY_PROVIDER },
+];
+
+describe.each(TOOL_IMAGES)('$label Dockerfile ($folder)', (tool) => {
+  const { folder } = tool;
   const { args, stages } = parseDockerfile(readRepoFile(`${folder}/Dockerfile`));
   const runtime = stages[stages.length - 1]!;
   const build = stages.find((stage) => stage.name === 'build');
-  /** What the simulator reads from the image's environment alone (compose adds only GATEWAY_* knobs). */
-  const imageConfig = () => GATEWAY_SIMULATOR.readConfig(stageEnvironment(stages, runtime));
+  /** What the tool reads from the image's environment alone (compose adds the rest). */
+  const imageConfig = () => tool.readConfig(stageEnvironment(stages, runtime));
 
-  it('is multi-stage: bundles the simulator in a build stage', () => {
+  it('is multi-stage: bundles the tool in a build stage', () => {
     expect(args).toEqual({});
     expect(stages.length).toBeGreaterThanOrEqual(2);
     expect(build).toBeDefined();
@@ -176,13 +190,15 @@ describe(`gateway simulator Dockerfile (${GATEWAY_SIMULATOR.folder})`, () => {
   });
 
   it('listens on every interface (other containers call it) on its default port, which it exposes', () => {
-    const defaults = GATEWAY_SIMULATOR.readConfig({});
+    const defaults = tool.readConfig({});
     expect(imageConfig()).toMatchObject({ host: '0.0.0.0', port: defaults.port });
     expect(instructionsOf(runtime, 'EXPOSE')).toEqual([String(defaults.port)]);
   });
 
-  it('leaves its knobs to the deployment (the image sets no GATEWAY_* variable)', () => {
-    expect(Object.keys(stageEnvironment(stages, runtime)).filter((key) => key.startsWith('GATEWAY_'))).toEqual([]);
+  it('leaves its settings to the deployment (the image sets none of its variables but PORT and HOST)', () => {
+    const settings = tool.variables.filter((variable) => !['PORT', 'HOST'].includes(variable));
+    expect(settings.length).toBeGreaterThan(0);
+    expect(Object.keys(stageEnvironment(stages, runtime)).filter((key) => settings.includes(key))).toEqual([]);
   });
 
   it('has a HEALTHCHECK on /health using node (no curl in slim images), on the port it listens on', () => {
@@ -200,6 +216,7 @@ describe('.dockerignore', () => {
     'apps/order-service/node_modules/x',
     'apps/order-service/dist/main.js',
     'tools/gateway-simulator/dist/main.js',
+    'tools/identity-provider/dist/main.js',
     'tmp/e2e-logs/x.log',
     '.nx/cache/x',
     '.git/HEAD',
@@ -221,6 +238,8 @@ describe('.dockerignore', () => {
     'tools/build/build-service.mjs',
     `${GATEWAY_SIMULATOR.folder}/package.json`,
     `${GATEWAY_SIMULATOR.folder}/src/main.ts`,
+    `${IDENTITY_PROVIDER.folder}/package.json`,
+    `${IDENTITY_PROVIDER.folder}/src/main.ts`,
     ...APP_SERVICES.flatMap((s) => [`apps/${s.name}/package.json`, `apps/${s.name}/src/main.ts`]),
   ])('sends %s (needed by npm ci or the build)', (file) => {
     expect(dockerIgnores(dockerignore, file)).toBe(false);

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm start`: the whole system on this machine, without Docker, against a local RabbitMQ and
 // PostgreSQL. Creates the databases, builds, starts the four services (N replicas with
-// --replicas inventory-service=3) plus a small SMTP catcher and the card processor's simulator
-// (tools/gateway-simulator, its own process), and stops everything on Ctrl-C.
+// --replicas inventory-service=3) plus a small SMTP catcher, the card processor's simulator
+// (tools/gateway-simulator) and the development identity provider (tools/identity-provider), each
+// its own process, and stops everything on Ctrl-C.
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import net from 'node:net';
@@ -24,6 +25,12 @@ const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const SMTP_PORT = Number(process.env.SMTP_PORT ?? 1025);
 const SIMULATOR_PORT = Number(process.env.GATEWAY_SIMULATOR_PORT ?? 4010);
 const GATEWAY_URL = process.env.PAYMENT_GATEWAY_URL ?? `http://127.0.0.1:${SIMULATOR_PORT}`;
+const IDENTITY_PROVIDER_PORT = Number(process.env.IDENTITY_PROVIDER_PORT ?? 4020);
+const IDENTITY_PROVIDER_URL = `http://127.0.0.1:${IDENTITY_PROVIDER_PORT}`;
+// Its key outlives a restart of `npm start`, and with it the tokens handed out (tmp/ is not committed).
+const SIGNING_KEY_FILE = path.join(root, 'tmp/identity-provider/signing-key.json');
+/** AUTH_JWKS_URL set: the services trust the user's identity provider, and no local one runs. */
+const OWN_IDENTITY_PROVIDER = Boolean(process.env.AUTH_JWKS_URL);
 
 function parseReplicas(argv) {
   const replicas = Object.fromEntries(Object.keys(SERVICES).map((s) => [s, 1]));
@@ -107,6 +114,97 @@ async function startMailCatcher() {
 }
 
 /**
+ * Whose tokens the services accept (AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE): the local identity
+ * provider's, or, with AUTH_JWKS_URL set, the user's own provider's, whose issuer must then be named too.
+ */
+function authSettings() {
+  const audience = process.env.AUTH_AUDIENCE || 'shopflow';
+  if (OWN_IDENTITY_PROVIDER) {
+    if (!process.env.AUTH_ISSUER) {
+      throw new Error(
+        "AUTH_JWKS_URL names your identity provider, so AUTH_ISSUER must name its issuer (exactly as its tokens' iss has it): " +
+          'set it, or unset AUTH_JWKS_URL to use the local identity provider',
+      );
+    }
+    return { AUTH_JWKS_URL: process.env.AUTH_JWKS_URL, AUTH_ISSUER: process.env.AUTH_ISSUER, AUTH_AUDIENCE: audience };
+  }
+  if (process.env.AUTH_ISSUER) {
+    throw new Error(
+      'AUTH_ISSUER is set but AUTH_JWKS_URL is not: set both for an identity provider of your own, ' +
+        'or neither for the local one (its issuer is its URL)',
+    );
+  }
+  return {
+    AUTH_JWKS_URL: `${IDENTITY_PROVIDER_URL}/.well-known/jwks.json`,
+    AUTH_ISSUER: IDENTITY_PROVIDER_URL,
+    AUTH_AUDIENCE: audience,
+  };
+}
+
+/**
+ * A helper process of the tools/ folder (dist/main.js), in its own process group: Ctrl-C reaches
+ * the services, which drain and may still call it; it is stopped once they are gone (or when this
+ * script exits). Its lines are printed with `[name]` before them; resolves once `healthUrl` answers.
+ */
+async function startTool(name, folder, env, healthUrl) {
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: path.join(root, folder),
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  process.on('exit', () => child.exitCode === null && child.kill('SIGTERM'));
+  for (const stream of [child.stdout, child.stderr]) {
+    readline.createInterface({ input: stream }).on('line', (line) => console.log(`[${name}] ${line}`));
+  }
+  const up = await pollUntil(
+    () =>
+      fetch(healthUrl).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    () => child.exitCode !== null,
+    10_000,
+  );
+  if (!up) throw new Error(`the ${name} did not start: see its log above`);
+  return child;
+}
+
+/** Stops a tool started by startTool, and waits until it is gone. */
+async function stopTool(child) {
+  if (!child || child.exitCode !== null) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await gone;
+}
+
+/**
+ * The development identity provider, unless AUTH_JWKS_URL names the user's own. It gives tokens
+ * to anyone who asks (`npm run token`), so it listens on the loopback only.
+ */
+async function startIdentityProvider(auth) {
+  if (OWN_IDENTITY_PROVIDER) return undefined;
+  if (await portInUse(IDENTITY_PROVIDER_PORT)) {
+    throw new Error(
+      `port ${IDENTITY_PROVIDER_PORT}, where the identity provider listens, is in use: stop what uses it, ` +
+        'or set IDENTITY_PROVIDER_PORT (or AUTH_JWKS_URL and AUTH_ISSUER for an identity provider of your own)',
+    );
+  }
+  return startTool(
+    'identity-provider',
+    'tools/identity-provider',
+    {
+      PORT: String(IDENTITY_PROVIDER_PORT),
+      HOST: '127.0.0.1',
+      ISSUER: auth.AUTH_ISSUER,
+      AUDIENCE: auth.AUTH_AUDIENCE,
+      SIGNING_KEY_FILE,
+    },
+    `${IDENTITY_PROVIDER_URL}/health`,
+  );
+}
+
+/**
  * The card processor's simulator, unless PAYMENT_GATEWAY_URL names another processor. It reads the
  * GATEWAY_* knobs from this environment (GATEWAY_LATENCY_MS: its median latency).
  */
@@ -118,29 +216,12 @@ async function startGatewaySimulator() {
         `or set GATEWAY_SIMULATOR_PORT (or PAYMENT_GATEWAY_URL for a processor of your own)`,
     );
   }
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    cwd: path.join(root, 'tools/gateway-simulator'),
-    env: { ...process.env, PORT: String(SIMULATOR_PORT) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group: Ctrl-C reaches the services, which drain and may still call it; it
-    // is stopped once they are gone (or when this script exits).
-    detached: true,
-  });
-  process.on('exit', () => child.exitCode === null && child.kill('SIGTERM'));
-  for (const stream of [child.stdout, child.stderr]) {
-    readline.createInterface({ input: stream }).on('line', (line) => console.log(`[gateway-simulator] ${line}`));
-  }
-  const up = await pollUntil(
-    () =>
-      fetch(`${GATEWAY_URL}/health`).then(
-        (r) => r.ok,
-        () => false,
-      ),
-    () => child.exitCode !== null,
-    10_000,
+  return startTool(
+    'gateway-simulator',
+    'tools/gateway-simulator',
+    { PORT: String(SIMULATOR_PORT) },
+    `${GATEWAY_URL}/health`,
   );
-  if (!up) throw new Error('the gateway simulator did not start: see its log above');
-  return child;
 }
 
 function run(command, args, options = {}) {
@@ -174,35 +255,72 @@ async function waitUntilReady(service, port, isStopping) {
   }
 }
 
+/** A short-lived token with scope `orders` from the local identity provider, to read the catalog with. */
+async function catalogReaderToken() {
+  const res = await fetch(`${IDENTITY_PROVIDER_URL}/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sub: 'start-local', scope: 'orders', ttl: '5m' }),
+  });
+  if (res.status !== 201) throw new Error(`the identity provider refused a token: ${res.status} ${await res.text()}`);
+  return (await res.json()).access_token;
+}
+
 /**
  * Says when orders can be placed: every replica answers /health/ready, and order-service knows the
  * products (an order can only name what it has learned from inventory-service's catalog
- * announcement, which on a fresh database arrives a moment after both are ready).
+ * announcement, which on a fresh database arrives a moment after both are ready). The catalog is
+ * read with a token from the local identity provider; with the user's own provider there is none to
+ * be had, so only readiness is waited for.
  */
 async function announceWhenOrderable(ports, isStopping) {
   const orderUrl = `http://127.0.0.1:${SERVICES['order-service']}`;
+  let unchecked = 'AUTH_JWKS_URL names your identity provider, which this script cannot get a token from';
+  const token = OWN_IDENTITY_PROVIDER
+    ? undefined
+    : await catalogReaderToken().catch((error) => {
+        unchecked = `the identity provider gave no token: ${error.message}`;
+        return undefined;
+      });
   let products = 0;
+  let refusal;
   const orderable = async () => {
     if (!(await Promise.all(ports.map(isReady))).every(Boolean)) return false;
-    const catalog = await fetch(`${orderUrl}/catalog`).then(
-      (r) => (r.ok ? r.json() : []),
+    if (!token) return true;
+    const catalog = await fetch(`${orderUrl}/catalog`, { headers: { authorization: `Bearer ${token}` } }).then(
+      async (r) => {
+        if (r.status === 401 || r.status === 403)
+          refusal = `${r.status} ${(await r.json().catch(() => ({}))).detail ?? ''}`;
+        return r.ok ? r.json() : [];
+      },
       () => [],
     );
     products = catalog.length;
     return products > 0;
   };
+  const orders = `http://localhost:${SERVICES['order-service']}/orders`;
+  const tokenFrom = OWN_IDENTITY_PROVIDER ? 'your identity provider' : '`npm run -s token -- --sub <customer>`';
   if (await pollUntil(orderable, isStopping)) {
-    console.log(
-      `shopflow is ready: order-service sells ${products} products; place orders on http://localhost:${SERVICES['order-service']}/orders`,
-    );
+    if (token) {
+      console.log(
+        `shopflow is ready: order-service sells ${products} products; place orders on ${orders} ` +
+          `with a bearer token from ${tokenFrom}`,
+      );
+    } else {
+      console.log(
+        `shopflow is ready (catalog readiness not checked: ${unchecked}); place orders on ${orders} ` +
+          `with a bearer token from ${tokenFrom}`,
+      );
+    }
   } else if (!isStopping()) {
-    console.log("shopflow is not ready after 2 minutes: see the services' logs above");
+    const why = refusal ? ` (order-service refused the catalog read: ${refusal.trim()})` : '';
+    console.log(`shopflow is not ready after 2 minutes${why}: see the services' logs above`);
   }
 }
 
 const portOf = (service, replica) => SERVICES[service] + (replica - 1) * 100;
 
-function startService(service, replica) {
+function startService(service, replica, auth) {
   const port = portOf(service, replica);
   const label = `${service}#${replica}`;
   const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
@@ -215,6 +333,7 @@ function startService(service, replica) {
       SMTP_HOST: process.env.SMTP_HOST ?? '127.0.0.1',
       SMTP_PORT: String(SMTP_PORT),
       PAYMENT_GATEWAY_URL: GATEWAY_URL,
+      ...auth,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -227,10 +346,12 @@ function startService(service, replica) {
 
 async function main() {
   const replicas = parseReplicas(process.argv.slice(2));
+  const auth = authSettings();
   await checkInfrastructure();
   if (!process.argv.includes('--no-build')) await run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
   const mail = await startMailCatcher();
   const simulator = await startGatewaySimulator();
+  const identityProvider = await startIdentityProvider(auth);
   const children = [];
   const exits = [];
   let stopping = false;
@@ -244,7 +365,7 @@ async function main() {
   };
   process.on('SIGINT', stop).on('SIGTERM', stop);
   const launch = (service, replica) => {
-    const child = startService(service, replica);
+    const child = startService(service, replica, auth);
     children.push(child);
     exits.push(
       new Promise((resolve) =>
@@ -271,12 +392,8 @@ async function main() {
   );
   void announceWhenOrderable(ports, () => stopping);
   const codes = await Promise.all(exits);
-  // The services are gone: nothing calls the processor any more.
-  if (simulator && simulator.exitCode === null) {
-    const gone = new Promise((resolve) => simulator.once('exit', resolve));
-    simulator.kill('SIGTERM');
-    await gone;
-  }
+  // The services are gone: nothing calls the processor or fetches the keys any more.
+  await Promise.all([stopTool(simulator), stopTool(identityProvider)]);
   await new Promise((resolve) => (mail ? mail.close(resolve) : resolve()));
   process.exit(!crashed && codes.every((code) => code === 0) ? 0 : 1);
 }

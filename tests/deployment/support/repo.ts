@@ -9,6 +9,8 @@ import * as orderConfig from '../../../apps/order-service/src/config';
 import * as paymentConfig from '../../../apps/payment-service/src/config';
 // Likewise the gateway simulator's (tools/gateway-simulator: src/main.ts → readSimulatorConfig).
 import * as simulatorConfig from '../../../tools/gateway-simulator/src/config';
+// And the identity provider's (tools/identity-provider: src/main.ts → readIdentityProviderConfig).
+import * as identityProviderConfig from '../../../tools/identity-provider/src/config';
 /* eslint-enable @nx/enforce-module-boundaries */
 
 export const ROOT = path.resolve(__dirname, '../../..');
@@ -51,9 +53,31 @@ export const GATEWAY_SIMULATOR = {
   },
 };
 
+/**
+ * The development identity provider the services verify tokens against (its own image and compose
+ * service; a real deployment points the services' AUTH_* at a real one).
+ */
+export const IDENTITY_PROVIDER = {
+  /** Compose service, and the host name in the services' AUTH_JWKS_URL and AUTH_ISSUER. */
+  name: 'identity-provider',
+  folder: 'tools/identity-provider',
+  /** The variables it reads (PORT, HOST, ISSUER, AUDIENCE, SIGNING_KEY_FILE, MAX_TTL). */
+  variables: Object.keys(identityProviderConfig.identityProviderConfigSchema.in.shape),
+  readConfig: (env: NodeJS.ProcessEnv): identityProviderConfig.IdentityProviderConfig => {
+    const config = identityProviderConfig.readIdentityProviderConfig(env);
+    if ('problems' in config) throw new Error(`invalid configuration: ${config.problems.join('; ')}`);
+    return config;
+  },
+};
+
 /** The HTTP port a service listens on when PORT is not set (what its image and the gateway use). */
 export const defaultPort = (service: AppService): number =>
-  service.config.readConfig({ DATABASE_URL: 'postgresql://x@localhost/x', AMQP_URL: 'amqp://localhost' }).PORT;
+  service.config.readConfig({
+    DATABASE_URL: 'postgresql://x@localhost/x',
+    AMQP_URL: 'amqp://localhost',
+    AUTH_JWKS_URL: 'http://localhost/.well-known/jwks.json',
+    AUTH_ISSUER: 'http://localhost',
+  }).PORT;
 
 /** KEY=VALUE lines of a dotenv file (comments and blank lines skipped). */
 export function parseEnvFile(text: string): Record<string, string> {
