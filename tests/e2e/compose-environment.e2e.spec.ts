@@ -96,7 +96,18 @@ describe("the system started from docker-compose.yml's own environment", () => {
         pathname: `/${standIns.vhosts['shopflow']}`,
       });
       expect(local['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe(infrastructure!.otlp.endpoint);
-      const replaced = ['DATABASE_URL', 'AMQP_URL', 'SMTP_HOST', 'SMTP_PORT', 'OTEL_EXPORTER_OTLP_ENDPOINT'];
+      // The identity provider compose names (identity-provider:4020) is the test's, whose issuer is its URL.
+      expect(local['AUTH_JWKS_URL']).toBe(infrastructure!.identity.jwksUrl);
+      expect(local['AUTH_ISSUER']).toBe(infrastructure!.identity.issuer);
+      const replaced = [
+        'DATABASE_URL',
+        'AMQP_URL',
+        'SMTP_HOST',
+        'SMTP_PORT',
+        'OTEL_EXPORTER_OTLP_ENDPOINT',
+        'AUTH_JWKS_URL',
+        'AUTH_ISSUER',
+      ];
       const rest = Object.keys(compose).filter((key) => ![...replaced, 'PAYMENT_GATEWAY_URL'].includes(key));
       for (const key of rest)
         expect({ service, key, value: local[key] }).toEqual({ service, key, value: compose[key] });

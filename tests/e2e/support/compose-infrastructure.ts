@@ -1,5 +1,5 @@
 import { type GatewaySimulator, startGatewaySimulator } from '@shopflow/gateway-simulator';
-import { startIdentityProvider } from '@shopflow/identity-provider';
+import { startIdentityProvider, type IdentityProvider } from '@shopflow/identity-provider';
 import {
   createTestVhost,
   type OtlpSink,
@@ -26,6 +26,8 @@ export interface ComposeInfrastructure extends Infrastructure {
   readonly otlp: OtlpSink;
   /** Stands in for the payment-gateway container: the card processor's simulator, in this process. */
   readonly paymentGateway: GatewaySimulator;
+  /** Stands in for the identity-provider container, in this process. */
+  readonly identity: IdentityProvider;
 }
 
 /**
