@@ -41,6 +41,9 @@ describe('readiness follows the service’s dependencies', () => {
         AMQP_URL: brokerProxy.via(vhost.url),
         READINESS_OUTBOX_MAX_AGE_MS: '5000',
         LOG_LEVEL: 'info',
+        // Readiness asks no token: an identity provider that does not exist is never asked.
+        AUTH_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+        AUTH_ISSUER: 'http://127.0.0.1:9',
       },
       logDir: path.join(WORKSPACE, 'tmp/e2e-logs', uniqueName('ready')),
       replica: 1,

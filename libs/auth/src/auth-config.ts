@@ -8,9 +8,15 @@ import { z } from 'zod';
  */
 export const authConfigShape = {
   /** The identity provider's JSON Web Key Set, e.g. https://idp.example.com/.well-known/jwks.json. */
-  AUTH_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }),
+  AUTH_JWKS_URL: z.url({
+    protocol: /^https?$/,
+    error: (issue) =>
+      issue.input === undefined
+        ? "required: the identity provider's JWKS URL (npm start sets it)"
+        : 'must be an http or https URL',
+  }),
   /** The `iss` every token must carry: the identity provider's issuer identifier, exactly. */
-  AUTH_ISSUER: z.string().min(1),
+  AUTH_ISSUER: z.string({ error: "required: the `iss` of the identity provider's tokens" }).min(1),
   /** The `aud` every token must include: the API these services form. */
   AUTH_AUDIENCE: z.string().min(1).default('shopflow'),
   /** How far the services' clock and the issuer's may disagree when `exp`, `nbf` and `iat` are checked. */
