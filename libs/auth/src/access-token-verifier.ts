@@ -2,6 +2,7 @@ import { AppError } from '@shopflow/errors';
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import { type AuthConfig } from './auth-config';
 import { scopesOf, type Principal } from './principal';
+import { VerifiedTokens } from './verified-tokens';
 
 /**
  * Asymmetric algorithms only: the services hold no secret that could sign a token, and `none` or
@@ -9,25 +10,40 @@ import { scopesOf, type Principal } from './principal';
  */
 const ALGORITHMS = ['ES256', 'RS256'];
 
+/** How long the provider's keys are kept before they are fetched again. */
+const KEYS_MAX_AGE_MS = 10 * 60_000;
+
 /**
  * Checks access tokens (JWTs) against the identity provider's published keys, with jose: the
  * signature, `iss`, `aud`, `exp`, `nbf` and `iat` (within the clock tolerance), and that `sub`
  * names someone. The keys are fetched once and cached; a token signed with a key not in the cache
- * (the provider rotated its keys) refetches them, at most every 30 s.
+ * (the provider rotated its keys) refetches them, at most every 30 s. A token verified lately is
+ * not verified again (VerifiedTokens).
  */
 export class AccessTokenVerifier {
   private readonly keys: ReturnType<typeof createRemoteJWKSet>;
+  private readonly verified = new VerifiedTokens(10_000);
 
   constructor(private readonly config: AuthConfig) {
     this.keys = createRemoteJWKSet(new URL(config.AUTH_JWKS_URL), {
       timeoutDuration: 5000,
       cooldownDuration: 30_000,
-      cacheMaxAge: 10 * 60_000,
+      cacheMaxAge: KEYS_MAX_AGE_MS,
     });
   }
 
   /** The token's principal; an AppError `unauthenticated` (401) for any token that proves nothing. */
   async verify(token: string): Promise<Principal> {
+    const now = Date.now();
+    const known = this.verified.get(token, now);
+    if (known) return known;
+    const { principal, expiresAtS } = await this.check(token);
+    const expiresAtMs = (expiresAtS + this.config.AUTH_CLOCK_TOLERANCE_S) * 1000;
+    this.verified.set(token, principal, Math.min(expiresAtMs, now + KEYS_MAX_AGE_MS));
+    return principal;
+  }
+
+  private async check(token: string): Promise<{ principal: Principal; expiresAtS: number }> {
     try {
       const { payload } = await jwtVerify(token, this.keys, {
         issuer: this.config.AUTH_ISSUER,
@@ -36,8 +52,11 @@ export class AccessTokenVerifier {
         clockTolerance: this.config.AUTH_CLOCK_TOLERANCE_S,
         requiredClaims: ['sub', 'exp'],
       });
-      // requiredClaims made sure of `sub`; a non-string one fails the claim check above.
-      return { subject: String(payload.sub), scopes: scopesOf(payload['scope']) };
+      // requiredClaims made sure of `sub` and `exp`; jose refuses a `sub` that is not a string, an `exp` not a number.
+      return {
+        principal: { subject: String(payload.sub), scopes: scopesOf(payload['scope']) },
+        expiresAtS: Number(payload.exp),
+      };
     } catch (error) {
       throw rejection(error);
     }

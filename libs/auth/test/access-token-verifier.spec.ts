@@ -1,5 +1,5 @@
 import { AppError } from '@shopflow/errors';
-import { freePort } from '@shopflow/testing';
+import { eventually, freePort } from '@shopflow/testing';
 import { generateKeyPair, SignJWT } from 'jose';
 import { AccessTokenVerifier } from '../src/access-token-verifier';
 import { AUDIENCE, ISSUER, JwksServer } from './jwks-server';
@@ -105,5 +105,16 @@ describe('AccessTokenVerifier, against a JWKS over HTTP', () => {
   it("answers 503 (unavailable), not 401, while the provider's keys cannot be fetched", async () => {
     const offline = new AccessTokenVerifier(config(`http://127.0.0.1:${await freePort()}/.well-known/jwks.json`));
     expect(await refusal(offline, await jwks.sign())).toMatchObject({ kind: 'unavailable' });
+  });
+
+  it('still refuses a token it verified before, once that token has expired', async () => {
+    const strict = new AccessTokenVerifier({ ...config(jwks.url), AUTH_CLOCK_TOLERANCE_S: 0 });
+    const shortLived = await jwks.sign({ sub: 'brief' }, { expiresInS: 2 });
+    await expect(strict.verify(shortLived)).resolves.toMatchObject({ subject: 'brief' });
+    await expect(strict.verify(shortLived)).resolves.toMatchObject({ subject: 'brief' });
+    await eventually(
+      async () => expect((await refusal(strict, shortLived)).message).toBe('the access token has expired'),
+      { timeoutMs: 10_000, message: 'the expired token refused' },
+    );
   });
 });

@@ -61,7 +61,8 @@ function main(): Promise<number> | number {
     return 2;
   }
   const other = checkout(ref);
-  build(WORKSPACE);
+  // This checkout's bench runs both sides' externals: the processor's simulator and the identity provider.
+  build(WORKSPACE, ['@shopflow/gateway-simulator', '@shopflow/identity-provider']);
   const head = git(WORKSPACE, 'rev-parse', '--short', 'HEAD');
   const dirty = git(WORKSPACE, 'status', '--porcelain', '--untracked-files=no') !== '';
   const sides: Side[] = [
@@ -87,8 +88,8 @@ function checkout(ref: string): { sha: string; root: string } {
   return { sha, root };
 }
 
-function build(root: string): void {
-  run(root, 'npx', ['nx', 'run-many', '-t', 'build', '-p', ...SERVICES.map((s) => `@shopflow/${s}`)]);
+function build(root: string, tools: string[] = []): void {
+  run(root, 'npx', ['nx', 'run-many', '-t', 'build', '-p', ...SERVICES.map((s) => `@shopflow/${s}`), ...tools]);
 }
 
 async function compare(sides: Side[], rounds: number, benchArgs: string[]): Promise<number> {
