@@ -15,27 +15,36 @@ export const configSchema = baseConfigSchema({ port: 3001 }).extend({
   TIMEOUT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(10).max(3600_000).default(5000),
 
   // Admission control (src/domain/admission.ts): POST /orders answers 503 with Retry-After, storing
-  // and publishing nothing, while the backlog of unfinished sagas (orders still PENDING) passes a
-  // bound. The defaults never refuse in normal operation, where a saga takes up to about 1 s (the
-  // payment gateway is the slow step): by Little's law the backlog is then about the order rate ×
-  // 1 s (some 300 orders at the benchmark's 300 sagas/s) and its age about 1 s. Both bounds 0: off.
+  // and publishing nothing, while the backlog of unfinished sagas passes a bound: the orders awaiting
+  // their stock reservation have waited too long (the wait inside the system, which overload
+  // lengthens), or too many orders are PENDING at all. The card processor's answer time is in
+  // neither the age nor the limit it gives: a slow processor slows payments, not the taking of
+  // orders. The defaults never refuse in normal operation. Both bounds 0: off.
   /**
-   * At this many PENDING orders new ones are refused. 2000: over six times the normal backlog at
-   * 300 sagas/s, and still only some 7 s of work at that rate. 0: no bound.
+   * At this many PENDING orders, whichever reply they wait for, new ones are refused. 0: no bound.
+   * The backstop: by Little's law the PENDING orders are about the order rate × the saga's time,
+   * the processor's answer time included, so 2000 is what 300 orders/s give with sagas of almost
+   * 7 s (longer still at a lower rate), far over the normal backlog. It is the bound that refuses
+   * orders when the card processor stops answering or takes several seconds: payments then pile up
+   * as PENDING orders that ORDER_TIMEOUT_MS will cancel, and taking more would only add to the
+   * pile, which is right then. A processor slower than usual but short of that slows payments only.
    */
   ADMISSION_MAX_PENDING_ORDERS: z.coerce.number().int().min(0).max(10_000_000).default(2000),
   /**
-   * How long the backlog may have waited: the age of the PENDING order that ADMISSION_AGE_STRAGGLERS
-   * and the oldest 10% of the backlog leave out, not of the oldest one, which may be stuck until
-   * ORDER_TIMEOUT_MS cancels it. Each replica turns it into a limit on PENDING orders that it
-   * adapts at every measurement (src/domain/admission.ts, PendingLimit): the bound that holds when
-   * the service finishes fewer sagas per second than usual (a slow dependency), where a fixed count
-   * would let the wait grow. 550: offered twice what it can finish, with the bench's realistic card
-   * processor (p99 600 ms), 1 replica keeps finishing about 0.9× its capacity and the accepted
-   * orders keep a saga p99 under a second; 500 costs throughput, 600 latency (the measured
-   * trade-off is in docs/performance.md). A hiccup longer than that (a participant restarting)
-   * refuses orders, with Retry-After, rather than piling them up. Raise it where longer waits are
-   * acceptable, or for a slower processor.
+   * How long the orders awaiting their stock reservation (PENDING, inventory `pending`) may have
+   * waited: the age of the one that ADMISSION_AGE_STRAGGLERS and the oldest 10% of them leave out,
+   * not of the oldest one, which may be stuck until ORDER_TIMEOUT_MS cancels it. That wait spans
+   * this service's outbox, the broker, inventory-service and this service again, all inside the
+   * system: saturation lengthens it, a slow card processor does not (the payment runs alongside it,
+   * and an order waiting only for its payment is not counted). Each replica turns it into a limit
+   * on the orders awaiting their reservation that it adapts at every measurement
+   * (src/domain/admission.ts, PendingLimit): the bound that holds when the service finishes fewer
+   * sagas per second than usual, where a fixed count would let the wait grow. A hiccup longer than
+   * the bound (inventory-service restarting) refuses orders, with Retry-After, rather than piling
+   * them up. 550 was measured as the best trade-off when the age was that of every PENDING order,
+   * the processor's answer included (docs/performance.md); it is far above the reservation's wait in
+   * normal operation, and has not been measured again for this age: lower bounds refuse sooner
+   * under overload and keep the accepted orders' wait shorter, at some throughput.
    * Far below the 60 s timeout: a bound at or above ORDER_TIMEOUT_MS could never be reached
    * (orders are cancelled first). 0: no bound.
    */
@@ -46,17 +55,17 @@ export const configSchema = baseConfigSchema({ port: 3001 }).extend({
     .max(7 * 24 * 3600_000)
     .default(550),
   /**
-   * The oldest PENDING orders the age bound always leaves out (and the oldest 10% once there are
-   * more): so that a few orders stuck on a lost reply, at low load the whole backlog, never refuse
-   * all traffic until their timeout.
+   * The oldest orders awaiting their stock reservation that the age bound always leaves out (and
+   * the oldest 10% once there are more): so that a few orders stuck on a lost reply, at low load
+   * the whole backlog, never refuse all traffic until their timeout.
    */
   ADMISSION_AGE_STRAGGLERS: z.coerce.number().int().min(0).max(1_000_000).default(10),
   /** Seconds a refused client is told to wait (Retry-After); about the time the backlog takes to shrink. */
   ADMISSION_RETRY_AFTER_S: z.coerce.number().int().min(1).max(3600).default(1),
   /**
-   * How often each replica measures the backlog (one count and one index read on its own
-   * connection); requests decide from the latest measurement. The bounds can be overshot by the
-   * orders accepted in one interval.
+   * How often each replica measures the backlog (one statement counting the PENDING orders and
+   * those awaiting their reservation, one index read, on its own connection); requests decide from
+   * the latest measurement. The bounds can be overshot by the orders accepted in one interval.
    */
   ADMISSION_REFRESH_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(100),
 });

@@ -1,5 +1,13 @@
 import { eventually, sampleValue, scrapeMetrics } from '@shopflow/testing';
-import { OrderServiceUnderTest, orderRequest, reservationFailed, type HttpAnswer, type Placed } from './harness';
+import {
+  OrderServiceUnderTest,
+  orderRequest,
+  paymentSucceeded,
+  reservationFailed,
+  reserved,
+  type HttpAnswer,
+  type Placed,
+} from './harness';
 
 jest.setTimeout(30_000);
 
@@ -29,6 +37,40 @@ const ordersOf = async (service: OrderServiceUnderTest, customerId?: string) => 
 
 const placedEventsOf = async (service: OrderServiceUnderTest) =>
   (await service.publishedSoFar()).filter((event) => event.type === 'order.placed');
+
+/** Plays inventory-service: reports the orders' stock reserved, and waits until the service has recorded it. */
+const stockReserved = async (service: OrderServiceUnderTest, ...orders: Placed[]) => {
+  await service.publish(...orders.map((placed) => reserved(placed)));
+  await eventually(
+    async () => {
+      const { rows } = await service.sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) AND inventory_status = 'reserved'`,
+        [orders.map((placed) => placed.payload.orderId)],
+      );
+      if (rows[0]!.n !== orders.length) throw new Error(`${rows[0]!.n} of ${orders.length} reserved`);
+    },
+    { message: 'stock reserved' },
+  );
+};
+
+/** Places an order (expecting it accepted) whose stock inventory reserves at once; its payment stays unanswered. */
+const placeReserved = async (service: OrderServiceUnderTest, customerId: string) => {
+  const res = await service.request('POST', '/orders', orderRequest({ customerId }));
+  expect(res.status).toBe(201);
+  const placed = await service.placedEvent(res.body.id);
+  await stockReserved(service, placed);
+  return placed;
+};
+
+/** PENDING orders older than `ms` whose stock is reserved: those waiting only for the card processor. */
+const awaitingPaymentOnly = async (service: OrderServiceUnderTest, ms: number) => {
+  const { rows } = await service.sql.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM orders
+     WHERE status = 'PENDING' AND inventory_status = 'reserved' AND created_at < now() - $1 * interval '1 ms'`,
+    [ms],
+  );
+  return rows[0]!.n;
+};
 
 /** Retries POST /orders until it is accepted: a refused one stores nothing, so this places one order. */
 const placeOnceAccepted = (service: OrderServiceUnderTest, customerId: string) =>
@@ -168,5 +210,81 @@ describe('admission control: how long the backlog has waited', () => {
     const old = await service.orderWhen(stuck.payload.orderId, (o) => o.status === 'PENDING', 'still pending');
     expect(Date.now() - Date.parse(old.createdAt)).toBeGreaterThan(300);
     expect(await ordersOf(service, 'cust-after-age')).toBe(1);
+  });
+});
+
+describe('admission control: a slow card processor', () => {
+  let service: OrderServiceUnderTest;
+
+  beforeAll(async () => {
+    service = await OrderServiceUnderTest.start('order_admission_slow_payment', {
+      ADMISSION_MAX_PENDING_AGE_MS: 300,
+      ADMISSION_AGE_STRAGGLERS: 1,
+      ADMISSION_MAX_PENDING_ORDERS: 1000,
+      ADMISSION_REFRESH_INTERVAL_MS: 20,
+    });
+    await service.seedCatalog({ sku: 'TSHIRT-M', price: 1999 });
+  });
+
+  afterAll(() => service?.stop());
+
+  it('does not refuse new orders because their payments wait past the bound: their stock is reserved', async () => {
+    // Inventory answers each order at once; the card processor answers none of them.
+    const placed: Placed[] = [];
+    for (let i = 0; i < 12; i++) placed.push(await placeReserved(service, `cust-paying-${i}`));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await awaitingPaymentOnly(service, 400)).toBe(12);
+    // One payment answered: once the monitor counts 11 PENDING orders, it has measured them all past the bound.
+    await service.publish(paymentSucceeded(placed[0]!));
+    await measured(service, 'shopflow_pending_orders', (value) => value === 11);
+    expect(await metric(service, 'shopflow_orders_awaiting_inventory')).toBe(0);
+    expect(await metric(service, 'shopflow_pending_orders_age_seconds')).toBe(0);
+
+    for (let i = 0; i < 3; i++) {
+      const res = await service.request('POST', '/orders', orderRequest({ customerId: `cust-slow-pay-${i}` }));
+      expect(res.status).toBe(201);
+    }
+    expect(await metric(service, 'shopflow_orders_refused_total', { reason: 'pending_age' })).toBe(0);
+    expect(await metric(service, 'shopflow_pending_orders_limit')).toBe(1000);
+    expect(await awaitingPaymentOnly(service, 400)).toBe(11);
+  });
+});
+
+describe('admission control: orders awaiting inventory among orders awaiting payment', () => {
+  let service: OrderServiceUnderTest;
+
+  beforeAll(async () => {
+    service = await OrderServiceUnderTest.start('order_admission_wait_inventory', {
+      ADMISSION_MAX_PENDING_AGE_MS: 300,
+      ADMISSION_AGE_STRAGGLERS: 1,
+      ADMISSION_MAX_PENDING_ORDERS: 1000,
+      ADMISSION_REFRESH_INTERVAL_MS: 20,
+    });
+    await service.seedCatalog({ sku: 'TSHIRT-M', price: 1999 });
+  });
+
+  afterAll(() => service?.stop());
+
+  it('refuses once the orders awaiting their reservation waited past the bound, and limits their count, not all PENDING ones', async () => {
+    for (let i = 0; i < 3; i++) await placeReserved(service, `cust-paying-${i}`);
+    // Inventory answers neither of these: the first is the straggler the age leaves out.
+    await service.placeOrder();
+    const waiting = await service.placeOrder();
+    await measured(service, 'shopflow_pending_orders_age_seconds', (seconds) => (seconds ?? 0) > 0.3);
+
+    expectRefused(await service.request('POST', '/orders', orderRequest({ customerId: 'cust-late' })), 'pending_age');
+    expect(await ordersOf(service, 'cust-late')).toBe(0);
+    expect(await metric(service, 'shopflow_pending_orders')).toBe(5);
+    expect(await metric(service, 'shopflow_orders_awaiting_inventory')).toBe(2);
+    // Little's law on the orders the age is of: the 2 awaiting their reservation (cut to the
+    // straggler's floor, 2), not the 5 PENDING ones (which a fifth at most would cut to 4).
+    expect(await metric(service, 'shopflow_pending_orders_limit')).toBe(2);
+
+    // Inventory answers `waiting`: the other one is a straggler again, and orders are accepted while
+    // four payments stay unanswered past the bound.
+    await stockReserved(service, waiting);
+    await placeOnceAccepted(service, 'cust-after-reservation');
+    expect(await ordersOf(service, 'cust-after-reservation')).toBe(1);
+    expect(await awaitingPaymentOnly(service, 300)).toBe(4);
   });
 });

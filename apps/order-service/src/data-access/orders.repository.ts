@@ -150,24 +150,28 @@ export async function claimExpiredOrders(tx: SqlClient, now: Date, limit: number
 }
 
 /**
- * How many orders are PENDING: the sagas not finished yet. Read by the backlog monitor every few hundred
- * ms; the PENDING entries of an index on status (orders_status_expires_at_idx) answer it.
+ * How many orders are PENDING (the sagas not finished yet) and how many of those await their stock
+ * reservation (inventory `pending`), in one statement. Read by the backlog monitor every few hundred
+ * ms: the PENDING entries of the index on status (orders_status_expires_at_idx) answer the first, the
+ * partial index on the orders awaiting their reservation (orders_awaiting_inventory_created_at_idx)
+ * the second, both without reading the rest of the table.
  */
-export async function countPendingOrders(db: SqlClient): Promise<number> {
-  const rows = await db.query<{ pending: number }>(
-    sql`SELECT count(*)::int AS pending FROM orders WHERE status = 'PENDING'`,
-  );
-  return rows[0]?.pending ?? 0;
+export async function countBacklog(db: SqlClient): Promise<{ pending: number; awaitingInventory: number }> {
+  const rows = await db.query<{ pending: number; awaiting_inventory: number }>(sql`
+    SELECT (SELECT count(*)::int FROM orders WHERE status = 'PENDING') AS pending,
+           (SELECT count(*)::int FROM orders WHERE status = 'PENDING' AND inventory_status = 'pending')
+             AS awaiting_inventory`);
+  return { pending: rows[0]?.pending ?? 0, awaitingInventory: rows[0]?.awaiting_inventory ?? 0 };
 }
 
 /**
- * When the PENDING order `rank` places after the oldest (0: the oldest) was placed; null when fewer are
- * pending. The partial index on PENDING orders' created_at (orders_pending_created_at_idx) holds only
- * the backlog, in that order, so this reads `rank + 1` entries of it.
+ * When the order awaiting its stock reservation that `rank` places after the oldest (0: the oldest)
+ * was placed; null when fewer are awaiting it. The partial index orders_awaiting_inventory_created_at_idx
+ * holds only those orders, in that order, so this reads `rank + 1` entries of it.
  */
-export async function pendingOrderPlacedAt(db: SqlClient, rank: number): Promise<Date | null> {
+export async function awaitingInventoryPlacedAt(db: SqlClient, rank: number): Promise<Date | null> {
   const rows = await db.query<{ created_at: Date }>(sql`
-    SELECT created_at FROM orders WHERE status = 'PENDING'
+    SELECT created_at FROM orders WHERE status = 'PENDING' AND inventory_status = 'pending'
     ORDER BY created_at
     OFFSET ${rank}::int LIMIT 1`);
   return rows[0]?.created_at ?? null;

@@ -1,9 +1,9 @@
 import {
   adaptPendingLimit,
   agedOrderRank,
+  backlogAgeMs,
   decideAdmission,
   initialPendingLimit,
-  pendingAgeMs,
   type AdmissionBounds,
   type BacklogView,
   type PendingLimit,
@@ -17,9 +17,16 @@ const bounds: AdmissionBounds = {
   retryAfterSeconds: 2,
   viewExpiresAfterMs: 2000,
 };
-const view = (pendingOrders: number, ageMs = 0, measuredMsAgo = 100): BacklogView => ({
+/** A backlog of `pendingOrders`, all of them awaiting their stock reservation unless `awaitingInventory` says fewer. */
+const view = (
+  pendingOrders: number,
+  ageMs = 0,
+  measuredMsAgo = 100,
+  awaitingInventory = pendingOrders,
+): BacklogView => ({
   pendingOrders,
-  pendingAgeMs: ageMs,
+  awaitingInventory,
+  awaitingInventoryAgeMs: ageMs,
   measuredAt: new Date(now.getTime() - measuredMsAgo),
 });
 
@@ -35,7 +42,8 @@ describe('decideAdmission', () => {
       reason: 'pending_orders',
       retryAfterSeconds: 2,
       pendingOrders: 100,
-      pendingAgeMs: 1200,
+      awaitingInventory: 100,
+      awaitingInventoryAgeMs: 1200,
     });
     expect(decideAdmission(view(5000), bounds, now)).toMatchObject({ admitted: false, reason: 'pending_orders' });
   });
@@ -48,8 +56,26 @@ describe('decideAdmission', () => {
       reason: 'pending_age',
       retryAfterSeconds: 2,
       pendingOrders: 20,
-      pendingAgeMs: 5001,
+      awaitingInventory: 20,
+      awaitingInventoryAgeMs: 5001,
     });
+  });
+
+  it('holds the limit against the orders awaiting their reservation, the fixed bound against all PENDING ones', () => {
+    const limit: PendingLimit = { orders: 20, cutAt: now.getTime() };
+    // 90 PENDING orders, 70 of them waiting only for their payment: under both bounds.
+    expect(decideAdmission(view(90, 5001, 100, 19), bounds, now, limit)).toEqual({ admitted: true });
+    expect(decideAdmission(view(90, 5001, 100, 20), bounds, now, limit)).toEqual({
+      admitted: false,
+      reason: 'pending_age',
+      retryAfterSeconds: 2,
+      pendingOrders: 90,
+      awaitingInventory: 20,
+      awaitingInventoryAgeMs: 5001,
+    });
+    // Payments piling up (a processor that stopped answering) reach the fixed bound alone.
+    expect(decideAdmission(view(100, 0, 100, 0), bounds, now, limit)).toMatchObject({ reason: 'pending_orders' });
+    expect(decideAdmission(view(95, 0, 100, 0), bounds, now, limit, 5)).toMatchObject({ reason: 'pending_orders' });
   });
 
   it('counts the orders admitted since the view as pending: a burst between two measurements stops at the limit', () => {
@@ -88,9 +114,11 @@ describe('decideAdmission', () => {
 
 describe('adaptPendingLimit', () => {
   const bound = bounds.maxPendingAgeMs;
-  const at = (msAfterNow: number, pendingOrders: number, pendingAgeMs: number): BacklogView => ({
-    pendingOrders,
-    pendingAgeMs,
+  /** `awaitingInventory` orders awaiting their reservation, of age `ageMs`, and `awaitingPayment` more PENDING ones. */
+  const at = (msAfterNow: number, awaitingInventory: number, ageMs: number, awaitingPayment = 0): BacklogView => ({
+    pendingOrders: awaitingInventory + awaitingPayment,
+    awaitingInventory,
+    awaitingInventoryAgeMs: ageMs,
     measuredAt: new Date(now.getTime() + msAfterNow),
   });
   const fresh = initialPendingLimit(bounds);
@@ -107,6 +135,16 @@ describe('adaptPendingLimit', () => {
     expect(adaptPendingLimit(fresh, at(0, 80, 2 * bound), bounds)).toEqual({ orders: 64, cutAt: now.getTime() });
     // Never from above the limit it had: the backlog may hold more than it (other replicas' orders).
     expect(adaptPendingLimit({ orders: 60, cutAt: 0 }, at(0, 90, 1.2 * bound), bounds).orders).toBe(50);
+  });
+
+  it('counts the orders its age is of, those awaiting their reservation: orders waiting for their payment change nothing', () => {
+    // 40 awaiting their reservation, 10 % over the bound, and 50 more waiting for the card processor:
+    // 40 × 500 / 550 = 36, as without them (from all 90 it would say 81).
+    expect(adaptPendingLimit(fresh, at(0, 40, 1.1 * bound, 50), bounds)).toEqual({ orders: 36, cutAt: now.getTime() });
+    // It binds on those 40 alone: 36 of a limit of 40 grows it, 30 plus 50 waiting for payment does not.
+    const limit: PendingLimit = { orders: 40, cutAt: 0 };
+    expect(adaptPendingLimit(limit, at(0, 36, bound / 2, 50), bounds).orders).toBe(44);
+    expect(adaptPendingLimit(limit, at(0, 30, bound / 2, 50), bounds)).toBe(limit);
   });
 
   it('cuts at most once per age bound: a cut shows in the age only once the orders in flight have waited that long', () => {
@@ -164,10 +202,10 @@ describe('agedOrderRank', () => {
   });
 });
 
-describe('pendingAgeMs', () => {
+describe('backlogAgeMs', () => {
   it('is the wait of the order at that rank when measured, never negative; 0 without one', () => {
-    expect(pendingAgeMs(new Date(now.getTime() - 1500), now)).toBe(1500);
-    expect(pendingAgeMs(new Date(now.getTime() + 20), now)).toBe(0);
-    expect(pendingAgeMs(null, now)).toBe(0);
+    expect(backlogAgeMs(new Date(now.getTime() - 1500), now)).toBe(1500);
+    expect(backlogAgeMs(new Date(now.getTime() + 20), now)).toBe(0);
+    expect(backlogAgeMs(null, now)).toBe(0);
   });
 });

@@ -2,16 +2,31 @@
  * Admission control of new orders. Every accepted order is a saga the rest of the system must
  * finish; offered more than it can finish, a service that accepts everything only grows a backlog
  * whose every saga waits longer, and spends on accepting work the CPU that finishing it needs.
- * So `POST /orders` is refused (503 with Retry-After) while the backlog of unfinished sagas (orders
- * still PENDING) is too large or has waited too long, and accepted orders keep a bounded latency.
+ * So `POST /orders` is refused (503 with Retry-After) while the backlog has waited too long inside
+ * the system, or while there are too many unfinished sagas (orders still PENDING) at all, and
+ * accepted orders keep a bounded latency.
+ *
+ * The wait is measured on the orders whose stock reservation is unanswered (PENDING, inventory
+ * `pending`), not on all PENDING orders. An order stays PENDING until the card processor, outside
+ * the system, has answered its payment too, and a slow processor must slow payments only, never the
+ * taking of orders. The inventory step, which runs alongside the payment from `order.placed`, is
+ * all inside the system: this service's outbox, the broker, inventory-service and this service again,
+ * the hops a saturated system lengthens. So its wait is the overload signal, and the payment's is
+ * not: orders waiting for the processor only count towards the fixed bound on PENDING orders.
  */
 
 export interface AdmissionBounds {
-  /** At this many PENDING orders, new ones are refused. 0: no bound. */
+  /**
+   * At this many PENDING orders (whatever step they wait for), new ones are refused. 0: no bound.
+   * The backstop: it also holds when the card processor stops answering, which the age does not see.
+   */
   maxPendingOrders: number;
-  /** Refused once the backlog's age (see {@link agedOrderRank}) passes this. 0: no bound. */
+  /**
+   * Refused once the age of the orders awaiting their stock reservation (see {@link agedOrderRank})
+   * passes this, through the limit it gives (see {@link PendingLimit}). 0: no bound.
+   */
   maxPendingAgeMs: number;
-  /** The oldest PENDING orders the age leaves out: at least this many (see {@link agedOrderRank}). */
+  /** The oldest orders awaiting their reservation that the age leaves out: at least this many (see agedOrderRank). */
   ageStragglers: number;
   /** What a refusal tells the client to wait before trying again (the Retry-After header). */
   retryAfterSeconds: number;
@@ -21,13 +36,23 @@ export interface AdmissionBounds {
 
 /** One measurement of the backlog, taken by a replica's backlog monitor. */
 export interface BacklogView {
-  /** Orders still PENDING. */
+  /** Orders still PENDING: every unfinished saga, whichever reply it waits for. */
   pendingOrders: number;
-  /** How long the order at {@link agedOrderRank} had been waiting when measured; 0 when there is none. */
-  pendingAgeMs: number;
+  /** Of those, the orders whose stock reservation is unanswered (inventory `pending`). */
+  awaitingInventory: number;
+  /**
+   * How long the order awaiting its reservation at {@link agedOrderRank} (of `awaitingInventory`)
+   * had been waiting when measured; 0 when there is none.
+   */
+  awaitingInventoryAgeMs: number;
   measuredAt: Date;
 }
 
+/**
+ * Why an order was refused, as the 503 body and shopflow_orders_refused_total say: `pending_orders`,
+ * the fixed bound on PENDING orders; `pending_age`, the limit the age bound gives on the PENDING
+ * orders awaiting their reservation (see {@link PendingLimit}).
+ */
 export type RefusalReason = 'pending_orders' | 'pending_age';
 
 export type Admission =
@@ -37,15 +62,16 @@ export type Admission =
       reason: RefusalReason;
       retryAfterSeconds: number;
       pendingOrders: number;
-      pendingAgeMs: number;
+      awaitingInventory: number;
+      awaitingInventoryAgeMs: number;
     };
 
 /** Share of the backlog, the oldest, that the age leaves out once it exceeds the straggler count. */
 const STRAGGLER_SHARE = 0.1;
 
 /**
- * Which PENDING order's age is the backlog's age: its 0-based rank from the oldest, or undefined
- * when every pending order is a straggler (then the age is 0).
+ * Which of the orders awaiting their stock reservation gives the backlog its age: its 0-based rank
+ * from the oldest among `waiting` of them, or undefined when every one is a straggler (then the age is 0).
  *
  * Not the oldest order's: an order stuck on one slow or lost reply stays PENDING until its timeout
  * (ORDER_TIMEOUT_MS, 60 s by default) cancels it, so the oldest order's age would refuse all
@@ -54,32 +80,40 @@ const STRAGGLER_SHARE = 0.1;
  * the age is that of the backlog's bulk: a few stuck orders never refuse traffic alone, while under
  * overload (a backlog in arrival order, growing) it is within 10% of the oldest order's.
  */
-export function agedOrderRank(pendingOrders: number, stragglers: number): number | undefined {
-  const skipped = Math.max(stragglers, Math.floor(pendingOrders * STRAGGLER_SHARE));
-  return skipped < pendingOrders ? skipped : undefined;
+export function agedOrderRank(waiting: number, stragglers: number): number | undefined {
+  const skipped = Math.max(stragglers, Math.floor(waiting * STRAGGLER_SHARE));
+  return skipped < waiting ? skipped : undefined;
 }
 
 /** The backlog's age as measured: from when the order at {@link agedOrderRank} was placed; 0 without one. */
-export function pendingAgeMs(agedOrderPlacedAt: Date | null, measuredAt: Date): number {
+export function backlogAgeMs(agedOrderPlacedAt: Date | null, measuredAt: Date): number {
   return agedOrderPlacedAt ? Math.max(0, measuredAt.getTime() - agedOrderPlacedAt.getTime()) : 0;
 }
 
 /**
- * How many PENDING orders a replica lets the backlog hold: the age bound turned into a count.
+ * How many orders awaiting their stock reservation a replica lets the backlog hold: the age bound
+ * turned into a count.
  *
  * The age alone lags. A backlog grows the moment arrivals outpace completions, but its age passes
  * the bound only once the orders accepted meanwhile have waited that long, and refusing everything
  * until it falls back, then nothing, swings the backlog (and the accepted orders' wait) around the
  * bound. A count holds at once, and Little's law gives it from the same measurement: the backlog
- * that would have the age of the bound is `pending × bound ÷ age`. So the limit follows that
+ * that would have the age of the bound is `waiting × bound ÷ age`. So the limit follows that
  * estimate (as adaptive concurrency limiters do with latency): cut to it when the age is over the
- * bound, by a fifth at most (the age is a tail: a few sagas on a slow card payment can make it) and
- * at most once per bound (a cut shows in the age only after the orders in flight have waited that
- * long), and grown towards it by at most a tenth per measurement while it is what holds the backlog. Where the limit does not bind it does not move: a quiet hour teaches it
- * nothing, and a burst after it finds the limit the last busy period left.
+ * bound, by a fifth at most (the age is a tail: a few slow reservations can make it) and at most
+ * once per bound (a cut shows in the age only after the orders in flight have waited that long),
+ * and grown towards it by at most a tenth per measurement while it is what holds the backlog.
+ * Where the limit does not bind it does not move: a quiet hour teaches it nothing, and a burst after
+ * it finds the limit the last busy period left.
+ *
+ * Little's law holds population by population, so `waiting` and the age must be of the same orders:
+ * both are of the orders awaiting their reservation (BacklogView's `awaitingInventory` and its age),
+ * and the limit is on their count. Counting all PENDING orders against it would fold in the orders
+ * waiting only for the card processor, whose number grows with the processor's answer time: a slow
+ * processor would then shrink the limit as surely as an age of all PENDING orders did.
  */
 export interface PendingLimit {
-  /** PENDING orders at which new ones are refused (`pending_age`). */
+  /** Orders awaiting their stock reservation at which new ones are refused (`pending_age`). */
   orders: number;
   /** When it was last cut (ms since the epoch); cuts are at least one age bound apart. */
   cutAt: number;
@@ -93,8 +127,8 @@ const LIMIT_CUT_AT_MOST = 0.8;
 const LIMIT_BINDS_AT = 0.9;
 
 /**
- * The limit before any measurement: the fixed bound, or none. Never below what the age can tell:
- * with no more PENDING orders than the stragglers, the backlog has no age (see {@link agedOrderRank}).
+ * The limit before any measurement: the fixed bound on all PENDING orders (which those awaiting
+ * their reservation can never pass, so a limit above it would never bind), or none.
  */
 export function initialPendingLimit(bounds: AdmissionBounds): PendingLimit {
   return { orders: bounds.maxPendingOrders > 0 ? bounds.maxPendingOrders : Infinity, cutAt: -Infinity };
@@ -104,18 +138,20 @@ export function initialPendingLimit(bounds: AdmissionBounds): PendingLimit {
 export function adaptPendingLimit(limit: PendingLimit, view: BacklogView, bounds: AdmissionBounds): PendingLimit {
   const bound = bounds.maxPendingAgeMs;
   if (bound <= 0) return limit;
+  // Above the fixed bound the limit could never bind; below the stragglers plus one, the backlog
+  // would have no age to tell when to grow it again (see agedOrderRank).
   const ceiling = bounds.maxPendingOrders > 0 ? bounds.maxPendingOrders : Infinity;
   const floor = bounds.ageStragglers + 1;
   const now = view.measuredAt.getTime();
-  const { pendingOrders: pending, pendingAgeMs: age } = view;
+  const { awaitingInventory: waiting, awaitingInventoryAgeMs: age } = view;
   if (age > bound) {
     if (now - limit.cutAt < bound) return limit;
-    const from = Math.min(limit.orders, pending);
+    const from = Math.min(limit.orders, waiting);
     const estimate = Math.floor((from * bound) / age);
     return { orders: Math.max(floor, estimate, Math.floor(from * LIMIT_CUT_AT_MOST)), cutAt: now };
   }
-  if (pending < limit.orders * LIMIT_BINDS_AT) return limit;
-  const estimate = age > 0 ? Math.floor((pending * bound) / age) : Infinity;
+  if (waiting < limit.orders * LIMIT_BINDS_AT) return limit;
+  const estimate = age > 0 ? Math.floor((waiting * bound) / age) : Infinity;
   const grown = Math.min(Math.ceil(limit.orders * LIMIT_GROWTH), Math.max(limit.orders + 1, estimate));
   return { ...limit, orders: Math.min(ceiling, Math.max(floor, grown)) };
 }
@@ -125,6 +161,9 @@ export function adaptPendingLimit(limit: PendingLimit, view: BacklogView, bounds
  * admitted since that view was taken, and its limit. Without a view (none yet, or too old: the
  * database does not answer the monitor), orders are admitted: admission control must not become
  * an outage of its own, and an unreachable database refuses them anyway.
+ *
+ * An order admitted since the view is both PENDING and awaiting its reservation, so it counts
+ * towards the fixed bound on the one (`pending_orders`) and the limit on the other (`pending_age`).
  */
 export function decideAdmission(
   view: BacklogView | undefined,
@@ -139,11 +178,13 @@ export function decideAdmission(
     reason,
     retryAfterSeconds: bounds.retryAfterSeconds,
     pendingOrders: view.pendingOrders,
-    pendingAgeMs: view.pendingAgeMs,
+    awaitingInventory: view.awaitingInventory,
+    awaitingInventoryAgeMs: view.awaitingInventoryAgeMs,
   });
   const pending = view.pendingOrders + admittedSinceView;
+  const waiting = view.awaitingInventory + admittedSinceView;
   if (bounds.maxPendingOrders > 0 && pending >= bounds.maxPendingOrders) return refuse('pending_orders');
-  if (bounds.maxPendingAgeMs > 0 && pending >= limit.orders) return refuse('pending_age');
+  if (bounds.maxPendingAgeMs > 0 && waiting >= limit.orders) return refuse('pending_age');
   return { admitted: true };
 }
 

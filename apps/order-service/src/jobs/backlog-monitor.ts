@@ -1,12 +1,12 @@
 import { type Logger } from '@shopflow/observability';
 import { type SqlClient } from '@shopflow/postgres';
-import { countPendingOrders, pendingOrderPlacedAt } from '../data-access/orders.repository';
+import { awaitingInventoryPlacedAt, countBacklog } from '../data-access/orders.repository';
 import {
   adaptPendingLimit,
   agedOrderRank,
+  backlogAgeMs,
   decideAdmission,
   initialPendingLimit,
-  pendingAgeMs,
   type Admission,
   type AdmissionBounds,
   type AdmissionGate,
@@ -28,12 +28,14 @@ export interface BacklogMonitorOptions {
 }
 
 /**
- * Admission control's eyes: every interval, measures the backlog of unfinished sagas (two index
- * reads, whatever the request rate), adapts its limit to it (see PendingLimit), and keeps both in
- * memory for `POST /orders` to decide on without a query per request, counting the orders it
- * admits until the next measurement. Every replica runs one and decides for itself from the same
- * table: the others' admissions since the last measurement it sees only at the next one, so the
- * backlog can overshoot by what they admit in one interval, and the age brings every limit back.
+ * Admission control's eyes: every interval, measures the backlog of unfinished sagas (two
+ * statements reading indexes, whatever the request rate: how many orders are PENDING and how many
+ * of them await their stock reservation, then the age of the latter), adapts its limit to it (see
+ * PendingLimit), and keeps both in memory for `POST /orders` to decide on without a query per
+ * request, counting the orders it admits until the next measurement. Every replica runs one and
+ * decides for itself from the same table: the others' admissions since the last measurement it sees
+ * only at the next one, so the backlog can overshoot by what they admit in one interval, and the age
+ * brings every limit back.
  */
 export class BacklogMonitor implements AdmissionGate {
   readonly name = 'backlog monitor';
@@ -98,11 +100,16 @@ export class BacklogMonitor implements AdmissionGate {
     // Counted from before the count: an order admitted while it runs may be in it and counted twice,
     // which errs on refusing, never on overshooting.
     const admittedBefore = this.admittedSinceView;
-    const pendingOrders = await countPendingOrders(db);
-    const rank = agedOrderRank(pendingOrders, bounds.ageStragglers);
-    const placedAt = rank === undefined ? null : await pendingOrderPlacedAt(db, rank);
+    const { pending: pendingOrders, awaitingInventory } = await countBacklog(db);
+    const rank = agedOrderRank(awaitingInventory, bounds.ageStragglers);
+    const placedAt = rank === undefined ? null : await awaitingInventoryPlacedAt(db, rank);
     const measuredAt = new Date();
-    const view = { pendingOrders, pendingAgeMs: pendingAgeMs(placedAt, measuredAt), measuredAt };
+    const view = {
+      pendingOrders,
+      awaitingInventory,
+      awaitingInventoryAgeMs: backlogAgeMs(placedAt, measuredAt),
+      measuredAt,
+    };
     this.view = view;
     this.admittedSinceView -= admittedBefore;
     this.limit = adaptPendingLimit(this.limit, view, bounds);
@@ -111,7 +118,7 @@ export class BacklogMonitor implements AdmissionGate {
     const verdict = decideAdmission(view, bounds, measuredAt, this.limit);
     if (verdict.admitted === this.refusing) {
       this.refusing = !verdict.admitted;
-      const backlog = { pendingOrders, pendingAgeMs: view.pendingAgeMs };
+      const backlog = { pendingOrders, awaitingInventory, awaitingInventoryAgeMs: view.awaitingInventoryAgeMs };
       if (verdict.admitted) this.logger.info(backlog, 'backlog back within its bounds: new orders accepted again');
       else this.logger.warn({ ...backlog, reason: verdict.reason }, 'backlog over its bound: new orders refused');
     }

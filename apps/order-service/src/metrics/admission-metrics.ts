@@ -12,11 +12,15 @@ const REASONS: readonly RefusalReason[] = ['pending_orders', 'pending_age'];
 /**
  * On order-service's registry:
  * - `shopflow_orders_refused_total{reason}`: `POST /orders` answered 503 by admission control.
- * - `shopflow_pending_orders`: orders still PENDING (unfinished sagas), as this replica last measured.
- * - `shopflow_pending_orders_age_seconds`: the backlog's age the bound applies to (its oldest
- *   stragglers left out, see agedOrderRank), as this replica last measured.
- * - `shopflow_pending_orders_limit`: the backlog this replica admits up to, adapted to the age bound
- *   (see PendingLimit); +Inf while no bound applies.
+ * - `shopflow_pending_orders`: orders still PENDING (unfinished sagas), as this replica last measured;
+ *   what ADMISSION_MAX_PENDING_ORDERS bounds.
+ * - `shopflow_orders_awaiting_inventory`: of those, the orders whose stock reservation is unanswered;
+ *   what `shopflow_pending_orders_limit` bounds.
+ * - `shopflow_pending_orders_age_seconds`: the age the bound applies to, that of the PENDING orders
+ *   awaiting their reservation (their oldest stragglers left out, see agedOrderRank), as this replica
+ *   last measured. The orders waiting only for their payment are not in it (see admission.ts).
+ * - `shopflow_pending_orders_limit`: the orders awaiting their reservation this replica admits up
+ *   to, adapted to the age bound (see PendingLimit); +Inf while no bound applies.
  * The gauges are one database's backlog seen by every replica: aggregate them with max, not sum.
  */
 export function admissionMetrics(registry: Registry): AdmissionMetrics {
@@ -34,20 +38,26 @@ export function admissionMetrics(registry: Registry): AdmissionMetrics {
     help: 'Orders still PENDING (sagas not finished), as last measured by this replica for admission control',
     registers,
   });
+  const awaitingInventory = new Gauge({
+    name: 'shopflow_orders_awaiting_inventory',
+    help: 'PENDING orders whose stock reservation is unanswered, as last measured by this replica for admission control',
+    registers,
+  });
   const age = new Gauge({
     name: 'shopflow_pending_orders_age_seconds',
-    help: 'Age of the PENDING backlog, its oldest stragglers left out, as last measured for admission control',
+    help: 'Age of the PENDING orders awaiting their stock reservation, oldest stragglers left out, as last measured for admission control',
     registers,
   });
   const limitGauge = new Gauge({
     name: 'shopflow_pending_orders_limit',
-    help: 'PENDING orders at which this replica refuses new ones, adapted to the backlog age bound',
+    help: 'PENDING orders awaiting their stock reservation at which this replica refuses new ones, adapted to the age bound',
     registers,
   });
   return {
     measured(view, limit) {
       pending.set(view.pendingOrders);
-      age.set(view.pendingAgeMs / 1000);
+      awaitingInventory.set(view.awaitingInventory);
+      age.set(view.awaitingInventoryAgeMs / 1000);
       limitGauge.set(limit.orders);
     },
     refused(reason) {
