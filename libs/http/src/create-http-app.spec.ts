@@ -15,7 +15,7 @@ const authenticate: RequestHandler = (req, _res, next) => {
   });
 };
 
-function app(readinessOk = true) {
+function app(readinessOk = true, logger = createLogger({ service: 'test', level: 'silent' })) {
   const router = Router();
   router.post('/things', (req, res) => {
     const body = parseRequest(z.object({ name: z.string().min(1) }), req.body);
@@ -31,7 +31,7 @@ function app(readinessOk = true) {
     throw new AppError('forbidden', 'this needs admin', { error: 'insufficient_scope', requiredScopes: ['admin'] });
   });
   return createHttpApp({
-    logger: createLogger({ service: 'test', level: 'silent' }),
+    logger,
     routers: [router],
     authenticate,
     readiness: [
@@ -123,5 +123,21 @@ describe('HTTP app', () => {
       'Bearer realm="shopflow", error="insufficient_scope", error_description="this needs admin", scope="admin"',
     );
     expect(JSON.parse(res.text)).toMatchObject({ status: 403, requiredScopes: ['admin'] });
+  });
+
+  it("never writes a request's credentials to its log line", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      service: 'test',
+      level: 'debug',
+      destination: { write: (l: string) => lines.push(l) },
+    });
+    await request(app(true, logger))
+      .get('/missing')
+      .set('authorization', 'Bearer s3cr3t-t0ken')
+      .set('cookie', 'sid=c00kie');
+    const logged = lines.find((line) => line.includes('"/missing"'));
+    expect(logged).toContain('"authorization":"[redacted]"');
+    expect(lines.join('')).not.toMatch(/s3cr3t-t0ken|c00kie/);
   });
 });

@@ -13,13 +13,17 @@ export interface LoggerOptions {
 
 /**
  * Personal data is redacted wherever an event or payload is logged: at the top level,
- * one level down (`{ event }`), and any bare `email` field.
+ * one level down (`{ event }`), and any bare `email` field; so are a request's credentials.
  */
 export const REDACTED_PATHS: readonly string[] = [
   ...PERSONAL_DATA_PATHS,
   ...PERSONAL_DATA_PATHS.map((path) => `*.${path}`),
   ...PERSONAL_DATA_PATHS.map((path) => path.replace(/^payload\./, '')),
   '*.email',
+  // Credentials in a request's log line (pino-http logs its headers): a bearer token in a log is a
+  // token anyone who reads the logs can use until it expires.
+  'req.headers.authorization',
+  'req.headers.cookie',
 ];
 
 export function createLogger({ service, level = 'info', destination }: LoggerOptions): Logger {
