@@ -14,11 +14,13 @@ import { SMTPServer } from 'smtp-server';
 
 const root = path.resolve(import.meta.dirname, '../..');
 // Consumers first, inventory last: the catalog it announces at start must find order-service's queue.
+// PORT_OFFSET moves all four (e.g. to run a second copy beside the first, as its test does).
+const PORT_OFFSET = Number(process.env.PORT_OFFSET ?? 0);
 const SERVICES = {
-  'order-service': 3001,
-  'payment-service': 3003,
-  'notification-service': 3004,
-  'inventory-service': 3002,
+  'order-service': 3001 + PORT_OFFSET,
+  'payment-service': 3003 + PORT_OFFSET,
+  'notification-service': 3004 + PORT_OFFSET,
+  'inventory-service': 3002 + PORT_OFFSET,
 };
 const PG_URL = process.env.POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -57,7 +59,8 @@ async function checkInfrastructure() {
         `  or point POSTGRES_URL at yours.`,
     );
   }
-  for (const service of Object.keys(SERVICES)) {
+  // Only the databases no <SERVICE>_DATABASE_URL replaces: those are the caller's.
+  for (const service of Object.keys(SERVICES).filter((service) => !process.env[databaseUrlVariable(service)])) {
     const name = databaseName(service);
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (rowCount === 0) {
@@ -77,6 +80,7 @@ async function checkInfrastructure() {
 }
 
 const databaseName = (service) => `shopflow_${service.split('-')[0]}`;
+const databaseUrlVariable = (service) => `${service.split('-')[0].toUpperCase()}_DATABASE_URL`;
 const databaseUrl = (service) => {
   const url = new URL(PG_URL);
   url.pathname = `/${databaseName(service)}`;
@@ -328,7 +332,7 @@ function startService(service, replica, auth) {
     env: {
       ...process.env,
       PORT: String(port),
-      DATABASE_URL: process.env[`${service.split('-')[0].toUpperCase()}_DATABASE_URL`] ?? databaseUrl(service),
+      DATABASE_URL: process.env[databaseUrlVariable(service)] ?? databaseUrl(service),
       AMQP_URL,
       SMTP_HOST: process.env.SMTP_HOST ?? '127.0.0.1',
       SMTP_PORT: String(SMTP_PORT),
@@ -336,7 +340,13 @@ function startService(service, replica, auth) {
       ...auth,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: Ctrl-C in a terminal signals the whole foreground group, and a service
+    // in it would get SIGINT from the terminal and then SIGTERM from this script, the second of which
+    // means "stop now, drain nothing". Here it gets one signal, this script's SIGTERM.
+    detached: true,
   });
+  // This script gone by any route but a signal it handles (an error, process.exit): its services too.
+  process.on('exit', () => child.exitCode === null && child.signalCode === null && child.kill('SIGTERM'));
   for (const stream of [child.stdout, child.stderr]) {
     readline.createInterface({ input: stream }).on('line', (line) => console.log(`[${label}] ${line}`));
   }
@@ -345,6 +355,11 @@ function startService(service, replica, auth) {
 }
 
 async function main() {
+  if (!Number.isInteger(PORT_OFFSET) || PORT_OFFSET < 0 || PORT_OFFSET > 60_000) {
+    throw new Error(
+      `PORT_OFFSET=${process.env.PORT_OFFSET} is not a whole number of ports from 0 to 60000: fix or unset it`,
+    );
+  }
   const replicas = parseReplicas(process.argv.slice(2));
   const auth = authSettings();
   await checkInfrastructure();
