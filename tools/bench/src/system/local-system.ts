@@ -106,7 +106,11 @@ export class LocalSystem {
       const running = this.replicas(service).length;
       return Array.from({ length: Math.max(0, replicas - running) }, (_, i) => ({ service, replica: running + i + 1 }));
     });
-    await Promise.all(wanted.map(({ service, replica }) => this.startOne(service, replica)));
+    // All settled before a failure is reported: a start still under way when another fails would
+    // otherwise come up after close() had stopped the others, and outlive the bench.
+    const started = await Promise.allSettled(wanted.map(({ service, replica }) => this.startOne(service, replica)));
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private async startOne(service: ServiceName, replica: number): Promise<void> {
