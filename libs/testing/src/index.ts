@@ -20,3 +20,4 @@ export {
   type Exposition,
   type Sample,
 } from './prometheus-exposition';
+export { checkInfrastructure, MissingInfrastructure } from './infrastructure-check';

@@ -1,5 +1,6 @@
 // `npm run bench [-- --quick]`: the saga benchmark. Progress goes to stderr, the table to stdout;
 // report.json, report.txt and chart.svg to the results folder. Exits 1 if any order was lost or failed.
+import { MissingInfrastructure } from '@shopflow/testing';
 import { parseOptions, UsageError, USAGE } from './options';
 import { renderProfile, summariseProfile } from './profile/cpu-profile';
 import { runBench } from './run-bench';
@@ -32,7 +33,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    // The machine lacks something (a broker, a database, the management API): the line that says
+    // what and how to fix it; anything else is the bench's own failure, with its stack.
+    if (error instanceof MissingInfrastructure) console.error(`npm run bench: ${error.message}`);
+    else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
     process.exit(1);
   },
 );

@@ -1,3 +1,4 @@
+import { checkInfrastructure } from '@shopflow/testing';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +38,8 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const logDir = path.join(WORKSPACE, 'tmp/bench-logs', path.basename(options.outDir));
   const profileDir = path.join(options.outDir, 'profiles');
 
+  // What the bench needs of the machine, checked before anything starts: one clear line if it is missing.
+  await checkInfrastructure();
   const background = await sampleMachineLoad();
   log(
     `machine before the run: ${Math.round(background.busyShare * 100)} % busy, load average ${background.loadAverage1m.toFixed(2)}`,
