@@ -9,13 +9,13 @@ module.exports = {
         module: { type: 'commonjs' },
       },
     ],
-    // jose ships only ES modules, which Jest's module loader cannot require: compiled like our sources.
-    '/node_modules/jose/.+\\.js$': [
+    // jose and uuid ship only ES modules, which Jest's module loader cannot require: compiled like our sources.
+    '/node_modules/(jose|uuid)/.+\\.js$': [
       '@swc/jest',
       { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|uuid)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['**/?(*.)+(spec|test).ts'],
   // Integration tests create databases, run migrations and start services: give hooks room on a busy 2-core machine (up to a minute).

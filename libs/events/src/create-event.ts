@@ -1,4 +1,4 @@
-import { randomUUIDv7 } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { AppError } from '@shopflow/errors';
 import { type EventDefinition, type EventOf, type PayloadOf } from './define-event';
 import { type Envelope } from './envelope';
@@ -24,7 +24,7 @@ export function createEvent<D extends EventDefinition>(
       issues: parsed.error.issues,
     });
   }
-  const id = randomUUIDv7();
+  const id = uuidv7();
   const correlationId = origin.causedBy?.correlationId ?? origin.correlationId ?? id;
   return Object.freeze({
     id,

@@ -1,4 +1,4 @@
-import { randomUUIDv7 } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { setTimeout as pause } from 'node:timers/promises';
 import { AppError, ERROR_KINDS } from '@shopflow/errors';
 import { createEvent, NotificationSentV1, type Envelope } from '@shopflow/events';
@@ -57,7 +57,7 @@ const LONGEST_PAUSE_MS = 500;
 export async function sendOrderEmail(deps: NotificationDependencies, event: OrderEmailEvent): Promise<SendOutcome> {
   const email = orderEmail(event);
   const claim: NewClaim = {
-    id: randomUUIDv7(),
+    id: uuidv7(),
     orderId: email.orderId,
     template: email.template,
     to: email.to,

@@ -1,7 +1,7 @@
 import { AppError } from '@shopflow/errors';
 import { createEvent, OrderPlacedV1 } from '@shopflow/events';
 import { type Database, type Transaction } from '@shopflow/postgres';
-import { randomUUIDv7 } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { SERVICE_NAME } from '../config';
 import { findPrices } from '../data-access/catalog.repository';
 import { findOrderByIdempotencyKey, insertOrder, isIdempotencyKeyTaken } from '../data-access/orders.repository';
@@ -84,7 +84,7 @@ async function store(
   if (!pricing.ok) throw pricingError(pricing);
 
   const { lines, total } = pricing;
-  const order = newOrder({ id: randomUUIDv7(), customerId, email, lines, total, createdAt: new Date() });
+  const order = newOrder({ id: uuidv7(), customerId, email, lines, total, createdAt: new Date() });
   const correlationId = command.correlationId ?? order.id;
   const expiresAt = new Date(order.createdAt.getTime() + deps.orderTimeoutMs);
   insertOrder(tx, order, { correlationId, expiresAt, idempotency });

@@ -1,4 +1,4 @@
-import { randomUUIDv7 } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { type EventOf, type OrderPlacedV1 } from '@shopflow/events';
 import { type InboxOutcome } from '@shopflow/messaging';
 import { loadOrderPaymentState, lockOrder, startPayment } from '../data-access/payments.repository';
@@ -22,7 +22,7 @@ export async function chargeOrder(
   const outcome = await deps.transactions.handleOnce(event, async (tx) => {
     lockOrder(tx, orderId);
     if (onOrderPlaced(await loadOrderPaymentState(tx, orderId)) === 'charge') {
-      startPayment(tx, { id: randomUUIDv7(), orderId, amount: total.amount, currency: total.currency });
+      startPayment(tx, { id: uuidv7(), orderId, amount: total.amount, currency: total.currency });
     }
     return [];
   });
