@@ -1,6 +1,7 @@
 import { run } from './cli';
 import { processTerminal } from './terminal';
 
-run(process.argv.slice(2), processTerminal()).then((exitCode) => {
+// run() answers every failure with its exit code; anything else escaping it is a bug, left unhandled.
+void run(process.argv.slice(2), processTerminal()).then((exitCode) => {
   process.exitCode = exitCode;
 });

@@ -141,7 +141,8 @@ export async function startIdentityProvider(options: IdentityProviderOptions = {
   };
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    handle(req)
+    // Every failure of handle() becomes a 500 problem; send() only writes the answer.
+    void handle(req)
       .catch((error: unknown) =>
         problem(500, 'internal', 'Internal error', error instanceof Error ? error.message : String(error)),
       )

@@ -121,7 +121,10 @@ export class EventConsumer {
 
   private track(work: Promise<void>): void {
     this.inFlight.add(work);
-    work.finally(() => this.inFlight.delete(work));
+    // Not awaited: the delivery is handled while the next arrives. onMessage settles every outcome
+    // itself; should it ever reject, the rejection stays unhandled and the service's handler stops
+    // the process (libs/bootstrap's runService), as for any failure whose state is unknown.
+    void work.finally(() => this.inFlight.delete(work));
   }
 
   /** Each delivery is handled in a consumer span that continues the publisher's trace (retries included). */

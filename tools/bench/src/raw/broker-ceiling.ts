@@ -83,13 +83,15 @@ export async function measureBroker(seconds: number, { window = 100, prefetch = 
     const consumer = await connection.createChannel();
     await consumer.prefetch(prefetch);
     const consumeStarted = performance.now();
-    await new Promise<void>((resolve) => {
+    await new Promise<void>((resolve, reject) => {
       let consumed = 0;
-      consumer.consume(queue, (message) => {
-        if (!message) return;
-        consumer.ack(message);
-        if (++consumed === total) resolve();
-      });
+      consumer
+        .consume(queue, (message) => {
+          if (!message) return;
+          consumer.ack(message);
+          if (++consumed === total) resolve();
+        })
+        .catch(reject);
     });
     const consumePerSecond = total / ((performance.now() - consumeStarted) / 1000);
     return {
