@@ -322,6 +322,21 @@ async function announceWhenOrderable(ports, isStopping) {
   }
 }
 
+/** Every replica's port is free, or one line says which is taken and what to do (before anything starts). */
+async function checkServicePorts(replicas) {
+  for (const [service, count] of Object.entries(replicas)) {
+    for (let replica = 1; replica <= count; replica++) {
+      const port = portOf(service, replica);
+      if (await portInUse(port)) {
+        throw new Error(
+          `port ${port}, where ${service}#${replica} would listen, is in use (another npm start?): ` +
+            'stop what uses it, or set PORT_OFFSET to move the services (e.g. PORT_OFFSET=1000 for 4001-4004)',
+        );
+      }
+    }
+  }
+}
+
 const portOf = (service, replica) => SERVICES[service] + (replica - 1) * 100;
 
 function startService(service, replica, auth) {
@@ -363,6 +378,7 @@ async function main() {
   const replicas = parseReplicas(process.argv.slice(2));
   const auth = authSettings();
   await checkInfrastructure();
+  await checkServicePorts(replicas);
   if (!process.argv.includes('--no-build')) await run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
   const mail = await startMailCatcher();
   const simulator = await startGatewaySimulator();
