@@ -97,12 +97,13 @@ describe('inventory-service with two replicas on one database and queue (one act
             maxBatch: 32,
           });
           return Array.from({ length: 15 }, () =>
-            reserveStock({ transactions }, orderPlaced([{ sku: 'HOT-2', quantity: 1 }])),
+            reserveStock({ transactions, db: writer }, orderPlaced([{ sku: 'HOT-2', quantity: 1 }])),
           );
         }),
       );
-      expect(outcomes.filter((outcome) => outcome === 'reserved')).toHaveLength(10);
-      expect(outcomes.filter((outcome) => outcome === 'rejected')).toHaveLength(20);
+      const results = outcomes.map((handled) => (handled.outcome === 'handled' ? handled.result : 'duplicate'));
+      expect(results.filter((result) => result === 'reserved')).toHaveLength(10);
+      expect(results.filter((result) => result === 'rejected')).toHaveLength(20);
       expect((await http.get('/products/HOT-2')).body).toMatchObject({ stock: 10, reserved: 10, available: 0 });
     } finally {
       await Promise.all(writers.map((writer) => writer.close()));

@@ -1,4 +1,4 @@
-import { startEventDrivenService, type RunningService } from '@shopflow/bootstrap';
+import { startEventDrivenService, type RunningService, type ServiceContext } from '@shopflow/bootstrap';
 import { type Logger } from '@shopflow/observability';
 import path from 'node:path';
 import { SERVICE_NAME, type Config } from './config';
@@ -6,6 +6,7 @@ import { notificationRoutes } from './http/notifications.routes';
 import { SmtpMailer } from './mailer/smtp-mailer';
 import { notificationHandlers } from './messaging/handlers';
 import { NOTIFICATION_EVENTS } from './messaging/published-events';
+import { type NotificationDependencies } from './use-cases/dependencies';
 
 export type { RunningService } from '@shopflow/bootstrap';
 
@@ -21,13 +22,18 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
     pool: config.SMTP_POOL,
     maxConnections: config.SMTP_MAX_CONNECTIONS,
   });
+  const dependencies = ({ db, transactions }: ServiceContext): NotificationDependencies => ({
+    db,
+    transactions,
+    mailer,
+  });
   return startEventDrivenService(
     {
       name: SERVICE_NAME,
       prismaConfig: path.join(__dirname, '../prisma.config.ts'),
       publishes: NOTIFICATION_EVENTS,
-      handlers: ({ transactions }) => notificationHandlers({ transactions, mailer }),
-      routers: ({ db }) => [notificationRoutes(db)],
+      handlers: (context) => notificationHandlers(dependencies(context)),
+      routers: (context) => [notificationRoutes(dependencies(context))],
       readiness: [{ name: 'smtp', check: () => mailer.verify() }],
       resources: [{ name: 'smtp', run: async () => mailer.close() }],
     },

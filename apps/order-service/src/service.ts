@@ -6,16 +6,23 @@ import { SERVICE_NAME, type Config } from './config';
 import { catalogRoutes } from './http/catalog.routes';
 import { orderRoutes } from './http/orders.routes';
 import { BacklogMonitor } from './jobs/backlog-monitor';
-import { TimeoutSweeper } from './jobs/timeout-sweeper';
+import { timeoutSweeper } from './jobs/timeout-sweeper';
 import { admissionMetrics } from './metrics/admission-metrics';
 import { sagaMetrics } from './metrics/saga-metrics';
 import { orderHandlers } from './messaging/handlers';
 import { ORDER_EVENTS } from './messaging/published-events';
+import { type OrderDependencies } from './use-cases/dependencies';
 
 export type { RunningService } from '@shopflow/bootstrap';
 
 /** Starts the whole service; `main.ts` calls it with the environment's config, tests with their own. */
 export function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const dependencies = ({ db, transactions, metrics }: ServiceContext): OrderDependencies => ({
+    db,
+    transactions,
+    orderTimeoutMs: config.ORDER_TIMEOUT_MS,
+    sagas: sagaMetrics(metrics.registry),
+  });
   // Admission control: one monitor, both a job (it measures the backlog on a timer) and what POST /orders
   // asks, made by whichever needs it first. Readiness leaves the backlog alone: a replica over its bounds
   // refuses new orders and is otherwise doing its job (finishing sagas, answering reads); taking it out
@@ -41,24 +48,14 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
       name: SERVICE_NAME,
       prismaConfig: path.join(__dirname, '../prisma.config.ts'),
       publishes: ORDER_EVENTS,
-      handlers: ({ transactions, metrics }) => orderHandlers({ transactions, sagas: sagaMetrics(metrics.registry) }),
+      handlers: (context) => orderHandlers(dependencies(context)),
       routers: (context) => [
-        orderRoutes({
-          db: context.db,
-          transactions: context.transactions,
-          orderTimeoutMs: config.ORDER_TIMEOUT_MS,
-          admission: backlogMonitor(context),
-        }),
-        catalogRoutes(context.db),
+        orderRoutes(dependencies(context), backlogMonitor(context)),
+        catalogRoutes(dependencies(context)),
       ],
       jobs: (context) => [
         backlogMonitor(context),
-        new TimeoutSweeper({
-          transactions: context.transactions,
-          intervalMs: config.TIMEOUT_SWEEP_INTERVAL_MS,
-          logger,
-          sagas: sagaMetrics(context.metrics.registry),
-        }),
+        timeoutSweeper(dependencies(context), { intervalMs: config.TIMEOUT_SWEEP_INTERVAL_MS, logger }),
       ],
     },
     config,

@@ -1,4 +1,4 @@
-import { startEventDrivenService, type RunningService } from '@shopflow/bootstrap';
+import { startEventDrivenService, type RunningService, type ServiceContext } from '@shopflow/bootstrap';
 import { type Logger } from '@shopflow/observability';
 import path from 'node:path';
 import { SERVICE_NAME, type Config } from './config';
@@ -6,6 +6,7 @@ import { PaymentGatewayClient } from './gateway/payment-gateway.client';
 import { paymentRoutes } from './http/payment.routes';
 import { paymentHandlers } from './messaging/handlers';
 import { PAYMENT_EVENTS } from './messaging/published-events';
+import { type PaymentDependencies } from './use-cases/dependencies';
 
 export type { RunningService } from '@shopflow/bootstrap';
 
@@ -18,13 +19,14 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
     attempts: config.PAYMENT_GATEWAY_ATTEMPTS,
     backoffMs: config.PAYMENT_GATEWAY_BACKOFF_MS,
   });
+  const dependencies = ({ db, transactions }: ServiceContext): PaymentDependencies => ({ db, transactions, gateway });
   return startEventDrivenService(
     {
       name: SERVICE_NAME,
       prismaConfig: path.join(__dirname, '../prisma.config.ts'),
       publishes: PAYMENT_EVENTS,
-      handlers: ({ transactions, db }) => paymentHandlers({ transactions, db, gateway }),
-      routers: ({ db }) => [paymentRoutes(db)],
+      handlers: (context) => paymentHandlers(dependencies(context)),
+      routers: (context) => [paymentRoutes(dependencies(context))],
       readiness: [{ name: 'payment-gateway', check: () => gateway.reachable() }],
       // After the consumer has stopped: no call is in flight any more.
       resources: [{ name: 'payment-gateway', run: () => gateway.close() }],

@@ -3,3 +3,4 @@ export * from './apply-migrations';
 export * from './graceful-shutdown';
 export * from './run-service';
 export * from './start-event-driven-service';
+export * from './periodic-job';

@@ -16,6 +16,7 @@ import { type Router } from 'express';
 import { applyMigrations } from './apply-migrations';
 import { runShutdownSteps, type ShutdownStep } from './graceful-shutdown';
 import { type BaseConfig } from './load-config';
+import { JobSchedule, type PeriodicJob } from './periodic-job';
 
 /** What a service's own code gets to build its entry points with. */
 export interface ServiceContext {
@@ -25,13 +26,6 @@ export interface ServiceContext {
   logger: Logger;
   /** The service's registry and shared metrics; a service registers its own metrics on `metrics.registry`. */
   metrics: ServiceMetrics;
-}
-
-/** Work on a timer (e.g. a sweeper): started once the service runs, stopped before the relay. */
-export interface BackgroundJob {
-  name: string;
-  start(): void;
-  stop(): Promise<void>;
 }
 
 export interface EventDrivenService {
@@ -48,7 +42,8 @@ export interface EventDrivenService {
   readiness?: ReadinessCheck[];
   /** Runs after migrations, before the service takes traffic (e.g. seeding). */
   prepare?(context: ServiceContext): Promise<void>;
-  jobs?(context: ServiceContext): BackgroundJob[];
+  /** Started once the service runs, stopped after the consumer and before the relay. */
+  jobs?(context: ServiceContext): PeriodicJob[];
   /** Closed after the consumer has stopped (e.g. an SMTP transport). */
   resources?: ShutdownStep[];
 }
@@ -101,7 +96,10 @@ export async function startEventDrivenService(
     singleActiveConsumer: service.singleActiveConsumer,
   });
   metrics.watchQueues(() => consumer.queueStats());
-  const jobs = service.jobs?.(context) ?? [];
+  const jobs = (service.jobs?.(context) ?? []).map((job) => ({
+    name: job.name,
+    schedule: new JobSchedule(job, logger),
+  }));
   // Not ready until start-up is complete: every consumer attached, every job running.
   let started = false;
   const app = createHttpApp({
@@ -127,7 +125,7 @@ export async function startEventDrivenService(
   const server = await startHttpServer(app, config.PORT, logger);
   relay.start();
   await consumer.start();
-  jobs.forEach((job) => job.start());
+  jobs.forEach((job) => job.schedule.start());
   started = true;
 
   return {
@@ -137,7 +135,7 @@ export async function startEventDrivenService(
         [
           { name: 'http', run: () => server.close() },
           { name: 'consumer', run: () => consumer.stop() },
-          ...jobs.map((job) => ({ name: job.name, run: () => job.stop() })),
+          ...jobs.map((job) => ({ name: job.name, run: () => job.schedule.stop() })),
           ...(service.resources ?? []),
           { name: 'outbox relay', run: () => relay.stop() },
           { name: 'publisher', run: () => publisher.close() },

@@ -1,6 +1,13 @@
 import { context, type Context } from '@opentelemetry/api';
 import { type Envelope } from '@shopflow/events';
-import { failedStatementNumber, isLockConflict, raw, sql, type Transaction } from '@shopflow/postgres';
+import {
+  failedStatementNumber,
+  isLockConflict,
+  raw,
+  sql,
+  type PipelinedTransaction,
+  type Transaction,
+} from '@shopflow/postgres';
 import { type Inbox, type InboxOutcome } from './inbox/inbox';
 import { insertIntoOutbox, toOutboxMessages, type OutboxMessage } from './outbox/outbox';
 
@@ -30,7 +37,7 @@ export type Settled = { outcome: InboxOutcome } | { error: unknown } | 'run-alon
 interface UnitRun {
   settled: Settled;
   messages: OutboxMessage[];
-  /** The number of the unit's first statement in the transaction (see Transaction.issued). */
+  /** The number of the unit's first statement in the transaction (see PipelinedTransaction.issued). */
   firstStatement: number;
 }
 
@@ -39,7 +46,7 @@ interface UnitRun {
  * of each unit and the rows written.
  *
  * Each unit of a batch of several runs after a SAVEPOINT of its own. A unit does not wait for the
- * statements it sent (Transaction.send) before the next unit starts: they travel with the next
+ * statements it sent (Transaction.sendWithoutWaiting) before the next unit starts: they travel with the next
  * statements, and a failure among them is reported by whichever statement is awaited next, maybe in
  * a later unit. The failed statement's number tells whose it was: the transaction goes back to that
  * unit's savepoint, the unit fails alone, and the units after it, undone too, are run again later.
@@ -47,7 +54,7 @@ interface UnitRun {
  * statement before it acts outside the database, which confirms what was sent before.
  */
 export async function runBatch(
-  tx: Transaction,
+  tx: PipelinedTransaction,
   units: readonly BatchUnit[],
   options: { inbox: Inbox; lockWaitMs: number },
 ): Promise<{ settled: Settled[]; written: OutboxMessage[] }> {
@@ -56,7 +63,7 @@ export async function runBatch(
     tx,
     units.flatMap((unit) => unit.eventId ?? []),
   );
-  if (isolated) tx.send(sql`SELECT set_config('lock_timeout', ${`${options.lockWaitMs}ms`}, true)`);
+  if (isolated) tx.sendWithoutWaiting(sql`SELECT set_config('lock_timeout', ${`${options.lockWaitMs}ms`}, true)`);
   const runs: UnitRun[] = [];
   let stopped = false;
   for (const [index, unit] of units.entries()) {
@@ -82,7 +89,7 @@ export async function runBatch(
 }
 
 async function runUnit(
-  tx: Transaction,
+  tx: PipelinedTransaction,
   unit: BatchUnit,
   index: number,
   fresh: Set<string>,
@@ -94,7 +101,7 @@ async function runUnit(
   if (eventId !== undefined && !fresh.delete(eventId)) {
     return { settled: { outcome: 'duplicate' }, messages: [], firstStatement };
   }
-  if (isolated) tx.send(sql`SAVEPOINT ${savepoint(index)}`);
+  if (isolated) tx.sendWithoutWaiting(sql`SAVEPOINT ${savepoint(index)}`);
   try {
     const messages = await context.with(unit.context, async () => toOutboxMessages(await unit.work(tx)));
     return { settled: { outcome: 'handled' }, messages, firstStatement };
@@ -110,7 +117,7 @@ async function runUnit(
  * a lock wait), the units after it are undone. Returns whether the batch must stop: it goes on only
  * when the failed unit is the last one run and had to wait for no lock.
  */
-async function undoFailed(tx: Transaction, runs: UnitRun[], error: unknown): Promise<boolean> {
+async function undoFailed(tx: PipelinedTransaction, runs: UnitRun[], error: unknown): Promise<boolean> {
   const culprit = culpritOf(runs, error);
   // A statement of the batch's own (before any unit) failed: the whole batch fails.
   if (culprit < 0) throw error;

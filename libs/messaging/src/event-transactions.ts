@@ -14,6 +14,22 @@ export interface EventTransactionsOptions {
   maxBatch?: number;
 }
 
+/** What a unit of work decided: its result for the caller, and the events to publish once it commits. */
+export interface WorkOutput<R> {
+  result: R;
+  events: readonly Envelope[];
+}
+
+/**
+ * A service's unit of work: reads and changes state through `tx` (its repositories), and says what
+ * it decided. Whether it has a transaction of its own or shares one with others (group commit) is
+ * the runtime's business: the work is written the same either way.
+ */
+export type Work<R> = (tx: Transaction) => Promise<WorkOutput<R>>;
+
+/** What `handleOnce` did: ran the work (its result), or found the event handled before. */
+export type HandledOnce<R> = { outcome: 'handled'; result: R } | { outcome: 'duplicate' };
+
 /** Publishes what a transaction wrote to the outbox, once it has committed. */
 export interface OutboxDispatcher extends PublishedRows {
   dispatch(messages: readonly OutboxMessage[]): void;
@@ -48,43 +64,67 @@ export class EventTransactions {
     }
   }
 
-  /** For work started by a request: returns `result`, publishes `events`. */
-  async run<R>(work: (tx: Transaction) => Promise<{ result: R; events: readonly Envelope[] }>): Promise<R> {
-    let output: { result: R } | undefined;
-    const workAndKeep = async (tx: Transaction) => {
-      const { result, events } = await work(tx);
-      output = { result };
-      return events;
-    };
+  /** For work started by a request (or a timer): returns the work's `result`, publishes its `events`. */
+  async run<R>(work: Work<R>): Promise<R> {
+    const { events, result } = keepResult(work);
     if (this.batches) {
-      await this.batches.submit({ work: workAndKeep });
+      await this.batches.submit({ work: events });
     } else {
       let written: OutboxMessage[] = [];
       await withPublishedRowsDeleted(this.relay, (deleteRows) =>
         this.db.transaction(async (tx) => {
           deleteRows(tx);
-          written = appendToOutbox(tx, await workAndKeep(tx));
+          written = appendToOutbox(tx, await events(tx));
         }),
       );
       this.relay.dispatch(written);
     }
-    return (output as { result: R }).result;
+    return result();
   }
 
-  /** For work triggered by an event: done once per event id, whatever the redeliveries. */
-  async handleOnce(
-    event: Pick<Envelope, 'id'>,
-    work: (tx: Transaction) => Promise<readonly Envelope[]>,
-  ): Promise<InboxOutcome> {
-    if (this.batches) return this.batches.submit({ eventId: event.id, work });
-    let written: OutboxMessage[] = [];
-    const outcome = await withPublishedRowsDeleted(this.relay, (deleteRows) =>
-      this.inbox.handleOnce(event, async (tx) => {
-        deleteRows(tx);
-        written = appendToOutbox(tx, await work(tx));
-      }),
-    );
-    this.relay.dispatch(written);
-    return outcome;
+  /**
+   * For work triggered by an event: done once per event id, whatever the redeliveries. Returns the
+   * work's `result`, or `duplicate` when the event had been handled before and the work did not run.
+   */
+  async handleOnce<R>(event: Pick<Envelope, 'id'>, work: Work<R>): Promise<HandledOnce<R>> {
+    const { events, result } = keepResult(work);
+    let outcome: InboxOutcome;
+    if (this.batches) {
+      outcome = await this.batches.submit({ eventId: event.id, work: events });
+    } else {
+      let written: OutboxMessage[] = [];
+      outcome = await withPublishedRowsDeleted(this.relay, (deleteRows) =>
+        this.inbox.handleOnce(event, async (tx) => {
+          deleteRows(tx);
+          written = appendToOutbox(tx, await events(tx));
+        }),
+      );
+      this.relay.dispatch(written);
+    }
+    return outcome === 'duplicate' ? { outcome } : { outcome, result: result() };
   }
+}
+
+/**
+ * Splits a unit of work for the runtime, which deals in events only (a batch's outbox rows), from
+ * the caller, who gets the result once the transaction has committed.
+ */
+function keepResult<R>(work: Work<R>) {
+  let output: { result: R } | undefined;
+  return {
+    events: async (tx: Transaction) => {
+      const { result, events } = await work(tx);
+      output = { result };
+      return events;
+    },
+    result: (): R => {
+      if (!output) throw new Error('the unit of work committed without running');
+      return output.result;
+    },
+  };
+}
+
+/** For a log line: what the work decided, or `duplicate` when it did not run. */
+export function outcomeOf<R>(handled: HandledOnce<R>): R | 'duplicate' {
+  return handled.outcome === 'handled' ? handled.result : 'duplicate';
 }

@@ -7,7 +7,8 @@ import {
   type TransactionRunner,
 } from '@shopflow/postgres';
 import { createTestDatabase, type TestDatabase } from '@shopflow/testing';
-import { EventTransactions, type InboxOutcome, type OutboxMessage } from '../src';
+import { type Envelope } from '@shopflow/events';
+import { EventTransactions, type InboxOutcome, type OutboxMessage, type Work } from '../src';
 import { balanceOf, createAccount, creditAccount, paymentSucceeded, PRISMA_CONFIG } from './harness';
 
 /** A gate a unit waits at until the test (or another unit) opens it. */
@@ -47,7 +48,21 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
       consumer,
       { maxBatch },
     );
-    return { transactions, counted, dispatched };
+    return { transactions: eventsOnly(transactions), counted, dispatched };
+  }
+
+  /** `handleOnce` as these tests use it: work that returns only its events, answered by the inbox outcome. */
+  function eventsOnly(transactions: EventTransactions) {
+    return {
+      run: <R>(work: Work<R>) => transactions.run(work),
+      handleOnce: async (event: Pick<Envelope, 'id'>, work: (tx: Transaction) => Promise<readonly Envelope[]>) => {
+        const handled = await transactions.handleOnce(event, async (tx) => ({
+          result: undefined,
+          events: await work(tx),
+        }));
+        return handled.outcome;
+      },
+    };
   }
 
   const credit = (accountId: string, amount: number) => async (tx: SqlClient) => {
@@ -71,6 +86,28 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
     expect(handled).toEqual(Array(5).fill('handled'));
     expect(counted.transactions).toBe(1);
     expect(await balanceOf(db, 'group-turn')).toBe(5);
+  });
+
+  it('answers each unit of a batch with its own result, and a duplicate with no result', async () => {
+    const transactions = new EventTransactions(db, { dispatch: () => undefined }, 'group.results', { maxBatch: 16 });
+    const events = Array.from({ length: 4 }, () => paymentSucceeded(undefined, 2));
+    const work = (n: number) => async (tx: Transaction) => {
+      await creditAccount(tx, 'group-results', 2);
+      return { result: `unit ${n}`, events: [] };
+    };
+    const handled = await Promise.all([
+      ...events.map((event, n) => transactions.handleOnce(event, work(n))),
+      transactions.run(async () => ({ result: 'request', events: [] })),
+    ]);
+    expect(handled).toEqual([
+      { outcome: 'handled', result: 'unit 0' },
+      { outcome: 'handled', result: 'unit 1' },
+      { outcome: 'handled', result: 'unit 2' },
+      { outcome: 'handled', result: 'unit 3' },
+      'request',
+    ]);
+    expect(await transactions.handleOnce(events[2]!, work(9))).toEqual({ outcome: 'duplicate' });
+    expect(await balanceOf(db, 'group-results')).toBe(8);
   });
 
   it('commits units submitted together in one transaction, each once, with all their events', async () => {
@@ -137,7 +174,7 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
     /** A unit that credits `accountId`, then sends an INSERT that breaks the accounts' primary key. */
     const creditThenBreakKey = (accountId: string, amount: number) => async (tx: Transaction) => {
       await creditAccount(tx, accountId, amount);
-      tx.send(sql`INSERT INTO accounts (id, balance) VALUES (${'group-taken'}, ${1})`);
+      tx.sendWithoutWaiting(sql`INSERT INTO accounts (id, balance) VALUES (${'group-taken'}, ${1})`);
       return [paymentSucceeded(undefined, amount)];
     };
 

@@ -140,10 +140,11 @@ describe('EventTransactions', () => {
     const emitted = paymentSucceeded(incoming.payload.orderId, 40);
     const work = async (tx: SqlClient) => {
       await createAccount(tx, incoming.payload.orderId, 40);
-      return [emitted];
+      return { result: 'account opened', events: [emitted] };
     };
-    expect(await transactions.handleOnce(incoming, work)).toBe('handled');
-    expect(await transactions.handleOnce(incoming, work)).toBe('duplicate');
+    // The work's result comes back like run's, once committed; a duplicate does not run the work.
+    expect(await transactions.handleOnce(incoming, work)).toEqual({ outcome: 'handled', result: 'account opened' });
+    expect(await transactions.handleOnce(incoming, work)).toEqual({ outcome: 'duplicate' });
     expect(await db.query(sql`SELECT id FROM outbox_events`)).toEqual([{ id: emitted.id }]);
     expect(await balanceOf(db, incoming.payload.orderId)).toBe(40);
     // Handed to the relay once committed, and only once: the duplicate emitted nothing.

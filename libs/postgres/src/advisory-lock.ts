@@ -6,5 +6,5 @@ import { type Transaction } from './sql-client';
  * transaction's next statements run once the lock is granted, and fail if it is not.
  */
 export function lockUntilTransactionEnds(tx: Transaction, key: string): void {
-  tx.send(sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`);
+  tx.sendWithoutWaiting(sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`);
 }

@@ -1,8 +1,8 @@
 import { Pool, type PoolClient } from 'pg';
 import { type Sql } from 'sql-template-tag';
-import { PipelinedTransaction } from './pipelined-transaction';
+import { PipelineModeTransaction } from './pipeline-mode-transaction';
 import { prepared } from './prepared-statements';
-import { type SqlClient, type Transaction, type TransactionRunner } from './sql-client';
+import { type PipelinedTransaction, type SqlClient, type TransactionRunner } from './sql-client';
 
 export interface DatabaseOptions {
   url: string;
@@ -33,7 +33,7 @@ export class Database implements SqlClient, TransactionRunner {
       connectionTimeoutMillis: options.connectionWaitMs ?? 10_000,
       idle_in_transaction_session_timeout: options.idleInTransactionMs ?? 20_000,
       application_name: options.applicationName,
-      // A transaction sends its statements without waiting for each answer (see PipelinedTransaction).
+      // A transaction sends its statements without waiting for each answer (see PipelineModeTransaction).
       pipeline: true,
       // Every statement is prepared (see prepared()), and PostgreSQL's default plans a prepared statement
       // anew at each execution for as long as plans made for its actual values look cheaper than the
@@ -55,12 +55,12 @@ export class Database implements SqlClient, TransactionRunner {
     return countRows(this.pool, statement);
   }
 
-  async transaction<R>(work: (tx: Transaction) => Promise<R>): Promise<R> {
+  async transaction<R>(work: (tx: PipelinedTransaction) => Promise<R>): Promise<R> {
     const connection = await this.pool.connect();
     // The server may end the session mid-transaction (idle timeout, restart): the failing query
     // reports it; without a listener the connection's 'error' event would crash the process.
     connection.on('error', ignoreConnectionError);
-    const tx = new PipelinedTransaction(connection);
+    const tx = new PipelineModeTransaction(connection);
     try {
       tx.begin();
       const result = await work(tx);
@@ -87,7 +87,7 @@ async function countRows(client: Pool | PoolClient, statement: Sql): Promise<num
 }
 
 /** A connection whose rollback failed is in an unknown state: it is closed rather than returned to the pool. */
-async function rollback(tx: PipelinedTransaction, connection: PoolClient): Promise<void> {
+async function rollback(tx: PipelineModeTransaction, connection: PoolClient): Promise<void> {
   try {
     await tx.rollback();
     release(connection);

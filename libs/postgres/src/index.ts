@@ -3,5 +3,5 @@ export * from './sql-client';
 export * from './database';
 export * from './database-errors';
 export * from './advisory-lock';
-export { failedStatementNumber } from './pipelined-transaction';
+export { failedStatementNumber } from './pipeline-mode-transaction';
 export { planEachTime } from './prepared-statements';

@@ -78,7 +78,7 @@ const MOVES = {
 export function moveUnits(tx: Transaction, move: keyof typeof MOVES, lines: readonly OrderLine[]): void {
   const skus = lines.map((line) => line.sku);
   const quantities = lines.map((line) => line.quantity);
-  tx.send(sql`
+  tx.sendWithoutWaiting(sql`
     WITH locked AS MATERIALIZED (
       SELECT sku FROM products WHERE sku = ANY(${skus}::text[]) ORDER BY sku COLLATE "C" FOR UPDATE
     )

@@ -32,7 +32,7 @@ export function createReservation(
   const quantities = items.map((item) => item.quantity);
   // The reservation is inserted even without items: a data-modifying WITH always runs to completion.
   // The items' foreign key is checked at the end of the statement, when the reservation exists.
-  tx.send(sql`
+  tx.sendWithoutWaiting(sql`
     WITH reservation AS (
       INSERT INTO reservations (order_id, status, updated_at)
       VALUES (${orderId}::uuid, ${status}::reservation_status, now())
@@ -48,7 +48,7 @@ export function createReservation(
  * reservations are never deleted: the row is there.
  */
 export function setReservationStatus(tx: Transaction, orderId: string, status: ReservationStatus): void {
-  tx.send(sql`
+  tx.sendWithoutWaiting(sql`
     UPDATE reservations SET status = ${status}::reservation_status, updated_at = now()
     WHERE order_id = ${orderId}::uuid`);
 }

@@ -2,7 +2,6 @@ import { requireScope } from '@shopflow/auth';
 import { AppError } from '@shopflow/errors';
 import { currencySchema, skuSchema } from '@shopflow/events';
 import { parseRequest } from '@shopflow/http';
-import { type Database } from '@shopflow/postgres';
 import { Router } from 'express';
 import { z } from 'zod';
 import { findProduct, listProducts } from '../data-access/products.repository';
@@ -36,17 +35,17 @@ const toJson = (product: Product) => ({
  * The stock room: the shop's staff (`catalog:write`) set prices and stock, and they and support
  * (`admin`) read them. Customers browse order-service's /catalog instead.
  */
-export function productsRoutes(db: Database, deps: InventoryDependencies): Router {
+export function productsRoutes(deps: InventoryDependencies): Router {
   const router = Router();
   const staff = requireScope('catalog:write', 'admin');
 
   router.get('/products', staff, async (_req, res) => {
-    res.json((await listProducts(db)).map(toJson));
+    res.json((await listProducts(deps.db)).map(toJson));
   });
 
   router.get('/products/:sku', staff, async (req, res) => {
     const { sku } = parseRequest(skuPath, req.params, 'path');
-    const product = await findProduct(db, sku);
+    const product = await findProduct(deps.db, sku);
     if (!product) throw new AppError('not_found', `no product ${sku}`, { sku });
     res.json(toJson(product));
   });

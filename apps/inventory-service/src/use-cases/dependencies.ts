@@ -1,5 +1,10 @@
 import { type EventTransactions } from '@shopflow/messaging';
+import { type Database } from '@shopflow/postgres';
 
+/** What inventory-service's use cases, entry points and jobs are given (built once in service.ts). */
 export interface InventoryDependencies {
+  /** Units of work: state, outbox and inbox in one transaction. */
   transactions: EventTransactions;
+  /** Reads outside any unit of work. */
+  db: Database;
 }

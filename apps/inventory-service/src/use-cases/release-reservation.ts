@@ -1,4 +1,5 @@
 import { createEvent, InventoryReleasedV1, type EventOf, type OrderCancelledV1 } from '@shopflow/events';
+import { type HandledOnce } from '@shopflow/messaging';
 import { SERVICE_NAME } from '../config';
 import { moveUnits } from '../data-access/products.repository';
 import {
@@ -9,20 +10,22 @@ import {
 } from '../data-access/reservations.repository';
 import { onOrderCancelled } from '../domain/reservation-state';
 import { type InventoryDependencies } from './dependencies';
-import { handleOnce, type Handled } from './handle-once';
 
 type ReleaseOutcome = 'released' | 'cancellation-remembered' | 'ignored';
 
 /** order.cancelled (compensation): puts the order's reserved units back on sale. */
-export function releaseReservation(deps: InventoryDependencies, event: EventOf<typeof OrderCancelledV1>) {
-  return handleOnce(deps.transactions, event, async (tx): Promise<Handled<ReleaseOutcome>> => {
+export function releaseReservation(
+  deps: InventoryDependencies,
+  event: EventOf<typeof OrderCancelledV1>,
+): Promise<HandledOnce<ReleaseOutcome>> {
+  return deps.transactions.handleOnce(event, async (tx) => {
     const { orderId } = event.payload;
     lockOrder(tx, orderId);
     const decision = onOrderCancelled(await findReservation(tx, orderId));
-    if (decision.action === 'ignore') return { outcome: 'ignored', events: [] };
+    if (decision.action === 'ignore') return { result: 'ignored', events: [] };
     if (decision.action === 'remember') {
       createReservation(tx, orderId, 'CANCELLED');
-      return { outcome: 'cancellation-remembered', events: [] };
+      return { result: 'cancellation-remembered', events: [] };
     }
 
     moveUnits(tx, 'release', decision.items);
@@ -32,6 +35,6 @@ export function releaseReservation(deps: InventoryDependencies, event: EventOf<t
       { orderId, items: decision.items },
       { source: SERVICE_NAME, causedBy: event },
     );
-    return { outcome: 'released', events: [released] };
+    return { result: 'released', events: [released] };
   });
 }

@@ -1,13 +1,13 @@
 import { requireScope } from '@shopflow/auth';
 import { parseRequest } from '@shopflow/http';
-import { type Database } from '@shopflow/postgres';
 import { Router } from 'express';
 import { z } from 'zod';
 import { listNotifications } from '../data-access/notifications.repository';
+import { type NotificationDependencies } from '../use-cases/dependencies';
 
 const listQuery = z.object({ orderId: z.uuid() });
 
-export function notificationRoutes(db: Database): Router {
+export function notificationRoutes(deps: NotificationDependencies): Router {
   const router = Router();
 
   /**
@@ -17,7 +17,7 @@ export function notificationRoutes(db: Database): Router {
    */
   router.get('/notifications', requireScope('admin'), async (req, res) => {
     const { orderId } = parseRequest(listQuery, req.query, 'query');
-    res.json(await listNotifications(db, orderId));
+    res.json(await listNotifications(deps.db, orderId));
   });
 
   return router;

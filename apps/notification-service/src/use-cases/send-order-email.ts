@@ -65,14 +65,14 @@ export async function sendOrderEmail(deps: NotificationDependencies, event: Orde
     messageId: email.messageId,
     claimedBy: event.id,
   };
-  let claimed = false;
-  const inbox = await deps.transactions.handleOnce(event, async (tx) => {
-    claimed = await claimNotification(tx, claim);
-    return [];
-  });
+  const handled = await deps.transactions.handleOnce(event, async (tx) => ({
+    result: await claimNotification(tx, claim),
+    events: [],
+  }));
+  const claimed = handled.outcome === 'handled' && handled.result;
   // A duplicate too: it may be the redelivery of an event whose handling stopped after step 1.
   const id = claimed ? claim.id : await claimLeftBehind(deps, claim);
-  if (id === undefined) return inbox === 'duplicate' ? 'duplicate-event' : 'already-sent';
+  if (id === undefined) return handled.outcome === 'duplicate' ? 'duplicate-event' : 'already-sent';
 
   await send(deps, id, email);
   const recorded = await deps.transactions.run(async (tx) => {

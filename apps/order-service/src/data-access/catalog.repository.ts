@@ -1,4 +1,4 @@
-import { type Database, type SqlClient, sql } from '@shopflow/postgres';
+import { type SqlClient, sql } from '@shopflow/postgres';
 import { type CatalogPrice } from '../domain/pricing';
 
 export interface CatalogProduct extends CatalogPrice {
@@ -28,13 +28,13 @@ export async function upsertProductIfNewer(tx: SqlClient, product: CatalogProduc
   return written === 1;
 }
 
-export function listCatalog(db: Database): Promise<CatalogProduct[]> {
+export function listCatalog(db: SqlClient): Promise<CatalogProduct[]> {
   return db.query<CatalogProduct>(sql`SELECT ${CATALOG_COLUMNS} FROM catalog_products ORDER BY sku`);
 }
 
-export async function findCatalogProduct(db: Database, sku: string): Promise<CatalogProduct | null> {
+export async function findCatalogProduct(db: SqlClient, sku: string): Promise<CatalogProduct | undefined> {
   const rows = await db.query<CatalogProduct>(sql`SELECT ${CATALOG_COLUMNS} FROM catalog_products WHERE sku = ${sku}`);
-  return rows[0] ?? null;
+  return rows[0];
 }
 
 /** In the order the API has always shown them (the JSON keys follow the column order). */

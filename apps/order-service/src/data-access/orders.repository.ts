@@ -4,7 +4,6 @@ import {
   isForeignKeyViolation,
   isUniqueViolation,
   sql,
-  type Database,
   type Sql,
   type SqlClient,
   type Transaction,
@@ -21,12 +20,12 @@ export interface OrderRecordExtras {
   idempotency: { key: string; requestHash: string } | null;
 }
 
-/** Sent without waiting (Transaction.send): a taken idempotency key is reported by the unit's next awaited statement. */
+/** Sent without waiting (Transaction.sendWithoutWaiting): a taken idempotency key is reported by the unit's next awaited statement. */
 export function insertOrder(tx: Transaction, order: Order, extras: OrderRecordExtras): void {
   const { state, lines } = order;
   // One statement for the order, its items and its timeline (not one per table, nor a read-back of the order).
   // The items' foreign key is checked at the end of the statement, after the order's insert.
-  tx.send(sql`
+  tx.sendWithoutWaiting(sql`
     WITH new_order AS (
       INSERT INTO orders (id, customer_id, email, status, inventory_status, payment_status, reason, total_amount,
                           currency, correlation_id, idempotency_key, request_hash, created_at, expires_at, updated_at)
@@ -57,21 +56,21 @@ export async function findOrderByIdempotencyKey(
   db: SqlClient,
   customerId: string,
   key: string,
-): Promise<{ order: Order; requestHash: string | null } | null> {
+): Promise<{ order: Order; requestHash: string | null } | undefined> {
   const rows = await db.query<OrderRow>(
     sql`${SELECT_ORDER_WITH_DETAILS} WHERE customer_id = ${customerId} AND idempotency_key = ${key}`,
   );
-  return rows[0] ? { order: toOrder(rows[0]), requestHash: rows[0].request_hash } : null;
+  return rows[0] ? { order: toOrder(rows[0]), requestHash: rows[0].request_hash } : undefined;
 }
 
-export async function findOrder(db: SqlClient, id: string): Promise<Order | null> {
+export async function findOrder(db: SqlClient, id: string): Promise<Order | undefined> {
   const rows = await db.query<OrderRow>(sql`${SELECT_ORDER_WITH_DETAILS} WHERE id = ${id}::uuid`);
-  return rows[0] ? toOrder(rows[0]) : null;
+  return rows[0] ? toOrder(rows[0]) : undefined;
 }
 
 /** A customer's orders, newest first, after `cursor` if given. */
 export async function listCustomerOrders(
-  db: Database,
+  db: SqlClient,
   query: { customerId: string; limit: number; after?: OrderCursor },
 ): Promise<Order[]> {
   const { after } = query;
@@ -128,11 +127,11 @@ const SELECT_ORDER_WITH_DETAILS = sql`
  * NO KEY UPDATE, because the id never changes: timeline appends (whose foreign key check takes a
  * KEY SHARE lock) do not wait for it.
  */
-export async function lockOrder(tx: SqlClient, id: string): Promise<SagaOrder | null> {
+export async function lockOrder(tx: SqlClient, id: string): Promise<SagaOrder | undefined> {
   const rows = await tx.query<SagaRow>(
     sql`SELECT ${SAGA_COLUMNS} FROM orders WHERE id = ${id}::uuid FOR NO KEY UPDATE`,
   );
-  return rows[0] ? toSagaOrder(rows[0]) : null;
+  return rows[0] ? toSagaOrder(rows[0]) : undefined;
 }
 
 /**
@@ -196,7 +195,7 @@ export function saveSagaStep(
         WHERE id = ${orderId}::uuid
       )`
     : empty;
-  tx.send(sql`
+  tx.sendWithoutWaiting(sql`
     ${saveState}
     INSERT INTO order_timeline (order_id, step, at, detail)
     SELECT ${orderId}::uuid, entry.step, entry.at, entry.detail FROM ${timelineRows(step.entries)}`);
@@ -204,11 +203,11 @@ export function saveSagaStep(
 
 /**
  * Adds one entry to an order's timeline without locking the order (an append changes nothing the
- * saga reads). Sent without waiting (Transaction.send): for an order that does not exist, the unit
+ * saga reads). Sent without waiting (Transaction.sendWithoutWaiting): for an order that does not exist, the unit
  * fails with the foreign key's violation (see isUnknownOrder).
  */
 export function appendTimeline(tx: Transaction, orderId: string, entry: TimelineEntry): void {
-  tx.send(sql`
+  tx.sendWithoutWaiting(sql`
     INSERT INTO order_timeline (order_id, step, at, detail)
     VALUES (${orderId}::uuid, ${entry.step}, ${entry.at}::timestamptz, ${entry.detail})`);
 }

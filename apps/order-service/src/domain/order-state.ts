@@ -1,4 +1,19 @@
-import { type CancellationReason } from '@shopflow/events';
+import {
+  createEvent,
+  OrderCancelledV1,
+  OrderConfirmedV1,
+  type CancellationReason,
+  type Envelope,
+  type EventOf,
+  type EventOrigin,
+  type InventoryReservationFailedV1,
+  type InventoryReservedV1,
+  type PaymentFailedV1,
+  type PaymentSucceededV1,
+} from '@shopflow/events';
+import { type FinishedSaga } from './finished-saga';
+import { type SagaOrder } from './order';
+import { reportEntry, type TimelineEntry } from './timeline';
 
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED';
 export type InventoryStatus = 'pending' | 'reserved' | 'failed';
@@ -87,4 +102,66 @@ function cancellationReason(fact: SagaFact): CancellationReason | undefined {
     default:
       return undefined;
   }
+}
+
+/** A participant's report on an order: inventory's reservation, payment's charge. */
+export type SagaReport =
+  | EventOf<typeof InventoryReservedV1>
+  | EventOf<typeof InventoryReservationFailedV1>
+  | EventOf<typeof PaymentSucceededV1>
+  | EventOf<typeof PaymentFailedV1>;
+
+/** The fact a participant's report states. */
+export function factOf(report: SagaReport): Exclude<SagaFact, { kind: 'deadline-passed' }> {
+  switch (report.type) {
+    case 'inventory.reserved':
+      return { kind: 'inventory-reserved' };
+    case 'inventory.reservation-failed':
+      return { kind: 'inventory-reservation-failed', reason: report.payload.reason };
+    case 'payment.succeeded':
+      return { kind: 'payment-succeeded' };
+    case 'payment.failed':
+      return { kind: 'payment-failed', reason: report.payload.reason };
+  }
+}
+
+/** What a fact does to an order: what to save, the events to emit, and the saga it finished (if it did). */
+export interface SagaStep {
+  /** The new state; undefined when the fact changes nothing (a report from a participant already settled). */
+  state?: OrderState;
+  /** For the order's timeline: the report's own entry (if it is one) and the outcome's. */
+  entries: TimelineEntry[];
+  events: Envelope[];
+  finished?: FinishedSaga;
+}
+
+/**
+ * Applies a fact to an order (applyFact) and says what follows: the state to save, the timeline
+ * entries, and the outcome event (order.confirmed or order.cancelled) once the saga is decided.
+ * `origin` ties the event to its cause: the report being handled, or the order's own flow.
+ */
+export function advanceSaga(order: SagaOrder, fact: SagaFact, origin: EventOrigin, reportedAt: Date): SagaStep {
+  const { state, outcome } = applyFact(order.state, fact);
+  const entries = fact.kind === 'deadline-passed' ? [] : [reportEntry(fact, reportedAt)];
+  const changed = state === order.state ? undefined : state;
+  if (outcome.kind === 'none') return { state: changed, entries, events: [] };
+  const event = announce(order, outcome, origin);
+  const at = new Date(event.occurredAt);
+  const entry: TimelineEntry =
+    outcome.kind === 'confirmed'
+      ? { step: 'confirmed', at, detail: null }
+      : { step: 'cancelled', at, detail: outcome.reason };
+  return {
+    state: changed,
+    entries: [...entries, entry],
+    events: [event],
+    finished: { outcome: outcome.kind, placedAt: order.placedAt, finishedAt: at },
+  };
+}
+
+function announce(order: SagaOrder, outcome: Exclude<Outcome, { kind: 'none' }>, origin: EventOrigin): Envelope {
+  const ref = { orderId: order.id, customerId: order.customerId, email: order.email };
+  return outcome.kind === 'confirmed'
+    ? createEvent(OrderConfirmedV1, { ...ref, total: order.total }, origin)
+    : createEvent(OrderCancelledV1, { ...ref, reason: outcome.reason }, origin);
 }

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { type AdmissionGate } from '../domain/admission';
 import { decodeCursor } from '../domain/order-cursor';
 import { type OrderViewer } from '../domain/order-viewer';
-import { placeOrder, type PlaceOrderDeps } from '../use-cases/place-order';
+import { type OrderDependencies } from '../use-cases/dependencies';
+import { placeOrder } from '../use-cases/place-order';
 import { getOrder, listOrders } from '../use-cases/query-orders';
 import { orderJson } from './order-json';
 
@@ -49,10 +50,6 @@ const listQuery = z.object({
 
 const orderId = z.uuid();
 
-export interface OrderRoutesDeps extends PlaceOrderDeps {
-  admission: AdmissionGate;
-}
-
 /**
  * Refuses a new order while the backlog of unfinished sagas is over its bounds: 503 problem+json
  * (the `unavailable` kind, through the app's one error handler) with Retry-After, before anything
@@ -85,10 +82,10 @@ function customerOf(principal: Principal): string {
 const viewerOf = (principal: Principal): OrderViewer =>
   hasScope(principal, 'admin') ? 'anyone' : { customerId: customerOf(principal) };
 
-export function orderRoutes(deps: OrderRoutesDeps): Router {
+export function orderRoutes(deps: OrderDependencies, admission: AdmissionGate): Router {
   const router = Router();
 
-  router.post('/orders', requireScope('orders'), admitNewOrders(deps.admission), async (req, res) => {
+  router.post('/orders', requireScope('orders'), admitNewOrders(admission), async (req, res) => {
     const body = parseRequest(placeOrderBody, req.body);
     const customer = customerOf(principalOf(res.locals));
     if (body.customerId !== undefined && body.customerId !== customer) {
@@ -115,14 +112,16 @@ export function orderRoutes(deps: OrderRoutesDeps): Router {
 
   router.get('/orders/:id', requireScope('orders', 'admin'), async (req, res) => {
     const id = orderId.safeParse(req.params.id);
-    const order = id.success ? await getOrder(deps.db, id.data, viewerOf(principalOf(res.locals))) : null;
+    const order = id.success
+      ? await getOrder(deps, { id: id.data, viewer: viewerOf(principalOf(res.locals)) })
+      : undefined;
     if (!order) throw new AppError('not_found', `no order ${req.params.id}`, { orderId: req.params.id });
     res.json(orderJson(order));
   });
 
   router.get('/orders', requireScope('orders', 'admin'), async (req, res) => {
     const query = parseRequest(listQuery, req.query, 'query');
-    const page = await listOrders(deps.db, {
+    const page = await listOrders(deps, {
       customerId: customerToList(viewerOf(principalOf(res.locals)), query.customerId),
       limit: query.limit,
       after: query.cursor,

@@ -1,3 +1,4 @@
+import { type PeriodicJob } from '@shopflow/bootstrap';
 import { type Logger } from '@shopflow/observability';
 import { type SqlClient } from '@shopflow/postgres';
 import { awaitingInventoryPlacedAt, countBacklog } from '../data-access/orders.repository';
@@ -37,36 +38,34 @@ export interface BacklogMonitorOptions {
  * only at the next one, so the backlog can overshoot by what they admit in one interval, and the age
  * brings every limit back.
  */
-export class BacklogMonitor implements AdmissionGate {
+export class BacklogMonitor implements PeriodicJob, AdmissionGate {
   readonly name = 'backlog monitor';
+  readonly intervalMs: number;
+  /** The first view is there within a round trip of start-up. */
+  readonly runAtStart = true;
   private readonly logger: Logger;
   private view?: BacklogView;
   private limit: PendingLimit;
   /** Orders admitted since the measurement in progress or the last one began. */
   private admittedSinceView = 0;
-  private timer?: NodeJS.Timeout;
-  private measuring?: Promise<void>;
-  private stopped = true;
-  private failing = false;
   private refusing = false;
 
   constructor(private readonly options: BacklogMonitorOptions) {
     this.logger = options.logger.child({ component: 'backlog-monitor' });
+    this.intervalMs = options.intervalMs;
     this.limit = initialPendingLimit(options.bounds);
   }
 
-  /** Measures at once (the first view is there within a round trip of start-up), then every interval. */
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.measureThenScheduleNext();
+  /**
+   * Measures once. While it cannot (JobSchedule logs the outage), the view ages until it expires
+   * (`viewExpiresAfterMs`), and orders are then admitted without it.
+   */
+  run(): Promise<void> {
+    return this.measure();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.measuring;
-    await this.options.db.close();
+  close(): Promise<void> {
+    return this.options.db.close();
   }
 
   admit(now = new Date()): Admission {
@@ -74,25 +73,6 @@ export class BacklogMonitor implements AdmissionGate {
     if (admission.admitted) this.admittedSinceView++;
     else this.options.metrics.refused(admission.reason);
     return admission;
-  }
-
-  private measureThenScheduleNext(): void {
-    this.measuring = this.measure()
-      .then(
-        () => {
-          if (this.failing) this.logger.info('backlog measured again; admission control is back');
-          this.failing = false;
-        },
-        (err: unknown) => {
-          // Once per outage, not every interval: the view expires and orders are admitted meanwhile.
-          if (!this.failing) this.logger.warn({ err }, 'cannot measure the backlog; trying again every interval');
-          this.failing = true;
-        },
-      )
-      .finally(() => {
-        this.measuring = undefined;
-        if (!this.stopped) this.timer = setTimeout(() => this.measureThenScheduleNext(), this.options.intervalMs);
-      });
   }
 
   private async measure(): Promise<void> {

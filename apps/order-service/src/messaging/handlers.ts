@@ -9,28 +9,21 @@ import {
   PaymentSucceededV1,
 } from '@shopflow/events';
 import { on, type HandlerRegistration } from '@shopflow/messaging';
-import { type SagaMetrics } from '../metrics/saga-metrics';
-import { type OrderTransactions } from '../use-cases/order-transactions';
+import { type OrderDependencies } from '../use-cases/dependencies';
 import { catalogHandler } from './catalog.handler';
-import { paymentHandler } from './payment.handler';
-import { reservationHandler } from './reservation.handler';
+import { sagaReportHandler } from './saga-report.handler';
 import { timelineHandler } from './timeline.handler';
 
-export interface OrderHandlerDeps {
-  transactions: OrderTransactions;
-  sagas: SagaMetrics;
-}
-
 /** Everything the `order-service.events` queue receives. */
-export function orderHandlers({ transactions, sagas }: OrderHandlerDeps): HandlerRegistration[] {
+export function orderHandlers(deps: OrderDependencies): HandlerRegistration[] {
   return [
-    on(InventoryProductUpdatedV1, catalogHandler(transactions)),
-    on(InventoryReservedV1, reservationHandler(transactions, sagas)),
-    on(InventoryReservationFailedV1, reservationHandler(transactions, sagas)),
-    on(PaymentSucceededV1, paymentHandler(transactions, sagas)),
-    on(PaymentFailedV1, paymentHandler(transactions, sagas)),
-    on(InventoryReleasedV1, timelineHandler(transactions)),
-    on(PaymentRefundedV1, timelineHandler(transactions)),
-    on(NotificationSentV1, timelineHandler(transactions)),
+    on(InventoryProductUpdatedV1, catalogHandler(deps)),
+    on(InventoryReservedV1, sagaReportHandler(deps)),
+    on(InventoryReservationFailedV1, sagaReportHandler(deps)),
+    on(PaymentSucceededV1, sagaReportHandler(deps)),
+    on(PaymentFailedV1, sagaReportHandler(deps)),
+    on(InventoryReleasedV1, timelineHandler(deps)),
+    on(PaymentRefundedV1, timelineHandler(deps)),
+    on(NotificationSentV1, timelineHandler(deps)),
   ];
 }

@@ -1,10 +1,10 @@
-import { type HandlerContext } from '@shopflow/messaging';
-import { type OrderTransactions } from '../use-cases/order-transactions';
+import { outcomeOf, type HandlerContext } from '@shopflow/messaging';
+import { type OrderDependencies } from '../use-cases/dependencies';
 import { recordTimelineStep, type TimelineEvent } from '../use-cases/record-timeline-step';
 
 export const timelineHandler =
-  (transactions: OrderTransactions) =>
+  (deps: OrderDependencies) =>
   async (event: TimelineEvent, { logger }: HandlerContext): Promise<void> => {
-    const outcome = await recordTimelineStep(transactions, event);
-    logger.debug({ orderId: event.payload.orderId, outcome }, 'timeline step recorded');
+    const handled = await recordTimelineStep(deps, event);
+    logger.debug({ orderId: event.payload.orderId, outcome: outcomeOf(handled) }, 'timeline step recorded');
   };

@@ -1,25 +1,26 @@
-import { claimExpiredOrders } from '../data-access/orders.repository';
+import { SERVICE_NAME } from '../config';
+import { claimExpiredOrders, saveSagaStep } from '../data-access/orders.repository';
 import { type FinishedSaga } from '../domain/finished-saga';
-import { applySagaFact } from './apply-saga-fact';
-import { type OrderTransactions } from './order-transactions';
+import { advanceSaga } from '../domain/order-state';
+import { type OrderDependencies } from './dependencies';
 
 /**
  * Cancels (reason `timeout`) up to `batchSize` PENDING orders whose deadline passed by `now`, and
  * announces each cancellation. Returns the sagas it finished, once committed.
  */
 export function cancelExpiredOrders(
-  transactions: OrderTransactions,
-  now: Date,
-  batchSize: number,
+  deps: OrderDependencies,
+  sweep: { now: Date; batchSize: number },
 ): Promise<FinishedSaga[]> {
-  return transactions.run(async (tx) => {
-    const orders = await claimExpiredOrders(tx, now, batchSize);
+  return deps.transactions.run(async (tx) => {
+    const orders = await claimExpiredOrders(tx, sweep.now, sweep.batchSize);
     const events = [];
     const finished = [];
     for (const order of orders) {
       // No event caused this: the order's own correlation id ties the cancellation to its flow.
-      const cause = { correlationId: order.correlationId };
-      const step = await applySagaFact(tx, order, { kind: 'deadline-passed' }, cause, []);
+      const origin = { source: SERVICE_NAME, correlationId: order.correlationId };
+      const step = advanceSaga(order, { kind: 'deadline-passed' }, origin, sweep.now);
+      saveSagaStep(tx, order.id, step);
       events.push(...step.events);
       if (step.finished) finished.push(step.finished);
     }

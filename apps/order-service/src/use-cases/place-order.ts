@@ -8,19 +8,13 @@ import { findOrderByIdempotencyKey, insertOrder, isIdempotencyKeyTaken } from '.
 import { asPlaced, newOrder, type Order } from '../domain/order';
 import { mergeItems, priceItems, type Pricing } from '../domain/pricing';
 import { requestHash, type OrderRequest } from '../domain/request-hash';
-import { type OrderTransactions } from './order-transactions';
+import { type OrderDependencies } from './dependencies';
 
 export interface PlaceOrderCommand {
   request: OrderRequest;
   idempotencyKey?: string;
   /** Of the request; the order id when the client sent none. */
   correlationId?: string;
-}
-
-export interface PlaceOrderDeps {
-  db: Database;
-  transactions: OrderTransactions;
-  orderTimeoutMs: number;
 }
 
 export interface PlacedOrder {
@@ -34,7 +28,7 @@ export interface PlacedOrder {
  * transaction. With an idempotency key, a repeat of the same request by the same customer answers
  * the order it placed.
  */
-export async function placeOrder(deps: PlaceOrderDeps, command: PlaceOrderCommand): Promise<PlacedOrder> {
+export async function placeOrder(deps: OrderDependencies, command: PlaceOrderCommand): Promise<PlacedOrder> {
   const { idempotencyKey } = command;
   const idempotency = idempotencyKey ? { key: idempotencyKey, requestHash: requestHash(command.request) } : null;
   if (idempotency) {
@@ -73,7 +67,7 @@ async function earlierAnswer(
 
 async function store(
   tx: Transaction,
-  deps: PlaceOrderDeps,
+  deps: OrderDependencies,
   command: PlaceOrderCommand,
   idempotency: { key: string; requestHash: string } | null,
 ) {

@@ -5,21 +5,26 @@ import {
   type NotificationSentV1,
   type PaymentRefundedV1,
 } from '@shopflow/events';
-import { type InboxOutcome } from '@shopflow/messaging';
+import { type HandledOnce } from '@shopflow/messaging';
 import { appendTimeline, isUnknownOrder } from '../data-access/orders.repository';
-import { type TimelineEntry } from '../domain/timeline';
-import { type OrderTransactions } from './order-transactions';
+import { type TimelineEntry, type TimelineStep } from '../domain/timeline';
+import { type OrderDependencies } from './dependencies';
 
 /** Facts that only inform the customer's view of the order: they never change its status. */
 export type TimelineEvent =
   EventOf<typeof InventoryReleasedV1> | EventOf<typeof PaymentRefundedV1> | EventOf<typeof NotificationSentV1>;
 
-export async function recordTimelineStep(transactions: OrderTransactions, event: TimelineEvent): Promise<InboxOutcome> {
+/** Adds the fact to the order's timeline; returns the step added. */
+export async function recordTimelineStep(
+  deps: OrderDependencies,
+  event: TimelineEvent,
+): Promise<HandledOnce<TimelineStep>> {
   const { orderId } = event.payload;
   try {
-    return await transactions.handleOnce(event, async (tx) => {
-      appendTimeline(tx, orderId, timelineEntry(event));
-      return [];
+    return await deps.transactions.handleOnce(event, async (tx) => {
+      const entry = timelineEntry(event);
+      appendTimeline(tx, orderId, entry);
+      return { result: entry.step, events: [] };
     });
   } catch (error) {
     if (isUnknownOrder(error))

@@ -1,19 +1,15 @@
 import { type EventOf, type InventoryProductUpdatedV1 } from '@shopflow/events';
 import { upsertProductIfNewer } from '../data-access/catalog.repository';
-import { type OrderTransactions } from './order-transactions';
-
-export type CatalogUpdateOutcome = 'applied' | 'stale' | 'duplicate';
+import { type HandledOnce } from '@shopflow/messaging';
+import { type OrderDependencies } from './dependencies';
 
 /** Keeps the local catalog copy that orders are priced from; an update older than the stored one is ignored. */
-export async function updateCatalog(
-  transactions: OrderTransactions,
+export function updateCatalog(
+  deps: OrderDependencies,
   event: EventOf<typeof InventoryProductUpdatedV1>,
-): Promise<CatalogUpdateOutcome> {
-  let written = false;
-  const outcome = await transactions.handleOnce(event, async (tx) => {
-    written = await upsertProductIfNewer(tx, event.payload, new Date(event.occurredAt));
-    return [];
+): Promise<HandledOnce<'applied' | 'stale'>> {
+  return deps.transactions.handleOnce(event, async (tx) => {
+    const written = await upsertProductIfNewer(tx, event.payload, new Date(event.occurredAt));
+    return { result: written ? 'applied' : 'stale', events: [] };
   });
-  if (outcome === 'duplicate') return 'duplicate';
-  return written ? 'applied' : 'stale';
 }

@@ -56,14 +56,14 @@ export async function findPayment(db: SqlClient, orderId: string): Promise<Payme
   return payment;
 }
 
-/** Records that the order's charge is being made (`pending`); sent without waiting (Transaction.send). */
+/** Records that the order's charge is being made (`pending`); sent without waiting (Transaction.sendWithoutWaiting). */
 export function startPayment(
   tx: Transaction,
   payment: Pick<PaymentRecord, 'id' | 'orderId' | 'amount' | 'currency'>,
 ): void {
   const { id, orderId, amount, currency } = payment;
   // created_at takes its column default.
-  tx.send(sql`
+  tx.sendWithoutWaiting(sql`
     INSERT INTO payments (id, order_id, status, amount, currency)
     VALUES (${id}::uuid, ${orderId}::uuid, 'pending', ${amount}, ${currency})`);
 }
@@ -112,7 +112,7 @@ async function expectOne(orderId: string, updated: Promise<number>): Promise<voi
 
 /** One INSERT ... ON CONFLICT DO NOTHING, sent without waiting (an upsert with nothing to update took three statements). */
 export function rememberCancellation(tx: Transaction, orderId: string, reason: string): void {
-  tx.send(sql`
+  tx.sendWithoutWaiting(sql`
     INSERT INTO order_cancellations (order_id, reason) VALUES (${orderId}::uuid, ${reason})
     ON CONFLICT (order_id) DO NOTHING`);
 }

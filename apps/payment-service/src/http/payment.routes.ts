@@ -1,9 +1,9 @@
 import { requireScope } from '@shopflow/auth';
 import { parseRequest } from '@shopflow/http';
-import { type Database } from '@shopflow/postgres';
 import { Router } from 'express';
 import { z } from 'zod';
 import { listPaymentsOfOrder, type PaymentRecord } from '../data-access/payments.repository';
+import { type PaymentDependencies } from '../use-cases/dependencies';
 
 const query = z.object({ orderId: z.uuid() });
 
@@ -19,11 +19,11 @@ const toJson = (p: PaymentRecord) => ({
 });
 
 /** Payments are read by support and operations (`admin`) only; a customer sees their order's status. */
-export function paymentRoutes(db: Database): Router {
+export function paymentRoutes(deps: PaymentDependencies): Router {
   const router = Router();
   router.get('/payments', requireScope('admin'), async (req, res) => {
     const { orderId } = parseRequest(query, req.query, 'query');
-    res.json((await listPaymentsOfOrder(db, orderId)).map(toJson));
+    res.json((await listPaymentsOfOrder(deps.db, orderId)).map(toJson));
   });
   return router;
 }

@@ -1,10 +1,9 @@
 import { v7 as uuidv7 } from 'uuid';
 import { type EventOf, type OrderPlacedV1 } from '@shopflow/events';
-import { type InboxOutcome } from '@shopflow/messaging';
 import { loadOrderPaymentState, lockOrder, startPayment } from '../data-access/payments.repository';
 import { onOrderPlaced } from '../domain/payment-rules';
 import { type PaymentDependencies } from './dependencies';
-import { settlePayment } from './settle-payment';
+import { settlePayment, type PaymentProgress } from './settle-payment';
 
 /**
  * Charges a placed order once, in three steps, none of which holds a transaction across the call:
@@ -17,16 +16,17 @@ import { settlePayment } from './settle-payment';
 export async function chargeOrder(
   deps: PaymentDependencies,
   event: EventOf<typeof OrderPlacedV1>,
-): Promise<InboxOutcome> {
+): Promise<PaymentProgress<'charge' | 'skip'>> {
   const { orderId, total } = event.payload;
-  const outcome = await deps.transactions.handleOnce(event, async (tx) => {
+  const handled = await deps.transactions.handleOnce(event, async (tx) => {
     lockOrder(tx, orderId);
-    if (onOrderPlaced(await loadOrderPaymentState(tx, orderId)) === 'charge') {
+    const decision = onOrderPlaced(await loadOrderPaymentState(tx, orderId));
+    if (decision === 'charge') {
       startPayment(tx, { id: uuidv7(), orderId, amount: total.amount, currency: total.currency });
     }
-    return [];
+    return { result: decision, events: [] };
   });
   // A duplicate too: it may be the redelivery of an event whose handling stopped after the first step.
-  await settlePayment(deps, orderId, { cause: event, source: event.payload.paymentToken });
-  return outcome;
+  const payment = await settlePayment(deps, orderId, { cause: event, source: event.payload.paymentToken });
+  return { handled, payment };
 }

@@ -1,5 +1,4 @@
 import { type EventOf, type OrderCancelledV1 } from '@shopflow/events';
-import { type InboxOutcome } from '@shopflow/messaging';
 import {
   loadOrderPaymentState,
   lockOrder,
@@ -8,7 +7,7 @@ import {
 } from '../data-access/payments.repository';
 import { onOrderCancelled } from '../domain/payment-rules';
 import { type PaymentDependencies } from './dependencies';
-import { settlePayment } from './settle-payment';
+import { settlePayment, type PaymentProgress } from './settle-payment';
 
 /**
  * Compensation: refunds what was charged for a cancelled order, and remembers the cancellation
@@ -19,16 +18,15 @@ import { settlePayment } from './settle-payment';
 export async function refundOrder(
   deps: PaymentDependencies,
   event: EventOf<typeof OrderCancelledV1>,
-): Promise<InboxOutcome> {
+): Promise<PaymentProgress<'refund' | 'remember' | 'nothing'>> {
   const { orderId, reason } = event.payload;
-  const outcome = await deps.transactions.handleOnce(event, async (tx) => {
+  const handled = await deps.transactions.handleOnce(event, async (tx) => {
     lockOrder(tx, orderId);
     const decision = onOrderCancelled(await loadOrderPaymentState(tx, orderId));
-    if (decision === 'nothing') return [];
-    rememberCancellation(tx, orderId, reason);
+    if (decision !== 'nothing') rememberCancellation(tx, orderId, reason);
     if (decision === 'refund') await startRefund(tx, orderId);
-    return [];
+    return { result: decision, events: [] };
   });
-  await settlePayment(deps, orderId, { cause: event });
-  return outcome;
+  const payment = await settlePayment(deps, orderId, { cause: event });
+  return { handled, payment };
 }

@@ -15,9 +15,20 @@ import {
   recordChargeAnswer,
   type PaymentRecord,
 } from '../data-access/payments.repository';
+import { type PaymentStatus } from '../domain/payment-rules';
 import { chargeKey, onChargeAnswered, refundKey } from '../domain/payment-rules';
 import { type ChargeAnswer } from '../gateway/payment-gateway.client';
+import { type HandledOnce } from '@shopflow/messaging';
 import { type PaymentDependencies } from './dependencies';
+
+/**
+ * What one delivery of an order event did: its recorded step (or that the event was handled
+ * before), then where the order's payment stands once the processor's answers are recorded.
+ */
+export interface PaymentProgress<Decision> {
+  handled: HandledOnce<Decision>;
+  payment: PaymentStatus | 'none';
+}
 
 interface Settling {
   /** The event being handled: the events emitted here continue its trace of the saga. */
@@ -33,7 +44,11 @@ interface Settling {
  * only if the payment is still in the state the call was made from (a concurrent delivery of the
  * same event may have recorded it first: then nothing more is emitted).
  */
-export async function settlePayment(deps: PaymentDependencies, orderId: string, settling: Settling): Promise<void> {
+export async function settlePayment(
+  deps: PaymentDependencies,
+  orderId: string,
+  settling: Settling,
+): Promise<PaymentStatus | 'none'> {
   let payment = await findPayment(deps.db, orderId);
   if (payment?.status === 'pending' && settling.source !== undefined) {
     const answer = await deps.gateway.charge({
@@ -50,8 +65,9 @@ export async function settlePayment(deps: PaymentDependencies, orderId: string, 
       idempotencyKey: refundKey(payment.id),
       chargeId: payment.gatewayReference,
     });
-    await recordRefund(deps, payment, refundId, settling.cause);
+    return recordRefund(deps, payment, refundId, settling.cause);
   }
+  return payment?.status ?? 'none';
 }
 
 /** Records the charge's answer and its event; returns the payment as it now is. */
@@ -89,18 +105,18 @@ async function recordRefund(
   payment: PaymentRecord,
   refundId: string | null,
   cause: Envelope,
-): Promise<void> {
+): Promise<PaymentStatus | 'none'> {
   const { orderId, id: paymentId, amount, currency } = payment;
-  await deps.transactions.run(async (tx) => {
+  return deps.transactions.run(async (tx) => {
     lockOrder(tx, orderId);
     const state = await loadOrderPaymentState(tx, orderId);
-    if (state.payment?.status !== 'refund_pending') return { result: undefined, events: [] };
+    if (state.payment?.status !== 'refund_pending') return { result: state.payment?.status ?? 'none', events: [] };
     await markRefunded(tx, orderId, refundId);
     const refunded = createEvent(
       PaymentRefundedV1,
       { orderId, paymentId, amount: { amount, currency } },
       { source: SERVICE_NAME, causedBy: cause },
     );
-    return { result: undefined, events: [refunded] };
+    return { result: 'refunded', events: [refunded] };
   });
 }

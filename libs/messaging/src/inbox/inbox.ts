@@ -44,7 +44,7 @@ export class Inbox {
   /** Takes back records, inside the transaction that made them (sent: nothing waits); nothing to do for none. */
   forgetAll(tx: Transaction, eventIds: readonly string[]): void {
     if (eventIds.length === 0) return;
-    tx.send(
+    tx.sendWithoutWaiting(
       sql`DELETE FROM inbox_events WHERE consumer = ${this.consumer} AND event_id = ANY(${[...eventIds]}::uuid[])`,
     );
   }

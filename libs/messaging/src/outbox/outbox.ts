@@ -38,7 +38,9 @@ export function insertIntoOutbox(tx: Transaction, messages: readonly OutboxMessa
     (m) =>
       sql`(${m.id}::uuid, ${m.exchange}, ${m.routingKey}, ${JSON.stringify(m.event)}::jsonb, ${JSON.stringify(m.headers)}::jsonb)`,
   );
-  tx.send(sql`INSERT INTO outbox_events (id, exchange, routing_key, message, headers) VALUES ${join(rows)}`);
+  tx.sendWithoutWaiting(
+    sql`INSERT INTO outbox_events (id, exchange, routing_key, message, headers) VALUES ${join(rows)}`,
+  );
 }
 
 /** Where the rows of events already published wait to be deleted (OutboxRelay.takeDeletions). */
@@ -62,7 +64,7 @@ export async function withPublishedRowsDeleted<T>(
     return await run((tx) => {
       taken = published.takeDeletions?.() ?? [];
       if (taken.length === 0) return;
-      tx.send(
+      tx.sendWithoutWaiting(
         planEachTime(sql`
           DELETE FROM outbox_events WHERE id IN (
             SELECT id FROM outbox_events WHERE id = ANY(${taken}::uuid[]) FOR UPDATE SKIP LOCKED)`),

@@ -2,9 +2,9 @@ import { countSocketWrites, createTestDatabase, type TestDatabase } from '@shopf
 import { Pool, type PoolClient } from 'pg';
 import { type Writable } from 'node:stream';
 import { sql } from '../src';
-import { PipelinedTransaction } from '../src/pipelined-transaction';
+import { PipelineModeTransaction } from '../src/pipeline-mode-transaction';
 
-describe('PipelinedTransaction on a real PostgreSQL', () => {
+describe('PipelineModeTransaction on a real PostgreSQL', () => {
   let database: TestDatabase;
   let pool: Pool;
   let connection: PoolClient;
@@ -30,11 +30,11 @@ describe('PipelinedTransaction on a real PostgreSQL', () => {
   }
 
   it('writes the statements of one turn of the event loop, BEGIN and COMMIT included, in one go', async () => {
-    const tx = new PipelinedTransaction(connection);
+    const tx = new PipelineModeTransaction(connection);
     let answers: number[][] = [];
     const writes = await socketWritesDuring(async () => {
       tx.begin();
-      tx.send(sql`SELECT ${1}::int AS n`);
+      tx.sendWithoutWaiting(sql`SELECT ${1}::int AS n`);
       const reads = [2, 3].map((n) => tx.query<{ n: number }>(sql`SELECT ${n}::int AS n`));
       const commit = tx.commit();
       answers = (await Promise.all(reads)).map((rows) => rows.map((row) => row.n));

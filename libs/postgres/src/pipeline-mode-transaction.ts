@@ -2,14 +2,14 @@ import { type PoolClient, type QueryResult } from 'pg';
 import { type Writable } from 'node:stream';
 import { type Sql } from 'sql-template-tag';
 import { prepared } from './prepared-statements';
-import { type Transaction } from './sql-client';
+import { type PipelinedTransaction as Pipelined } from './sql-client';
 
 type Outcome = { result: QueryResult } | { error: unknown };
 
 const sentStatementNumbers = new WeakMap<object, number>();
 
 /**
- * For an error a transaction reported for a statement sent with `send` (not awaited), that
+ * For an error a transaction reported for a statement sent with `sendWithoutWaiting`, that
  * statement's number: it was the `issued + 1`th of its transaction. Undefined for any other error.
  */
 export function failedStatementNumber(error: unknown): number | undefined {
@@ -17,11 +17,11 @@ export function failedStatementNumber(error: unknown): number | undefined {
 }
 
 /**
- * One transaction on a connection in pipeline mode (see Transaction). Answers come back in the
+ * One transaction on a connection in pipeline mode (see PipelinedTransaction in sql-client.ts). Answers come back in the
  * order the statements were sent, so once a statement is answered, every statement sent before it
- * is too: a failed `send` is reported by the next statement the caller waits for.
+ * is too: a failed `sendWithoutWaiting` is reported by the next statement the caller waits for.
  */
-export class PipelinedTransaction implements Transaction {
+export class PipelineModeTransaction implements Pipelined {
   /** Settles once every statement sent so far has; never rejects. */
   private sent: Promise<void> = Promise.resolve();
   /** Statements are numbered in the order they were sent. */
@@ -43,7 +43,7 @@ export class PipelinedTransaction implements Transaction {
     return (await this.answer(statement)).rowCount ?? 0;
   }
 
-  send(statement: Sql | string): void {
+  sendWithoutWaiting(statement: Sql | string): void {
     const sequence = ++this.sequence;
     const settled = this.submit(statement).then(
       () => undefined,
@@ -62,7 +62,7 @@ export class PipelinedTransaction implements Transaction {
 
   /** Sends BEGIN: the work's first statements follow it in the same write. */
   begin(): void {
-    this.send('BEGIN');
+    this.sendWithoutWaiting('BEGIN');
   }
 
   /**
