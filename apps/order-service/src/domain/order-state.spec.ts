@@ -1,4 +1,15 @@
-import { applyFact, isFinal, newOrderState, type OrderState, type Outcome, type SagaFact } from './order-state';
+import { createEvent, InventoryReservationFailedV1, PaymentFailedV1, PaymentSucceededV1 } from '@shopflow/events';
+import { type SagaOrder } from './order';
+import {
+  advanceSaga,
+  applyFact,
+  factOf,
+  isFinal,
+  newOrderState,
+  type OrderState,
+  type Outcome,
+  type SagaFact,
+} from './order-state';
 
 const reserved: SagaFact = { kind: 'inventory-reserved' };
 const outOfStock: SagaFact = { kind: 'inventory-reservation-failed', reason: 'out_of_stock' };
@@ -154,5 +165,99 @@ describe('order state machine', () => {
         }
       }
     });
+  });
+});
+
+const order: SagaOrder = {
+  id: '0193a0a4-7b1e-7c3d-8e9f-0a1b2c3d4e5f',
+  customerId: 'ada',
+  email: 'ada@example.com',
+  total: { amount: 2500, currency: 'EUR' },
+  correlationId: 'corr-1',
+  state: { ...newOrderState(), inventory: 'reserved' },
+  placedAt: new Date('2026-12-07T10:00:00Z'),
+};
+const paid = createEvent(
+  PaymentSucceededV1,
+  { orderId: order.id, paymentId: '0193a0a4-7b1e-7c3d-8e9f-0a1b2c3d4e60', amount: order.total },
+  { source: 'payment-service', correlationId: 'corr-1' },
+);
+const reportedAt = new Date('2026-12-07T10:00:01Z');
+
+describe('advancing an order saga (advanceSaga)', () => {
+  it('confirms the order on the deciding report: new state, both timeline entries, order.confirmed caused by the report, the finished saga', () => {
+    const step = advanceSaga(order, factOf(paid), { source: 'order-service', causedBy: paid }, reportedAt);
+    expect(step.state).toEqual({ status: 'CONFIRMED', inventory: 'reserved', payment: 'succeeded', reason: null });
+    expect(step.entries.map((entry) => entry.step)).toEqual(['payment-succeeded', 'confirmed']);
+    expect(step.entries[0]!.at).toEqual(reportedAt);
+    expect(step.events).toHaveLength(1);
+    expect(step.events[0]).toMatchObject({
+      type: 'order.confirmed',
+      causationId: paid.id,
+      correlationId: 'corr-1',
+      payload: { orderId: order.id, customerId: 'ada', total: order.total },
+    });
+    expect(step.finished).toEqual({ outcome: 'confirmed', placedAt: order.placedAt, finishedAt: step.entries[1]!.at });
+  });
+
+  it('saves only the report while the saga is undecided: no event, nothing finished', () => {
+    const pending = { ...order, state: newOrderState() };
+    const step = advanceSaga(pending, factOf(paid), { source: 'order-service', causedBy: paid }, reportedAt);
+    expect(step).toEqual({
+      state: { ...newOrderState(), payment: 'succeeded' },
+      entries: [{ step: 'payment-succeeded', at: reportedAt, detail: null }],
+      events: [],
+    });
+  });
+
+  it('leaves the order row alone for a report from a participant already settled, but keeps it on the timeline', () => {
+    const settled = {
+      ...order,
+      state: { ...order.state, status: 'CONFIRMED' as const, payment: 'succeeded' as const },
+    };
+    const step = advanceSaga(settled, factOf(paid), { source: 'order-service', causedBy: paid }, reportedAt);
+    expect(step).toEqual({
+      state: undefined,
+      entries: [{ step: 'payment-succeeded', at: reportedAt, detail: null }],
+      events: [],
+    });
+  });
+
+  it("cancels a timed-out order with no report entry, correlated by the order's own flow", () => {
+    const pending = { ...order, state: newOrderState() };
+    const step = advanceSaga(
+      pending,
+      { kind: 'deadline-passed' },
+      { source: 'order-service', correlationId: 'corr-1' },
+      reportedAt,
+    );
+    expect(step.entries.map((entry) => [entry.step, entry.detail])).toEqual([['cancelled', 'timeout']]);
+    expect(step.events[0]).toMatchObject({
+      type: 'order.cancelled',
+      correlationId: 'corr-1',
+      payload: { reason: 'timeout' },
+    });
+    expect(step.finished?.outcome).toBe('cancelled');
+  });
+});
+
+describe('the fact a report states (factOf)', () => {
+  it('reads each participant report as its fact, with its reason', () => {
+    const origin = { source: 'test', correlationId: 'c' };
+    expect(factOf(paid)).toEqual({ kind: 'payment-succeeded' });
+    expect(
+      factOf(
+        createEvent(PaymentFailedV1, { orderId: order.id, reason: 'insufficient_funds', amount: order.total }, origin),
+      ),
+    ).toEqual({ kind: 'payment-failed', reason: 'insufficient_funds' });
+    expect(
+      factOf(
+        createEvent(
+          InventoryReservationFailedV1,
+          { orderId: order.id, reason: 'out_of_stock', items: [{ sku: 'SKU-1', requested: 2, available: 1 }] },
+          origin,
+        ),
+      ),
+    ).toEqual({ kind: 'inventory-reservation-failed', reason: 'out_of_stock' });
   });
 });
