@@ -177,7 +177,7 @@ const order: SagaOrder = {
   state: { ...newOrderState(), inventory: 'reserved' },
   placedAt: new Date('2026-12-07T10:00:00Z'),
 };
-const paid = createEvent(
+const paymentSucceeded = createEvent(
   PaymentSucceededV1,
   { orderId: order.id, paymentId: '0193a0a4-7b1e-7c3d-8e9f-0a1b2c3d4e60', amount: order.total },
   { source: 'payment-service', correlationId: 'corr-1' },
@@ -186,14 +186,19 @@ const reportedAt = new Date('2026-12-07T10:00:01Z');
 
 describe('advancing an order saga (advanceSaga)', () => {
   it('confirms the order on the deciding report: new state, both timeline entries, order.confirmed caused by the report, the finished saga', () => {
-    const step = advanceSaga(order, factOf(paid), { source: 'order-service', causedBy: paid }, reportedAt);
+    const step = advanceSaga(
+      order,
+      factOf(paymentSucceeded),
+      { source: 'order-service', causedBy: paymentSucceeded },
+      reportedAt,
+    );
     expect(step.state).toEqual({ status: 'CONFIRMED', inventory: 'reserved', payment: 'succeeded', reason: null });
     expect(step.entries.map((entry) => entry.step)).toEqual(['payment-succeeded', 'confirmed']);
     expect(step.entries[0]!.at).toEqual(reportedAt);
     expect(step.events).toHaveLength(1);
     expect(step.events[0]).toMatchObject({
       type: 'order.confirmed',
-      causationId: paid.id,
+      causationId: paymentSucceeded.id,
       correlationId: 'corr-1',
       payload: { orderId: order.id, customerId: 'ada', total: order.total },
     });
@@ -202,7 +207,12 @@ describe('advancing an order saga (advanceSaga)', () => {
 
   it('saves only the report while the saga is undecided: no event, nothing finished', () => {
     const pending = { ...order, state: newOrderState() };
-    const step = advanceSaga(pending, factOf(paid), { source: 'order-service', causedBy: paid }, reportedAt);
+    const step = advanceSaga(
+      pending,
+      factOf(paymentSucceeded),
+      { source: 'order-service', causedBy: paymentSucceeded },
+      reportedAt,
+    );
     expect(step).toEqual({
       state: { ...newOrderState(), payment: 'succeeded' },
       entries: [{ step: 'payment-succeeded', at: reportedAt, detail: null }],
@@ -215,7 +225,12 @@ describe('advancing an order saga (advanceSaga)', () => {
       ...order,
       state: { ...order.state, status: 'CONFIRMED' as const, payment: 'succeeded' as const },
     };
-    const step = advanceSaga(settled, factOf(paid), { source: 'order-service', causedBy: paid }, reportedAt);
+    const step = advanceSaga(
+      settled,
+      factOf(paymentSucceeded),
+      { source: 'order-service', causedBy: paymentSucceeded },
+      reportedAt,
+    );
     expect(step).toEqual({
       state: undefined,
       entries: [{ step: 'payment-succeeded', at: reportedAt, detail: null }],
@@ -244,7 +259,7 @@ describe('advancing an order saga (advanceSaga)', () => {
 describe('the fact a report states (factOf)', () => {
   it('reads each participant report as its fact, with its reason', () => {
     const origin = { source: 'test', correlationId: 'c' };
-    expect(factOf(paid)).toEqual({ kind: 'payment-succeeded' });
+    expect(factOf(paymentSucceeded)).toEqual({ kind: 'payment-succeeded' });
     expect(
       factOf(
         createEvent(PaymentFailedV1, { orderId: order.id, reason: 'insufficient_funds', amount: order.total }, origin),
