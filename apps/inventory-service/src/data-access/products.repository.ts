@@ -19,7 +19,7 @@ export async function findProduct(db: SqlClient, sku: string): Promise<Product |
  * Locks the rows of the products that exist until the transaction ends. Every transaction locks
  * in the same (byte-wise sku) order, so two orders sharing products queue up instead of deadlocking.
  */
-export function lockProducts(tx: SqlClient, skus: readonly string[]): Promise<Product[]> {
+export function lockProducts(tx: Transaction, skus: readonly string[]): Promise<Product[]> {
   return tx.query<Product>(sql`
     SELECT ${PRODUCT_COLUMNS} FROM products
     WHERE sku = ANY(${skus}::text[])
@@ -27,18 +27,18 @@ export function lockProducts(tx: SqlClient, skus: readonly string[]): Promise<Pr
     FOR UPDATE`);
 }
 
-export async function lockProduct(tx: SqlClient, sku: string): Promise<Product | undefined> {
+export async function lockProduct(tx: Transaction, sku: string): Promise<Product | undefined> {
   const [product] = await lockProducts(tx, [sku]);
   return product;
 }
 
 /** True if inserted. A concurrent insert of the same sku waits for the other to commit, then inserts nothing. */
-export async function insertProductIfMissing(tx: SqlClient, product: ProductDetails): Promise<boolean> {
+export async function insertProductIfMissing(tx: Transaction, product: ProductDetails): Promise<boolean> {
   return (await insertMissingProducts(tx, [product])) === 1;
 }
 
 /** Inserts the products whose sku is new, leaving existing ones untouched; returns how many were inserted. */
-export function insertMissingProducts(tx: SqlClient, products: readonly ProductDetails[]): Promise<number> {
+export function insertMissingProducts(tx: Transaction, products: readonly ProductDetails[]): Promise<number> {
   // reserved and created_at take their column defaults; updated_at has none.
   return tx.execute(sql`
     INSERT INTO products (sku, name, price, currency, stock, updated_at)
@@ -53,7 +53,7 @@ export function insertMissingProducts(tx: SqlClient, products: readonly ProductD
     ON CONFLICT (sku) DO NOTHING`);
 }
 
-export async function updateProductDetails(tx: SqlClient, product: ProductDetails): Promise<void> {
+export async function updateProductDetails(tx: Transaction, product: ProductDetails): Promise<void> {
   const { sku, name, price, currency, stock } = product;
   const updated = await tx.execute(sql`
     UPDATE products SET name = ${name}, price = ${price}, currency = ${currency}, stock = ${stock}, updated_at = now()

@@ -1,4 +1,4 @@
-import { lockUntilTransactionEnds, sql, type SqlClient, type Transaction } from '@shopflow/postgres';
+import { lockUntilTransactionEnds, sql, type Transaction } from '@shopflow/postgres';
 import { type OrderLine } from '../domain/order-lines';
 import { type Reservation, type ReservationStatus } from '../domain/reservation-state';
 
@@ -11,7 +11,7 @@ export function lockOrder(tx: Transaction, orderId: string): void {
 }
 
 /** The order's reservation with its items in sku order, read in one query (node-postgres parses the json). */
-export async function findReservation(tx: SqlClient, orderId: string): Promise<Reservation | undefined> {
+export async function findReservation(tx: Transaction, orderId: string): Promise<Reservation | undefined> {
   const [row] = await tx.query<Reservation>(sql`
     SELECT status::text AS status,
            (SELECT coalesce(json_agg(json_build_object('sku', sku, 'quantity', quantity) ORDER BY sku), '[]')

@@ -1,5 +1,5 @@
 import { AppError } from '@shopflow/errors';
-import { type SqlClient } from '@shopflow/postgres';
+import { type Transaction } from '@shopflow/postgres';
 import { insertProductIfMissing, lockProduct, updateProductDetails } from '../data-access/products.repository';
 import { changeProduct, newProduct, type Product, type ProductDetails } from '../domain/product';
 import { type InventoryDependencies } from './dependencies';
@@ -18,7 +18,7 @@ export function upsertProduct(
   });
 }
 
-async function lockExisting(tx: SqlClient, sku: string): Promise<Product> {
+async function lockExisting(tx: Transaction, sku: string): Promise<Product> {
   const product = await lockProduct(tx, sku);
   // Products are never deleted, so one that just failed to insert exists.
   if (!product) throw new AppError('internal', `product ${sku} neither inserted nor found`);

@@ -1,4 +1,4 @@
-import { sql, type SqlClient } from '@shopflow/postgres';
+import { sql, type SqlClient, type Transaction } from '@shopflow/postgres';
 
 export interface NotificationRecord {
   id: string;
@@ -22,7 +22,7 @@ export interface NewClaim extends Omit<NotificationRecord, 'sentAt'> {
  * claim of the same e-mail waits on that key until the other transaction ends, then conflicts if it
  * committed. Returns whether the claim is ours. The row has sent_at NULL until markSent.
  */
-export async function claimNotification(tx: SqlClient, claim: NewClaim): Promise<boolean> {
+export async function claimNotification(tx: Transaction, claim: NewClaim): Promise<boolean> {
   const { id, orderId, template, to, subject, messageId, claimedBy } = claim;
   // claimed_at takes its column default.
   const inserted = await tx.execute(sql`
@@ -48,7 +48,7 @@ export type ExistingClaim =
  * gone). Otherwise tells what there is.
  */
 export async function takeOverClaim(
-  tx: SqlClient,
+  tx: Transaction,
   email: { orderId: string; template: string; eventId: string; leaseMs: number },
 ): Promise<ExistingClaim> {
   const { orderId, template, eventId, leaseMs } = email;
@@ -65,14 +65,14 @@ export async function takeOverClaim(
 }
 
 /** Records that the SMTP server accepted the e-mail; false if it was already recorded (by another delivery). */
-export async function markSent(tx: SqlClient, id: string): Promise<boolean> {
+export async function markSent(tx: Transaction, id: string): Promise<boolean> {
   const updated = await tx.execute(sql`
     UPDATE notifications SET sent_at = now() WHERE id = ${id}::uuid AND sent_at IS NULL`);
   return updated === 1;
 }
 
 /** Takes back an unsent claim: the SMTP server refused the e-mail for good. */
-export async function withdrawClaim(tx: SqlClient, id: string): Promise<void> {
+export async function withdrawClaim(tx: Transaction, id: string): Promise<void> {
   await tx.execute(sql`DELETE FROM notifications WHERE id = ${id}::uuid AND sent_at IS NULL`);
 }
 

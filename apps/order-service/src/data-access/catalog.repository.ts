@@ -1,4 +1,4 @@
-import { type SqlClient, sql } from '@shopflow/postgres';
+import { sql, type SqlClient, type Transaction } from '@shopflow/postgres';
 import { type CatalogPrice } from '../domain/pricing';
 
 export interface CatalogProduct extends CatalogPrice {
@@ -6,8 +6,8 @@ export interface CatalogProduct extends CatalogPrice {
   available: number;
 }
 
-export async function findPrices(tx: SqlClient, skus: readonly string[]): Promise<Map<string, CatalogPrice>> {
-  const rows = await tx.query<CatalogPrice>(sql`
+export async function findPrices(db: SqlClient, skus: readonly string[]): Promise<Map<string, CatalogPrice>> {
+  const rows = await db.query<CatalogPrice>(sql`
     SELECT sku, price, currency FROM catalog_products WHERE sku = ANY(${skus}::text[])`);
   return new Map(rows.map((row) => [row.sku, row]));
 }
@@ -16,7 +16,11 @@ export async function findPrices(tx: SqlClient, skus: readonly string[]): Promis
  * Writes the product unless the stored row comes from a later update: events may arrive out of order.
  * One statement, so two updates of a new sku handled at once cannot both insert. Returns whether it wrote.
  */
-export async function upsertProductIfNewer(tx: SqlClient, product: CatalogProduct, updatedAt: Date): Promise<boolean> {
+export async function upsertProductIfNewer(
+  tx: Transaction,
+  product: CatalogProduct,
+  updatedAt: Date,
+): Promise<boolean> {
   const written = await tx.execute(sql`
     INSERT INTO catalog_products (sku, name, price, currency, available, updated_at)
     VALUES (${product.sku}, ${product.name}, ${product.price}::int, ${product.currency}, ${product.available}::int,

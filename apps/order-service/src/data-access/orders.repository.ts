@@ -127,7 +127,7 @@ const SELECT_ORDER_WITH_DETAILS = sql`
  * NO KEY UPDATE, because the id never changes: timeline appends (whose foreign key check takes a
  * KEY SHARE lock) do not wait for it.
  */
-export async function lockOrder(tx: SqlClient, id: string): Promise<SagaOrder | undefined> {
+export async function lockOrder(tx: Transaction, id: string): Promise<SagaOrder | undefined> {
   const rows = await tx.query<SagaRow>(
     sql`SELECT ${SAGA_COLUMNS} FROM orders WHERE id = ${id}::uuid FOR NO KEY UPDATE`,
   );
@@ -138,7 +138,7 @@ export async function lockOrder(tx: SqlClient, id: string): Promise<SagaOrder | 
  * Locks up to `limit` PENDING orders whose deadline passed. Rows another replica has locked are
  * skipped, so two sweepers never cancel the same order.
  */
-export async function claimExpiredOrders(tx: SqlClient, now: Date, limit: number): Promise<SagaOrder[]> {
+export async function claimExpiredOrders(tx: Transaction, now: Date, limit: number): Promise<SagaOrder[]> {
   const rows = await tx.query<SagaRow>(sql`
     SELECT ${SAGA_COLUMNS} FROM orders
     WHERE status = 'PENDING' AND expires_at <= ${now}::timestamptz

@@ -37,7 +37,7 @@ export function lockOrder(tx: Transaction, orderId: string): void {
 
 /** Whether the order's cancellation arrived, and its payment if any, read in one query. */
 export async function loadOrderPaymentState(
-  tx: SqlClient,
+  tx: Transaction,
   orderId: string,
 ): Promise<OrderPaymentState & { payment?: PaymentRecord }> {
   // Always one row, from the VALUES list: the payment's columns are null when the order has none.
@@ -70,7 +70,7 @@ export function startPayment(
 
 /** The processor's answer to the pending charge; the caller checked it is pending, under the order's lock. */
 export async function recordChargeAnswer(
-  tx: SqlClient,
+  tx: Transaction,
   orderId: string,
   answer:
     { status: 'succeeded' | 'refund_pending'; gatewayReference: string } | { status: 'failed'; failureReason: string },
@@ -87,7 +87,7 @@ export async function recordChargeAnswer(
 }
 
 /** Records that the order's refund is being made (`refund_pending`). */
-export async function startRefund(tx: SqlClient, orderId: string): Promise<void> {
+export async function startRefund(tx: Transaction, orderId: string): Promise<void> {
   await expectOne(
     orderId,
     tx.execute(sql`
@@ -95,7 +95,7 @@ export async function startRefund(tx: SqlClient, orderId: string): Promise<void>
   );
 }
 
-export async function markRefunded(tx: SqlClient, orderId: string, refundReference: string | null): Promise<void> {
+export async function markRefunded(tx: Transaction, orderId: string, refundReference: string | null): Promise<void> {
   await expectOne(
     orderId,
     tx.execute(sql`
