@@ -1,3 +1,5 @@
+import http from 'node:http';
+import net from 'node:net';
 import { createTestVhost, freePort, type TestVhost } from '@shopflow/testing';
 import { broker, dlq, dlqProcess } from './harness';
 
@@ -22,6 +24,29 @@ describe('npm run dlq -- failures: one line with the cause and the fix, and a no
       `dlq: cannot reach RabbitMQ at 127.0.0.1:${port} (ECONNREFUSED): start it, or set AMQP_URL to your broker's URL\n`,
     );
     expect(code).toBe(1);
+  });
+
+  it.each([
+    ['an HTTP server, e.g. the management API', () => http.createServer((_req, res) => res.end('{}'))],
+    ['a server that hangs up on the AMQP greeting', () => net.createServer((socket) => socket.end())],
+  ])('names a port where %s answers instead of RabbitMQ', async (_case, makeServer) => {
+    const server = makeServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      const { code, stderr } = await dlqProcess(['list', '--service', 'order-service'], {
+        AMQP_URL: `amqp://guest:guest@127.0.0.1:${port}`,
+      });
+      expect(stderr).toMatch(
+        new RegExp(
+          `^dlq: 127\\.0\\.0\\.1:${port} does not speak AMQP \\([^\\n]+\\): set AMQP_URL to RabbitMQ's AMQP port, ` +
+            '5672 by default \\(15672 is its management API\\)\\n$',
+        ),
+      );
+      expect(code).toBe(1);
+    } finally {
+      server.close();
+    }
   });
 
   it('names a service that has no dead-letter queue, and creates none', async () => {
