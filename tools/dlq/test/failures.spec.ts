@@ -1,7 +1,13 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
 import { createTestVhost, freePort, type TestVhost } from '@shopflow/testing';
-import { broker, dlq, dlqProcess } from './harness';
+import { broker, dlq, dlqProcess, failedWith } from './harness';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const DLQ = path.join(__dirname, '../src/main.ts');
 
 describe('npm run dlq -- failures: one line with the cause and the fix, and a non-zero exit', () => {
   let vhost: TestVhost;
@@ -47,6 +53,23 @@ describe('npm run dlq -- failures: one line with the cause and the fix, and a no
     } finally {
       server.close();
     }
+  });
+
+  it('finishes without a stack trace when its reader stops early (| head)', async () => {
+    const parked = await broker(vhost.url);
+    await parked.park({ type: 'order.placed', headers: failedWith('internal', 'db down') });
+    await parked.close();
+    const child = spawn(process.execPath, ['--import', 'tsx', DLQ, 'list', '--service', 'order-service'], {
+      cwd: ROOT,
+      env: { ...process.env, AMQP_URL: vhost.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The reader is gone before the first line: every write the tool makes meets a closed pipe.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'close')) as [number | null];
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   it('names a service that has no dead-letter queue, and creates none', async () => {
