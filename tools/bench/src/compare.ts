@@ -1,6 +1,6 @@
 // `npm run bench:compare -- REF [--rounds N] [--duration S] [--concurrency N]`: this checkout's services
 // against REF's, both benchmarked AT THE SAME TIME, each by this bench. On a shared machine whose speed
-// drifts (see docs/benchmark.md) runs one after the other cannot tell a 10 % change from noise;
+// drifts (see docs/benchmark.md) runs one after the other cannot tell a change of a few per cent from noise;
 // two runs side by side go through the same slow and fast moments, so their ratio can.
 import { checkInfrastructure, MissingInfrastructure } from '@shopflow/testing';
 import { execFileSync, spawn } from 'node:child_process';
@@ -138,7 +138,7 @@ async function compare(sides: Side[], rounds: number, benchArgs: string[]): Prom
   return 0;
 }
 
-/** Whether the rounds tell the two apart: one round on this machine moves by about ±10 % on its own. */
+/** Whether the rounds tell the two apart: one round alone moves more than most changes do (docs/benchmark.md). */
 function verdict(low: number, high: number, rounds: number): string {
   const interval = `95 % interval ×${low.toFixed(3)} to ×${high.toFixed(3)} over ${rounds} rounds`;
   if (low > 1) return `${interval}: this checkout is faster`;
