@@ -1,11 +1,13 @@
 // `npm run bench:compare -- REF [--rounds N] [--duration S] [--concurrency N]`: this checkout's services
 // against REF's, both benchmarked AT THE SAME TIME, each by this bench. On a shared machine whose speed
-// drifts (see docs/benchmark.md) runs one after the other cannot tell a 10 % change from noise;
+// drifts (see docs/benchmark.md) runs one after the other cannot tell a change of a few per cent from noise;
 // two runs side by side go through the same slow and fast moments, so their ratio can.
+import { checkInfrastructure, MissingInfrastructure } from '@shopflow/testing';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { CannotRun } from './cannot-run';
 import { WORKSPACE } from './options';
 import { ratioInterval } from './report/ratio-interval';
 import { type BenchReport } from './report/report-model';
@@ -42,13 +44,13 @@ function parseCommandLine() {
   });
 }
 
-function main(): Promise<number> | number {
+async function main(): Promise<number> {
   let parsed: ReturnType<typeof parseCommandLine>;
   try {
     parsed = parseCommandLine();
   } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
+    // Its hint about '--' does not apply: REF never starts with one.
+    return usageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -56,10 +58,12 @@ function main(): Promise<number> | number {
     return 0;
   }
   const [ref] = positionals;
-  if (!ref || positionals.length > 1) {
-    console.error(USAGE);
-    return 2;
+  if (!ref || positionals.length > 1) return usageError('name one commit, branch or tag to compare with, e.g. main');
+  for (const flag of ['rounds', 'duration', 'concurrency'] as const) {
+    if (!/^[1-9]\d*$/.test(values[flag])) return usageError(`--${flag} takes a whole number ≥ 1, got ${values[flag]}`);
   }
+  // Before a worktree is installed and built (minutes): both benches need them.
+  await checkInfrastructure();
   const other = checkout(ref);
   // This checkout's bench runs both sides' externals: the processor's simulator and the identity provider.
   build(WORKSPACE, ['@shopflow/gateway-simulator', '@shopflow/identity-provider']);
@@ -80,7 +84,16 @@ function main(): Promise<number> | number {
 
 /** REF's tree in a worktree of its own, installed and built once (kept for the next comparison). */
 function checkout(ref: string): { sha: string; root: string } {
-  const sha = git(WORKSPACE, 'rev-parse', '--verify', `${ref}^{commit}`);
+  let sha: string;
+  try {
+    sha = execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+      cwd: WORKSPACE,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    throw new CannotRun(`${ref} is not a commit of this repository: name a commit, branch or tag (git log --oneline)`);
+  }
   const root = path.join(WORKSPACE, 'tmp/bench-compare', sha.slice(0, 12));
   if (!fs.existsSync(root)) git(WORKSPACE, 'worktree', 'add', '--detach', root, sha);
   if (!fs.existsSync(path.join(root, 'node_modules'))) run(root, 'npm', ['ci', '--no-audit', '--no-fund']);
@@ -125,7 +138,7 @@ async function compare(sides: Side[], rounds: number, benchArgs: string[]): Prom
   return 0;
 }
 
-/** Whether the rounds tell the two apart: one round on this machine moves by about ±10 % on its own. */
+/** Whether the rounds tell the two apart: one round alone moves more than most changes do (docs/benchmark.md). */
 function verdict(low: number, high: number, rounds: number): string {
   const interval = `95 % interval ×${low.toFixed(3)} to ×${high.toFixed(3)} over ${rounds} rounds`;
   if (low > 1) return `${interval}: this checkout is faster`;
@@ -169,10 +182,18 @@ function run(cwd: string, command: string, args: string[]): void {
   execFileSync(command, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-Promise.resolve(main()).then(
+function usageError(message: string): number {
+  console.error(`npm run bench:compare: ${message} (npm run bench:compare -- --help)`);
+  return 2;
+}
+
+main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    // What the machine or the command line lacks: one line; anything else is the tool's own failure.
+    if (error instanceof MissingInfrastructure || error instanceof CannotRun)
+      console.error(`npm run bench:compare: ${error.message}`);
+    else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
     process.exit(1);
   },
 );

@@ -1,6 +1,7 @@
 // `npm run bench [-- --quick]`: the saga benchmark. Progress goes to stderr, the table to stdout;
 // report.json, report.txt and chart.svg to the results folder. Exits 1 if any order was lost or failed.
 import { MissingInfrastructure } from '@shopflow/testing';
+import { CannotRun } from './cannot-run';
 import { parseOptions, UsageError, USAGE } from './options';
 import { renderProfile, summariseProfile } from './profile/cpu-profile';
 import { runBench } from './run-bench';
@@ -11,10 +12,16 @@ async function main(): Promise<number> {
   try {
     options = parseOptions(process.argv.slice(2));
   } catch (error) {
+    // node:util's parseArgs throws a TypeError naming the option it does not know.
     if (!(error instanceof UsageError) && !(error instanceof TypeError)) throw error;
-    if (error.message) console.error(error.message);
-    console.error(USAGE);
-    return error.message ? 2 : 0;
+    if (!error.message) {
+      console.log(USAGE); // --help
+      return 0;
+    }
+    // Its hint about '--' does not apply here: the bench takes no positional arguments.
+    const message = error.message.replace(/\. To specify a positional argument.*$/s, '');
+    console.error(`npm run bench: ${message} (npm run bench -- --help lists the options)`);
+    return 2;
   }
   const started = Date.now();
   const log = (line: string) =>
@@ -33,9 +40,11 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    // The machine lacks something (a broker, a database, the management API): the line that says
-    // what and how to fix it; anything else is the bench's own failure, with its stack.
-    if (error instanceof MissingInfrastructure) console.error(`npm run bench: ${error.message}`);
+    // The machine lacks something (a broker, a database, the management API) or the bench cannot
+    // run what it was asked to: the line that says what and how to fix it; anything else is the
+    // bench's own failure, with its stack.
+    if (error instanceof MissingInfrastructure || error instanceof CannotRun)
+      console.error(`npm run bench: ${error.message}`);
     else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
     process.exit(1);
   },

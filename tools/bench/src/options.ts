@@ -172,9 +172,9 @@ export function parseOptions(argv: string[]): BenchOptions {
   if (options.mix.declined + options.mix.outOfStock > 1) throw new UsageError('--declined + --out-of-stock exceed 1');
   if (values.target) {
     options.target = {
-      orderUrls: list(values['order-url'], 'order-url'),
-      inventoryUrl: values['inventory-url'],
-      identityUrl: values['identity-url'],
+      orderUrls: list(values['order-url'], 'order-url').map((url) => httpUrl(url, 'order-url')),
+      inventoryUrl: httpUrl(values['inventory-url'], 'inventory-url'),
+      identityUrl: httpUrl(values['identity-url'], 'identity-url'),
       pids: values.pids === undefined ? [] : list(values.pids, 'pids').map(Number),
     };
   }
@@ -193,6 +193,12 @@ const list = (value: string, flag: string): string[] => {
   if (items.length === 0) throw new UsageError(`--${flag} is empty`);
   return items;
 };
+
+function httpUrl(value: string, flag: string): string {
+  if (!/^https?:$/.test(URL.parse(value)?.protocol ?? ''))
+    throw new UsageError(`--${flag} takes an http(s) URL such as http://127.0.0.1:3001, got ${value}`);
+  return value;
+}
 
 function positive(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;

@@ -19,10 +19,12 @@ import { CpuWindow, type WatchedProcess } from './system/cpu-window';
 import { type DatabaseActivity } from './system/database-activity';
 import { deployedNodeMajor, runsDeployedNode } from './system/deployed-node';
 import { benchSettings, LocalSystem } from './system/local-system';
+import { checkBuiltServices } from './system/built-services';
 import { heapFigures } from './system/heap-metrics';
 import { sampleMachineLoad } from './system/machine-load';
 import { sampleProcess, serviceOfProcess } from './system/process-stats';
 import { littlesLawConcurrency } from './system/externals';
+import { checkRunningTarget } from './system/running-target';
 import { watchQueueDepth } from './system/queue-depth';
 
 /** How often the tracker looks again at an order that was not final yet. */
@@ -40,6 +42,8 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
 
   // What the bench needs of the machine, checked before anything starts: one clear line if it is missing.
   await checkInfrastructure();
+  if (options.target) await checkRunningTarget(options.target);
+  else checkBuiltServices(options.servicesRoot);
   const background = await sampleMachineLoad();
   log(
     `machine before the run: ${Math.round(background.busyShare * 100)} % busy, load average ${background.loadAverage1m.toFixed(2)}`,

@@ -42,6 +42,14 @@ function explainBrokerFailure(code: string, message: string, broker: BrokerAddre
   if (NETWORK_CODES.has(code) || /socket timeout|connect ETIMEDOUT/i.test(message)) {
     return `cannot reach ${at} (${code !== 'undefined' ? code : message}): start it, or set AMQP_URL to your broker's URL`;
   }
+  // Something else answers there: an HTTP server (amqplib reads its reply as a giant frame), or
+  // one that hangs up on the AMQP greeting, such as PostgreSQL.
+  if (/exceeds maxFrameSize|Socket closed abruptly during opening handshake/.test(message)) {
+    return (
+      `${broker.hostPort} does not speak AMQP (${message}): set AMQP_URL to RabbitMQ's AMQP port, ` +
+      '5672 by default (15672 is its management API)'
+    );
+  }
   if (/Handshake terminated by server: 403|ACCESS.REFUSED - Login was refused/.test(message)) {
     return `${at} refused the login of user '${broker.user}': check the user and password in AMQP_URL`;
   }

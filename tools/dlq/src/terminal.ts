@@ -13,8 +13,15 @@ export interface Terminal {
 }
 
 export function processTerminal(): Terminal {
+  // A reader that stops early (`npm run dlq -- show … | head`) closes the pipe: the command still
+  // finishes what it does (a redrive or purge half done would be worse), and its output goes unread.
+  let readerGone = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    readerGone = true;
+  });
   return {
-    out: (line) => void process.stdout.write(`${line}\n`),
+    out: (line) => void (readerGone || process.stdout.write(`${line}\n`)),
     err: (line) => void process.stderr.write(`${line}\n`),
     interactive: process.stdin.isTTY === true,
     async ask(question) {

@@ -1,5 +1,13 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
 import { createTestVhost, freePort, type TestVhost } from '@shopflow/testing';
-import { broker, dlq, dlqProcess } from './harness';
+import { broker, dlq, dlqProcess, failedWith } from './harness';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const DLQ = path.join(__dirname, '../src/main.ts');
 
 describe('npm run dlq -- failures: one line with the cause and the fix, and a non-zero exit', () => {
   let vhost: TestVhost;
@@ -22,6 +30,46 @@ describe('npm run dlq -- failures: one line with the cause and the fix, and a no
       `dlq: cannot reach RabbitMQ at 127.0.0.1:${port} (ECONNREFUSED): start it, or set AMQP_URL to your broker's URL\n`,
     );
     expect(code).toBe(1);
+  });
+
+  it.each([
+    ['an HTTP server, e.g. the management API', () => http.createServer((_req, res) => res.end('{}'))],
+    ['a server that hangs up on the AMQP greeting', () => net.createServer((socket) => socket.end())],
+  ])('names a port where %s answers instead of RabbitMQ', async (_case, makeServer) => {
+    const server = makeServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      const { code, stderr } = await dlqProcess(['list', '--service', 'order-service'], {
+        AMQP_URL: `amqp://guest:guest@127.0.0.1:${port}`,
+      });
+      expect(stderr).toMatch(
+        new RegExp(
+          `^dlq: 127\\.0\\.0\\.1:${port} does not speak AMQP \\([^\\n]+\\): set AMQP_URL to RabbitMQ's AMQP port, ` +
+            '5672 by default \\(15672 is its management API\\)\\n$',
+        ),
+      );
+      expect(code).toBe(1);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('finishes without a stack trace when its reader stops early (| head)', async () => {
+    const parked = await broker(vhost.url);
+    await parked.park({ type: 'order.placed', headers: failedWith('internal', 'db down') });
+    await parked.close();
+    const child = spawn(process.execPath, ['--import', 'tsx', DLQ, 'list', '--service', 'order-service'], {
+      cwd: ROOT,
+      env: { ...process.env, AMQP_URL: vhost.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The reader is gone before the first line: every write the tool makes meets a closed pipe.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'close')) as [number | null];
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   it('names a service that has no dead-letter queue, and creates none', async () => {

@@ -1,5 +1,6 @@
 import { readSimulatorConfig } from './config';
 import { startGatewaySimulator } from './gateway-simulator';
+import { isListenFailure, listenFailure } from './listen-failure';
 
 /** `node dist/main.js`: the simulator as its own process (npm start, the e2e suite, the bench, compose). */
 async function main(): Promise<void> {
@@ -9,10 +10,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const simulator = await startGatewaySimulator(config).catch((error: NodeJS.ErrnoException) => {
-    const fix = error.code === 'EADDRINUSE' ? ': stop what uses it or set PORT' : '';
-    process.stderr.write(
-      `gateway simulator: cannot listen on ${config.host}:${config.port} (${error.code ?? error.message})${fix}\n`,
-    );
+    const line = isListenFailure(error)
+      ? listenFailure(error, config.host, config.port)
+      : `cannot start: ${error.message}`;
+    process.stderr.write(`gateway simulator: ${line}\n`);
     process.exit(1);
   });
   const { latency, failureRate, timeoutRate } = config.settings;

@@ -26,7 +26,8 @@ export class GatewayProcess {
     const main = path.join(PACKAGE_ROOT, 'dist/main.js');
     if (!fs.existsSync(main)) throw new Error(`${main} is missing: build it first (npx nx run-many -t build)`);
     fs.mkdirSync(options.logDir, { recursive: true });
-    const log = fs.openSync(path.join(options.logDir, 'gateway-simulator.log'), 'a');
+    const logFile = path.join(options.logDir, 'gateway-simulator.log');
+    const log = fs.openSync(logFile, 'a');
     const child = spawn(process.execPath, [main], {
       env: { PATH: process.env['PATH'] ?? '', ...options.env, PORT: String(options.port) },
       stdio: ['ignore', log, log],
@@ -35,14 +36,19 @@ export class GatewayProcess {
     const gateway = new GatewayProcess(`http://127.0.0.1:${options.port}`, child);
     const deadline = Date.now() + 15_000;
     while (
-      !(await fetch(`${gateway.url}/health`).then(
+      // Bounded: whatever else holds the port may accept the connection and never answer.
+      !(await fetch(`${gateway.url}/health`, { signal: AbortSignal.timeout(1000) }).then(
         (r) => r.ok,
         () => false,
       ))
     ) {
-      if (child.exitCode !== null || Date.now() > deadline) {
+      if (child.exitCode !== null) {
+        // Its last line says why (a port in use, a bad variable) and what to do: main.ts writes it so.
+        throw new Error(`the gateway simulator exited instead of starting: ${lastLine(logFile)} (log: ${logFile})`);
+      }
+      if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`the gateway simulator did not start on port ${options.port}: see ${options.logDir}`);
+        throw new Error(`the gateway simulator did not answer on port ${options.port} within 15 s: see ${logFile}`);
       }
       await delay(50);
     }
@@ -70,4 +76,9 @@ export class GatewayProcess {
     this.child.kill('SIGTERM');
     await exited;
   }
+}
+
+/** The last line of a log file: what a process that failed to start said last. */
+function lastLine(file: string): string {
+  return fs.readFileSync(file, 'utf8').trimEnd().split('\n').at(-1) || '(its log is empty)';
 }

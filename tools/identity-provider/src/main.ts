@@ -1,5 +1,6 @@
 import { readIdentityProviderConfig } from './config';
 import { startIdentityProvider } from './identity-provider';
+import { isListenFailure, listenFailure } from './listen-failure';
 import { SigningKeyFileError } from './signing-key';
 
 /** `node dist/main.js`: the identity provider as its own process (npm start, the e2e suite, the bench, compose). */
@@ -12,11 +13,8 @@ async function main(): Promise<void> {
   const provider = await startIdentityProvider(config).catch((error: NodeJS.ErrnoException) => {
     if (error instanceof SigningKeyFileError) {
       process.stderr.write(`identity provider: SIGNING_KEY_FILE ${error.message}\n`);
-    } else if (error.syscall === 'listen') {
-      const fix = error.code === 'EADDRINUSE' ? ': stop what uses it or set PORT' : '';
-      process.stderr.write(
-        `identity provider: cannot listen on ${config.host}:${config.port} (${error.code ?? error.message})${fix}\n`,
-      );
+    } else if (isListenFailure(error)) {
+      process.stderr.write(`identity provider: ${listenFailure(error, config.host, config.port)}\n`);
     } else if (error.path !== undefined) {
       process.stderr.write(
         `identity provider: cannot keep the signing key in SIGNING_KEY_FILE ${config.signingKeyFile} ` +

@@ -48,21 +48,27 @@ export class IdentityProviderProcess {
     const config = readIdentityProviderConfig(env);
     if ('problems' in config) throw new Error(`the identity provider would refuse env: ${config.problems.join('; ')}`);
     fs.mkdirSync(options.logDir, { recursive: true });
-    const log = fs.openSync(path.join(options.logDir, 'identity-provider.log'), 'a');
+    const logFile = path.join(options.logDir, 'identity-provider.log');
+    const log = fs.openSync(logFile, 'a');
     const child = spawn(process.execPath, [main], { env, stdio: ['ignore', log, log] });
     fs.closeSync(log);
     const url = `http://127.0.0.1:${options.port}`;
     const provider = new IdentityProviderProcess(url, config.issuer ?? url, config.audience, child);
     const deadline = Date.now() + 15_000;
     while (
-      !(await fetch(`${url}/health`).then(
+      // Bounded: whatever else holds the port may accept the connection and never answer.
+      !(await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) }).then(
         (r) => r.ok,
         () => false,
       ))
     ) {
-      if (child.exitCode !== null || Date.now() > deadline) {
+      if (child.exitCode !== null) {
+        // Its last line says why (a port in use, a bad variable) and what to do: main.ts writes it so.
+        throw new Error(`the identity provider exited instead of starting: ${lastLine(logFile)} (log: ${logFile})`);
+      }
+      if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`the identity provider did not start on port ${options.port}: see ${options.logDir}`);
+        throw new Error(`the identity provider did not answer on port ${options.port} within 15 s: see ${logFile}`);
       }
       await delay(50);
     }
@@ -87,4 +93,9 @@ export class IdentityProviderProcess {
     this.child.kill('SIGTERM');
     await exited;
   }
+}
+
+/** The last line of a log file: what a process that failed to start said last. */
+function lastLine(file: string): string {
+  return fs.readFileSync(file, 'utf8').trimEnd().split('\n').at(-1) || '(its log is empty)';
 }

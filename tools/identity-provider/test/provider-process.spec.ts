@@ -103,6 +103,32 @@ describe('dist/main.js failing to start', () => {
     }
   });
 
+  it('says in one line that HOST is not an address of this machine, and what to set', () => {
+    // 192.0.2.1 is a documentation address (RFC 5737): no interface here has it, and nothing is sent to it.
+    expect(run({ HOST: '192.0.2.1', PORT: '0' })).toEqual({
+      status: 1,
+      stdout: '',
+      stderr:
+        'identity provider: cannot listen on 192.0.2.1:0 (EADDRNOTAVAIL): HOST is not an address of this machine: ' +
+        'set it to one of its addresses, e.g. 127.0.0.1 (0.0.0.0: all of them)\n',
+    });
+  });
+
+  it('makes IdentityProviderProcess.start reject with its line, rather than wait for a provider that exited', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = holder.address() as net.AddressInfo;
+      const logDir = path.join(dir, 'logs');
+      await expect(IdentityProviderProcess.start({ port, logDir })).rejects.toThrow(
+        `the identity provider exited instead of starting: identity provider: cannot listen on 127.0.0.1:${port} ` +
+          `(EADDRINUSE): stop what uses it or set PORT (log: ${logDir}/identity-provider.log)`,
+      );
+    } finally {
+      holder.close();
+    }
+  });
+
   it('names every wrong variable in one line', () => {
     expect(run({ PORT: 'http', AUDIENCE: '' })).toEqual({
       status: 1,

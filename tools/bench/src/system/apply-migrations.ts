@@ -7,8 +7,8 @@ import { type ServiceName } from './services';
  * Applies a service's Prisma migrations (<root>/apps/<service>/prisma/migrations/<name>/migration.sql,
  * in name order) with plain pg, so the services can start with MIGRATE_ON_START=false. The schema is
  * the same as `prisma migrate deploy` makes; what is saved is its start-up cost (Prisma's
- * WebAssembly schema engine takes several CPU seconds per service, a quarter of a minute with four
- * starting at once on two cores), which is no part of what the bench measures.
+ * WebAssembly schema engine spends seconds of CPU on each service, longer still with four starting
+ * at once on two cores), which is no part of what the bench measures.
  */
 export async function applyMigrations(root: string, service: ServiceName, databaseUrl: string): Promise<string[]> {
   const dir = path.join(root, 'apps', service, 'prisma/migrations');

@@ -19,7 +19,8 @@ export function deployedNodeFlags(workspace: string, service: string): string[] 
 
 /**
  * The Node.js major a service's image runs (`FROM node:26-…`). The bench starts the services with
- * its own node, and a major apart changes the figures by a fifth or more, so the report names both.
+ * its own node, and a major apart changes the figures markedly (docs/performance-history.md), so the
+ * report names both.
  */
 export function deployedNodeMajor(workspace: string, service: string): number {
   const major = dockerfileOf(workspace, service).match(/^FROM node:(\d+)/m)?.[1];

@@ -1,6 +1,7 @@
 import { GatewayProcess } from '@shopflow/gateway-simulator';
 import { IdentityProviderProcess } from '@shopflow/identity-provider';
 import { createTestDatabase, createTestVhost, freePort, type TestDatabase, type TestVhost } from '@shopflow/testing';
+import { CannotRun } from '../cannot-run';
 import { must } from '../must';
 import { applyMigrations } from './apply-migrations';
 import { databaseActivity, type DatabaseActivity } from './database-activity';
@@ -65,9 +66,12 @@ export class LocalSystem {
       }
       mail = await startMailCounter();
       // The card processor's simulator, its own process: it stands for a system on other machines.
-      gateway = await GatewayProcess.start({ port: await freePort(), logDir: options.logDir });
+      // Each start's failure is one line that says why (a port taken, a build missing).
+      gateway = await GatewayProcess.start({ port: await freePort(), logDir: options.logDir }).catch(cannotRun);
       // Where the bench's clients get their access tokens, and whose keys the services check them with.
-      identity = await IdentityProviderProcess.start({ port: await freePort(), logDir: options.logDir });
+      identity = await IdentityProviderProcess.start({ port: await freePort(), logDir: options.logDir }).catch(
+        cannotRun,
+      );
       const system = new LocalSystem(options, vhost, databases, mail, gateway, identity);
       system.closeOnInterrupt();
       return system;
@@ -197,4 +201,8 @@ export class LocalSystem {
     await this.vhost.drop().catch(() => undefined);
     for (const database of this.databases.values()) await database.drop().catch(() => undefined);
   }
+}
+
+function cannotRun(error: Error): never {
+  throw new CannotRun(error.message);
 }

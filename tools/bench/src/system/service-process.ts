@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
+import { CannotRun } from '../cannot-run';
 import { type ServiceName } from './services';
 import { deployedNodeFlags } from './deployed-node';
 
@@ -74,15 +75,38 @@ export class ServiceProcess {
   private async waitUntilReady(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.exited) throw new Error(`${this.label} exited with ${this.child.exitCode}:\n${this.logTail()}`);
-      const ready = await fetch(`${this.url}/health/ready`).then(
+      if (this.exited) {
+        const said = this.lastWords();
+        const fix = /EADDRINUSE/.test(said)
+          ? 'another process took the port the bench chose for it: run the bench again'
+          : `see ${this.logFile}`;
+        throw new CannotRun(`${this.label} exited as it started (${this.child.exitCode}): ${said}: ${fix}`);
+      }
+      // Bounded: whatever took the port may accept the connection and never answer.
+      const ready = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(1000) }).then(
         (res) => res.ok,
         () => false,
       );
       if (ready) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`${this.label} was not ready within ${timeoutMs / 1000} s:\n${this.logTail()}`);
+    throw new CannotRun(
+      `${this.label} was not ready within ${timeoutMs / 1000} s (last logged: ${this.lastWords()}): see ${this.logFile}`,
+    );
+  }
+
+  /** What the service logged last (a JSON line: its message and error), on one line. */
+  private lastWords(): string {
+    const line = this.logTail(1);
+    let said = line;
+    try {
+      const { msg, err } = JSON.parse(line) as { msg?: string; err?: { message?: string } };
+      // pino repeats the error's message as msg when it is logged on its own.
+      said = [...new Set([msg, err?.message].filter(Boolean))].join(': ') || line;
+    } catch {
+      // Not JSON (node itself failed, before the service's logger): the line as it is.
+    }
+    return said.replace(/\s*\n\s*/g, ' ') || 'nothing';
   }
 
   get exited(): boolean {
