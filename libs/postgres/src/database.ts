@@ -38,8 +38,8 @@ export class Database implements SqlClient, TransactionRunner {
       // Every statement is prepared (see prepared()), and PostgreSQL's default plans a prepared statement
       // anew at each execution for as long as plans made for its actual values look cheaper than the
       // generic one. For this code's statements (a few rows by key, arrays of a few skus) they always
-      // did: inventory-service's PostgreSQL sessions spent a quarter of their CPU planning (perf), and
-      // generic plans cut PostgreSQL's CPU per saga by 12 %. A statement that needs plans for its
+      // did, and the sessions spent much of their CPU planning the same statements again (the profile
+      // is in docs/performance-history.md). A statement that needs plans for its
       // actual values and the table's current size says so with planEachTime().
       options: '-c plan_cache_mode=force_generic_plan',
     });

@@ -60,8 +60,8 @@ export class SmtpMailer {
 
   async send({ to, messageId, content }: OutgoingEmail): Promise<void> {
     // Not AbortSignal.timeout(): its timer cannot be cancelled, so every send would leave one
-    // behind that fires seconds later and builds a DOMException, with its stack, for nobody
-    // (2 % of this service's CPU in a profile).
+    // behind that fires seconds later and builds a DOMException, with its stack, for nobody: it
+    // showed in this service's CPU profile (docs/performance-history.md).
     const deadline = new AbortController();
     const timer = setTimeout(
       () => deadline.abort(new Error(`no answer within ${this.sendTimeoutMs} ms`)),
@@ -98,8 +98,9 @@ export class SmtpMailer {
 /**
  * The whole message, built by nodemailer's own composer, for the transport to send in one piece
  * (`raw`, with the envelope the composer read off its headers). Handed the parts instead, the
- * transport streams the MIME tree to the socket as it is produced: about nine writes per e-mail,
- * each a system call and a wake-up of the SMTP server, against two (strace, 8,000 e-mails).
+ * transport streams the MIME tree to the socket as it is produced: a write for every part, each a
+ * system call and a wake-up of the SMTP server, where the whole message takes a couple
+ * (docs/performance-history.md).
  */
 async function compose(mail: SendMailOptions): Promise<Pick<SendMailOptions, 'envelope' | 'raw'>> {
   const message = new MailComposer(mail).compile();

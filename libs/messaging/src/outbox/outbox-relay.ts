@@ -45,11 +45,11 @@ const claimBatch = (limit: number, olderThanSeconds: number) =>
     FOR UPDATE SKIP LOCKED`);
 /**
  * A published row has done its job and is deleted: the outbox is a queue, not an archive. Deleting
- * costs PostgreSQL about a third of marking the row sent, which wrote a new version of the whole row
+ * costs PostgreSQL far less than marking the row sent, which wrote a new version of the whole row
  * (its JSON included) and new entries in both indexes, and kept the table growing.
  * Planned at every execution: the table holds a few live rows among many dead ones until autovacuum
  * comes by, and a generic plan made when it was nearly empty (a sequential scan) went on reading
- * every page of it, dead rows included: 200-400 µs per delete of a few rows, against about 45 µs now.
+ * every page of it, dead rows included, for every delete of a few rows (docs/performance-history.md).
  */
 const deleteSent = (ids: string[]) => planEachTime(sql`DELETE FROM outbox_events WHERE id = ANY(${ids}::uuid[])`);
 /**

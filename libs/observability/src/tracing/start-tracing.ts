@@ -8,7 +8,8 @@ let provider: { shutdown(): Promise<void> } | undefined;
  */
 export function startTracing(serviceName: string, config: TracingConfig): void {
   if (!config.TRACING_ENABLED || provider) return;
-  // Loaded only when tracing is on: the SDK and its instrumentations add about 8 MiB to every process.
+  // Loaded only when tracing is on: otherwise the SDK and its instrumentations would cost every process
+  // memory for nothing (docs/observability.md).
   const sdk = require('./tracer-provider') as typeof import('./tracer-provider');
   provider = sdk.registerTracerProvider(serviceName, config);
 }
