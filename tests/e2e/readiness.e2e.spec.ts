@@ -9,6 +9,8 @@ import {
   type TestVhost,
   freePort,
 } from '@shopflow/testing';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import path from 'node:path';
 import pg from 'pg';
 import { ServiceProcess, WORKSPACE } from './support/service-process';
@@ -118,4 +120,29 @@ describe('readiness follows the service’s dependencies', () => {
       await sql.end();
     }
   });
+
+  it("a second replica started on the first one's port says so in one line, without a stack, and exits 1", async () => {
+    // Spawned by hand: ServiceProcess would find the first replica ready on that port.
+    const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
+      cwd: path.join(WORKSPACE, 'apps/order-service'),
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        PORT: String(service.port),
+        DATABASE_URL: database.url,
+        AMQP_URL: vhost.url,
+        AUTH_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+        AUTH_ISSUER: 'http://127.0.0.1:9',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = await once(child, 'exit');
+    expect({ code, stderr }).toEqual({
+      code: 1,
+      stderr: `cannot listen on [::]:${service.port} (EADDRINUSE): stop what uses it or set PORT\n`,
+    });
+    // The first replica is untouched.
+    expect((await readiness()).status).toBe(200);
+  }, 60_000);
 });

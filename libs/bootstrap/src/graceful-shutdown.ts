@@ -1,4 +1,5 @@
 import { type Logger } from '@shopflow/observability';
+import { isListenFailure, listenFailure } from '@shopflow/errors';
 import { ConfigError } from './load-config';
 
 export interface ShutdownStep {
@@ -53,10 +54,13 @@ export function onShutdownSignal(logger: Logger, stop: () => Promise<void>, time
 /** For `main`: logs why the service could not start and exits non-zero. */
 export function exitOnStartupFailure(logger: Logger) {
   return (error: unknown) => {
-    // Said plainly on stderr too: whoever starts the service with a bad config reads this first.
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      logger.fatal(error.message);
+    // Said plainly on stderr too, without a stack: whoever starts the service with a bad config or
+    // on a port in use reads this first, and the fix is theirs to make.
+    const plain =
+      error instanceof ConfigError ? error.message : isListenFailure(error) ? listenFailure(error) : undefined;
+    if (plain) {
+      process.stderr.write(`${plain}\n`);
+      logger.fatal(plain);
     } else {
       logger.fatal({ err: error }, error instanceof Error ? error.message : 'start-up failed');
     }

@@ -1,2 +1,3 @@
 export * from './app-error';
 export * from './error-kinds';
+export * from './listen-failure';

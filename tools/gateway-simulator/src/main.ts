@@ -1,6 +1,6 @@
 import { readSimulatorConfig } from './config';
 import { startGatewaySimulator } from './gateway-simulator';
-import { isListenFailure, listenFailure } from './listen-failure';
+import { isListenFailure, listenFailure } from '@shopflow/errors';
 
 /** `node dist/main.js`: the simulator as its own process (npm start, the e2e suite, the bench, compose). */
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 import { readIdentityProviderConfig } from './config';
 import { startIdentityProvider } from './identity-provider';
-import { isListenFailure, listenFailure } from './listen-failure';
+import { isListenFailure, listenFailure } from '@shopflow/errors';
 import { SigningKeyFileError } from './signing-key';
 
 /** `node dist/main.js`: the identity provider as its own process (npm start, the e2e suite, the bench, compose). */
