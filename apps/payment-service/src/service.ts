@@ -1,6 +1,5 @@
 import { startEventDrivenService, type RunningService } from '@shopflow/bootstrap';
 import { type Logger } from '@shopflow/observability';
-import path from 'node:path';
 import { SERVICE_NAME, type Config } from './config';
 import { PaymentGatewayClient } from './gateway/payment-gateway.client';
 import { paymentRoutes } from './http/payment.routes';
@@ -21,7 +20,6 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
   return startEventDrivenService(
     {
       name: SERVICE_NAME,
-      prismaConfig: path.join(__dirname, '../prisma.config.ts'),
       publishes: PAYMENT_EVENTS,
       handlers: ({ transactions, db }) => paymentHandlers({ transactions, db, gateway }),
       routers: ({ db }) => [paymentRoutes(db)],
