@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { prismaCli, prismaEnvironment } from './offline-engine';
 
 /** `prisma migrate deploy` failed: `message` is its cause in one line, `output` everything Prisma said. */
@@ -35,24 +36,26 @@ export async function migrateDeploy(options: {
 }): Promise<Migrated> {
   const config = path.resolve(options.prismaConfig);
   const started = Date.now();
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-    (resolve) => {
-      execFile(
-        process.execPath,
-        [prismaCli(), 'migrate', 'deploy', '--config', config],
-        {
-          cwd: path.dirname(config),
-          env: { ...prismaEnvironment(options.env ?? process.env), DATABASE_URL: options.databaseUrl },
-          timeout: options.timeoutMs ?? 120_000,
-        },
-        (error, out, err) =>
-          resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout: out, stderr: err }),
-      );
-    },
-  );
-  if (code !== 0) {
+  const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [prismaCli(), 'migrate', 'deploy', '--config', config],
+      {
+        cwd: path.dirname(config),
+        env: { ...prismaEnvironment(options.env ?? process.env), DATABASE_URL: options.databaseUrl },
+        timeout: options.timeoutMs ?? 120_000,
+      },
+      (error, out, err) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout: out, stderr: err }),
+    );
+  });
+  // Prisma colours its output when told to (FORCE_COLOR, as Nx sets it): read it without the colours.
+  const stdout = stripVTControlCharacters(run.stdout);
+  const stderr = stripVTControlCharacters(run.stderr);
+  if (run.code !== 0) {
+    const ended = run.code === null ? 'was stopped (timeout or signal)' : `exited with ${run.code}`;
     throw new MigrationError(
-      `prisma migrate deploy --config ${path.relative(process.cwd(), config) || config} ${code === null ? 'was stopped (timeout or signal)' : `exited with ${code}`}: ${causeOf(stderr || stdout)}`,
+      `prisma migrate deploy --config ${path.relative(process.cwd(), config) || config} ${ended}: ${causeOf(stderr || stdout)}`,
       `${stdout}${stderr}`,
     );
   }
