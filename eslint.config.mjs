@@ -13,6 +13,9 @@ import { builtinModules } from 'node:module';
  *                    like the end-to-end tests, so they may import contracts and test helpers only
  *  - type:ops        operators' tools (the dead-letter tool): act on a running system's broker with the
  *                    runtime's own plumbing, so they may import core, contracts and runtime; no app imports them
+ *  - type:migrations the migration step (tools/migrate): Prisma's CLI against the services' databases, run
+ *                    before they start. It imports no other project; the test helpers, the end-to-end
+ *                    tests and the workspace tools run it, a service or library never does
  */
 const IO_MODULES = [
   'amqplib',
@@ -66,15 +69,19 @@ export default [
             },
             {
               sourceTag: 'type:testing',
-              onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:testing'],
+              onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:testing', 'type:migrations'],
             },
             {
               sourceTag: 'type:e2e',
-              onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:testing'],
+              onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:testing', 'type:migrations'],
             },
             {
               sourceTag: 'type:tooling',
-              onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:testing'],
+              onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:testing', 'type:migrations'],
+            },
+            {
+              sourceTag: 'type:migrations',
+              onlyDependOnLibsWithTags: [],
             },
             {
               sourceTag: 'type:ops',

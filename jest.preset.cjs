@@ -17,6 +17,8 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(jose|uuid)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // A built project's dist/ holds a package.json of its own name (tools/build): not a module for Jest to map.
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
   testMatch: ['**/?(*.)+(spec|test).ts'],
   // Integration tests create databases, run migrations and start services: give hooks room on a busy 2-core machine (up to a minute).
   testTimeout: 60_000,

@@ -1,11 +1,8 @@
 import path from 'node:path';
 import { defineConfig } from 'prisma/config';
-// tools/ is workspace tooling, not an Nx project, so it has no package name to import by.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { useOfflineSchemaEngine } from '../../tools/prisma/offline-engine';
 
-useOfflineSchemaEngine();
-
+// Read by Prisma's CLI only, which the migration step runs (`npm run migrate`, the migrate image),
+// or `npm run prisma -- <command> --config <this file>`: they choose its schema engine (tools/migrate).
 export default defineConfig({
   schema: path.join(__dirname, 'prisma/schema'),
   migrations: { path: path.join(__dirname, 'prisma/migrations') },

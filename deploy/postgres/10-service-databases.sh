@@ -3,11 +3,12 @@
 # when the container starts on an empty data volume: later password changes in .env need
 # `docker compose down -v` (drops the data) or an ALTER ROLE by hand.
 #
-# One database and one login role per service. A role owns its own database, where it creates its
-# tables (`prisma migrate deploy`), and can connect to no other: CONNECT is revoked from PUBLIC on
-# every database, the owner keeps it on its own. No role may create databases or roles (migrate
-# deploy creates nothing when its database exists; only `migrate dev` needs CREATEDB, for its
-# shadow database, and that runs on a developer's machine, never here).
+# One database and one login role per service. A role owns its own database, where the migration
+# step (compose's migrate service) creates its tables as that role (`prisma migrate deploy`), and can
+# connect to no other: CONNECT is revoked from PUBLIC on every database, the owner keeps it on its
+# own. No role may create databases or roles (migrate deploy creates nothing when its database
+# exists; only `migrate dev` needs CREATEDB, for its shadow database, and that runs on a developer's
+# machine, never here).
 set -e
 
 SERVICES='order_service shopflow_order POSTGRES_ORDER_PASSWORD

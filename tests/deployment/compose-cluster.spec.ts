@@ -114,6 +114,11 @@ describe('docker-compose.cluster.yml over docker-compose.yml: RabbitMQ as three 
     },
   );
 
+  it.each(APP_SERVICES)('$name still starts only once the migration step has completed successfully', (service) => {
+    expect(compose.services['migrate']).toBeDefined();
+    expect(dependenciesOf(compose.services[service.name]!)['migrate']).toBe('service_completed_successfully');
+  });
+
   it.each(APP_SERVICES)(
     "$name keeps docker-compose.yml's identity provider: the same AUTH_* settings, and waits for it",
     (service) => {

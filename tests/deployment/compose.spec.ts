@@ -14,6 +14,7 @@ import {
   resolvedCompose,
 } from './support/compose';
 import { composeSpecValidator, describeErrors } from './support/compose-schema';
+import { databaseUrlVariable, readMigrationTargets, type ServiceName } from '@shopflow/migrate';
 import { parseDockerfile, stageEnvironment } from './support/dockerfile';
 import {
   APP_SERVICES,
@@ -42,6 +43,9 @@ const publishedPort = (port: unknown): string =>
       );
 /** Metrics, dashboards and traces (observability.spec.ts checks their wiring). */
 const OBSERVABILITY = ['prometheus', 'grafana', 'jaeger'];
+/** The migration step: a one-shot container the services wait for (tools/migrate/Dockerfile). */
+const MIGRATE = 'migrate';
+const ONE_SHOT = [MIGRATE];
 
 describe('docker-compose.yml, read by a real Compose implementation', () => {
   let compose: ComposeFile;
@@ -51,7 +55,7 @@ describe('docker-compose.yml, read by a real Compose implementation', () => {
 
   it('is accepted by `docker-compose config` with .env.example, and defines the whole system', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      [...APP_SERVICES.map((s) => s.name), ...INFRASTRUCTURE, ...OBSERVABILITY].sort(),
+      [...APP_SERVICES.map((s) => s.name), ...ONE_SHOT, ...INFRASTRUCTURE, ...OBSERVABILITY].sort(),
     );
   });
 
@@ -96,8 +100,21 @@ describe('docker-compose.yml, read by a real Compose implementation', () => {
     }
   });
 
-  it('gives every container a restart policy, resource limits and a health check', () => {
+  it('gives every container resource limits, and every one but the one-shot steps a restart policy and a health check', () => {
     for (const [name, service] of Object.entries(compose.services)) {
+      if (ONE_SHOT.includes(name)) {
+        // Runs to its end once; restarted, a failed migration would loop instead of stopping `up`.
+        expect({ name, restart: service.restart, healthcheck: service.healthcheck }).toEqual({
+          name,
+          restart: 'no',
+          healthcheck: undefined,
+        });
+        expect({ name, limits: service.deploy?.resources?.limits }).toEqual({
+          name,
+          limits: { cpus: expect.anything(), memory: expect.stringMatching(/^\d+[MG]$/) },
+        });
+        continue;
+      }
       expect({ name, restart: service.restart }).toEqual({ name, restart: 'unless-stopped' });
       expect({ name, limits: service.deploy?.resources?.limits }).toEqual({
         name,
@@ -165,8 +182,10 @@ describe('docker-compose.yml, read by a real Compose implementation', () => {
       expect(decodeURIComponent(url.password)).toBe(envExample[variable]);
     });
 
-    it('starts once its dependencies are healthy, publishes no host port (it scales) and checks /health/ready', () => {
+    it('starts once its database is migrated and its dependencies are healthy, publishes no host port (it scales) and checks /health/ready', () => {
       const expected: Record<string, string> = {
+        // The migration step has run to its end, successfully: the service never migrates its database itself.
+        [MIGRATE]: 'service_completed_successfully',
         postgres: 'service_healthy',
         rabbitmq: 'service_healthy',
         // Every request's token is checked with its keys.
@@ -196,6 +215,48 @@ describe('docker-compose.yml, read by a real Compose implementation', () => {
   it('sends notification-service e-mail to Mailpit', () => {
     const env = environmentOf(compose.services['notification-service']!);
     expect({ host: env['SMTP_HOST'], port: env['SMTP_PORT'] }).toEqual({ host: 'mailpit', port: '1025' });
+  });
+});
+
+describe(`${MIGRATE}: the migration step (tools/migrate), once before the services`, () => {
+  let compose: ComposeFile;
+  beforeAll(() => {
+    compose = resolvedCompose();
+  });
+  const definition = () => compose.services[MIGRATE]!;
+
+  it('is built from the migration image with the repository as context, and publishes nothing', () => {
+    expect(definition().build).toEqual({ context: ROOT, dockerfile: 'tools/migrate/Dockerfile' });
+    expect(repoPathExists('tools/migrate/Dockerfile')).toBe(true);
+    expect(definition().ports ?? []).toEqual([]);
+  });
+
+  it('waits for PostgreSQL only', () => {
+    expect(dependenciesOf(definition())).toEqual({ postgres: 'service_healthy' });
+  });
+
+  it("migrates every service's database with that service's own URL (its role, database and password), which the runner accepts", () => {
+    const env = environmentOf(definition());
+    expect(Object.keys(env).sort()).toEqual(APP_SERVICES.map((s) => databaseUrlVariable(s.name as ServiceName)).sort());
+    for (const service of APP_SERVICES) {
+      const variable = databaseUrlVariable(service.name as ServiceName);
+      expect({ variable, url: env[variable] }).toEqual({
+        variable,
+        url: environmentOf(compose.services[service.name]!)['DATABASE_URL'],
+      });
+    }
+    const read = readMigrationTargets([], env);
+    expect(read).toEqual({ targets: expect.any(Array) });
+    expect((read as { targets: { service: string }[] }).targets.map((t) => t.service).sort()).toEqual(
+      APP_SERVICES.map((s) => s.name).sort(),
+    );
+  });
+
+  it('is what every service waits for, to have completed successfully', () => {
+    const waiting = Object.entries(compose.services)
+      .filter(([, service]) => dependenciesOf(service)[MIGRATE] === 'service_completed_successfully')
+      .map(([name]) => name);
+    expect(waiting.sort()).toEqual(APP_SERVICES.map((s) => s.name).sort());
   });
 });
 

@@ -6,7 +6,9 @@ import {
   instructionsOf,
   parseDockerfile,
   type Stage,
+  stageCopySources,
   stageEnvironment,
+  stageWorkdir,
 } from './support/dockerfile';
 import {
   APP_SERVICES,
@@ -17,6 +19,7 @@ import {
   repoPathExists,
   ROOT,
 } from './support/repo';
+import { BUILD_AND_MIGRATION_PACKAGES, npmCiDryRun, runtimePackagesOf } from './support/runtime-packages';
 
 const dockerfileOf = (name: string) => readRepoFile(`apps/${name}/Dockerfile`);
 const dockerignore = readRepoFile('.dockerignore');
@@ -43,6 +46,32 @@ function expectNpmPackagesOnly(stages: Stage[]): void {
       expect(run).not.toMatch(/\b(curl|wget|apt-get|apk add|git clone)\b/);
       if (/npm ci\b/.test(run)) expect(run).toContain('--ignore-scripts');
     }
+  }
+}
+
+/**
+ * ...and installs in its runtime stage exactly the npm packages its bundle needs: the manifest and lock
+ * its build wrote beside the bundle (`<folder>/dist`), copied from the build stage before `npm ci`;
+ * never the workspace's manifests, which would bring every workspace's dependencies.
+ */
+function expectBundlePackagesOnly(runtime: Stage, folder: string): void {
+  const runs = instructionsOf(runtime, 'RUN');
+  const install = runtime.instructions.findIndex((i) => i.keyword === 'RUN' && /npm ci\b/.test(i.value));
+  expect(runs.filter((run) => /npm (ci|install|i)\b/.test(run))).toEqual([
+    expect.stringMatching(/^npm ci --omit=dev --ignore-scripts( |$)/),
+  ]);
+  const copiedBefore = runtime.instructions
+    .slice(0, install)
+    .filter((i) => i.keyword === 'COPY')
+    .map((i) => i.value);
+  expect(copiedBefore).toEqual([
+    `--from=build /app/${folder}/dist/package.json /app/${folder}/dist/package-lock.json ./`,
+  ]);
+  for (const [stage, source] of stageCopySources(runtime)) {
+    expect({ stage, source }).toEqual({
+      stage: 'build',
+      source: expect.stringMatching(new RegExp(`^/app/${folder}/dist(/|$)`)),
+    });
   }
 }
 
@@ -92,26 +121,32 @@ describe('service Dockerfiles', () => {
       expectNpmPackagesOnly(stages);
     });
 
-    it('ships the bundle, the Prisma project and the offline schema engine that migrate deploy needs', () => {
-      const copies = instructionsOf(runtime, 'COPY').join('\n');
-      expect(copies).toMatch(new RegExp(`--from=build /app/apps/${service.name}/dist `));
-      const sources = contextCopySources(runtime);
-      expect(sources).toEqual(
-        expect.arrayContaining([
-          `apps/${service.name}/prisma.config.ts`,
-          `apps/${service.name}/prisma`,
-          'tools/prisma/offline-engine.ts',
-          'tools/prisma/schema-engine-wasm.mjs',
-        ]),
-      );
-      expectSentSources(runtime);
+    it('carries the bundle and the npm packages it imports, nothing else: nothing from the build context (no tools/, no Prisma project)', () => {
+      expectBundlePackagesOnly(runtime, `apps/${service.name}`);
+      expect(contextCopySources(runtime)).toEqual([]);
+      expect(instructionsOf(runtime, 'COPY')).toContainEqual(`--from=build /app/apps/${service.name}/dist dist/`);
     });
 
-    it('runs as a non-root user, from the app folder, with the built bundle', () => {
+    it('installs no Prisma, TypeScript or build tooling: its bundle imports none of them, nor does anything they import', () => {
+      const { manifest, names } = runtimePackagesOf(`apps/${service.name}`);
+      expect(manifest.name).toBe(`@shopflow/${service.name}`);
+      expect(Object.keys(manifest.dependencies).length).toBeGreaterThan(0);
+      expect(names.filter((name) => BUILD_AND_MIGRATION_PACKAGES.test(name))).toEqual([]);
+      // Every package it names is a production dependency of the workspace, at the lock's version.
+      for (const [name, version] of Object.entries(manifest.dependencies))
+        expect({ name, version }).toEqual({ name, version: rootPackage.dependencies?.[name] });
+    });
+
+    it("installs from a lock npm accepts as it is (in step with the bundle's manifest)", () => {
+      const run = npmCiDryRun(`apps/${service.name}`);
+      expect({ status: run.status, output: run.status === 0 ? '' : run.output }).toEqual({ status: 0, output: '' });
+    });
+
+    it('runs as a non-root user, from /app, with the built bundle', () => {
       const user = instructionsOf(runtime, 'USER');
       expect(user).toHaveLength(1);
       expect(user[0]).not.toMatch(/^(root|0)(:|$)/);
-      expect(instructionsOf(runtime, 'WORKDIR').at(-1)).toBe(`/app/apps/${service.name}`);
+      expect(stageWorkdir(stages, runtime)).toBe('/app');
       expect(instructionsOf(runtime, 'CMD')).toEqual([
         '["node", "--enable-source-maps", "--max-semi-space-size=4", "--max-old-space-size=128", "dist/main.js"]',
       ]);
@@ -152,24 +187,13 @@ describe.each(TOOL_IMAGES)('$label Dockerfile ($folder)', (tool) => {
     expectSlimProductionRuntime(stages);
   });
 
-  it('needs no npm package the production install leaves out (every import of its sources is a dependency of the root)', () => {
-    const sources = fs
-      .readdirSync(path.join(ROOT, folder, 'src'), { recursive: true, encoding: 'utf8' })
-      .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'));
-    expect(sources).toContain('main.ts');
-    const packages = sources.flatMap((file) =>
-      [...readRepoFile(`${folder}/src/${file}`).matchAll(/\bfrom '([^'.][^']*)'/g)]
-        .map((m) => m[1]!)
-        .filter((specifier) => !specifier.startsWith('node:'))
-        .map((specifier) =>
-          specifier
-            .split('/')
-            .slice(0, specifier.startsWith('@') ? 2 : 1)
-            .join('/'),
-        ),
-    );
-    for (const name of new Set(packages))
-      expect({ name, dependency: Boolean(rootPackage.dependencies?.[name]) }).toEqual({ name, dependency: true });
+  it('installs the npm packages its bundle imports and nothing else, at the versions of the lock, from a lock npm accepts', () => {
+    expectBundlePackagesOnly(runtime, folder);
+    const { manifest, names } = runtimePackagesOf(folder);
+    expect(manifest.name).toBe(`@shopflow/${path.basename(folder)}`);
+    expect(names.filter((name) => BUILD_AND_MIGRATION_PACKAGES.test(name))).toEqual([]);
+    const run = npmCiDryRun(folder);
+    expect({ status: run.status, output: run.status === 0 ? '' : run.output }).toEqual({ status: 0, output: '' });
   });
 
   it('installs nothing from outside the npm registry (no install scripts, no downloads)', () => {
@@ -181,11 +205,11 @@ describe.each(TOOL_IMAGES)('$label Dockerfile ($folder)', (tool) => {
     expectSentSources(runtime);
   });
 
-  it('runs as a non-root user, from its folder, with the built bundle', () => {
+  it('runs as a non-root user, from /app, with the built bundle', () => {
     const user = instructionsOf(runtime, 'USER');
     expect(user).toHaveLength(1);
     expect(user[0]).not.toMatch(/^(root|0)(:|$)/);
-    expect(instructionsOf(runtime, 'WORKDIR').at(-1)).toBe(`/app/${folder}`);
+    expect(stageWorkdir(stages, runtime)).toBe('/app');
     expect(instructionsOf(runtime, 'CMD')).toEqual(['["node", "--enable-source-maps", "dist/main.js"]']);
   });
 
@@ -210,6 +234,77 @@ describe.each(TOOL_IMAGES)('$label Dockerfile ($folder)', (tool) => {
   });
 });
 
+/** The migration step's image: Prisma's CLI, its offline engine and every service's Prisma project. */
+describe('migration image (tools/migrate/Dockerfile)', () => {
+  const folder = 'tools/migrate';
+  const { args, stages } = parseDockerfile(readRepoFile(`${folder}/Dockerfile`));
+  const runtime = stages[stages.length - 1]!;
+  const build = stages.find((stage) => stage.name === 'build');
+  /** What the offline engine imports: it runs beside Prisma's CLI, from the image's node_modules. */
+  const engineImports = [
+    ...readRepoFile(`${folder}/engine/schema-engine-wasm.mjs`).matchAll(/^import .* from '([^'.][^']*)';$/gm),
+  ]
+    .map((m) => m[1]!)
+    .filter((specifier) => !specifier.startsWith('node:'))
+    .map((specifier) =>
+      specifier
+        .split('/')
+        .slice(0, specifier.startsWith('@') ? 2 : 1)
+        .join('/'),
+    );
+
+  it('is multi-stage: bundles the runner in a build stage', () => {
+    expect(args).toEqual({});
+    expect(build).toBeDefined();
+    const runs = instructionsOf(build!, 'RUN').join('\n');
+    expect(runs).toMatch(/npm ci\b/);
+    expect(runs).toContain(`npm run build --workspace ${folder}`);
+  });
+
+  it('runs from a slim image of the Node major in .nvmrc, production dependencies only, from the npm registry only', () => {
+    expectSlimProductionRuntime(stages);
+    expectNpmPackagesOnly(stages);
+    expect(stageEnvironment(stages, runtime)['CHECKPOINT_DISABLE']).toBe('1');
+  });
+
+  it("installs its bundle's packages: Prisma's CLI and everything the offline engine imports, from a lock npm accepts", () => {
+    expectBundlePackagesOnly(runtime, folder);
+    const { manifest, names } = runtimePackagesOf(folder);
+    expect(engineImports).toEqual(expect.arrayContaining(['pg', '@prisma/adapter-pg']));
+    expect(Object.keys(manifest.dependencies)).toEqual(expect.arrayContaining(['prisma', ...engineImports]));
+    expect(names).not.toContain('typescript');
+    const run = npmCiDryRun(folder);
+    expect({ status: run.status, output: run.status === 0 ? '' : run.output }).toEqual({ status: 0, output: '' });
+  });
+
+  it("carries the offline engine and every service's Prisma project (config, schema, migrations) at its repository path, and nothing else", () => {
+    const projects = APP_SERVICES.flatMap((service) => [
+      `apps/${service.name}/prisma.config.ts`,
+      `apps/${service.name}/prisma`,
+    ]);
+    expect(contextCopySources(runtime).sort()).toEqual([...projects, `${folder}/engine`].sort());
+    for (const service of APP_SERVICES) {
+      expect(fs.readdirSync(path.join(ROOT, `apps/${service.name}/prisma/migrations`)).length).toBeGreaterThan(1);
+      // Prisma's CLI reads it in the image, where nothing of tools/ but the engine is.
+      expect(readRepoFile(`apps/${service.name}/prisma.config.ts`)).not.toMatch(/from '[^']*tools\//);
+    }
+    expectSentSources(runtime);
+  });
+
+  it('runs the runner as a non-root user, from its repository folder, the services to migrate as arguments', () => {
+    const user = instructionsOf(runtime, 'USER');
+    expect(user).toHaveLength(1);
+    expect(user[0]).not.toMatch(/^(root|0)(:|$)/);
+    expect(stageWorkdir(stages, runtime)).toBe(`/app/${folder}`);
+    expect(instructionsOf(runtime, 'COPY')).toContainEqual(`--from=build /app/${folder}/dist ${folder}/dist/`);
+    expect(instructionsOf(runtime, 'ENTRYPOINT')).toEqual(['["node", "--enable-source-maps", "dist/main.js"]']);
+    expect(instructionsOf(runtime, 'CMD')).toEqual([]);
+    // A one-shot job: nothing listens, nothing to check.
+    expect(instructionsOf(runtime, 'EXPOSE')).toEqual([]);
+    expect(instructionsOf(runtime, 'HEALTHCHECK')).toEqual([]);
+  });
+});
+
 describe('.dockerignore', () => {
   it.each([
     'node_modules/zod/package.json',
@@ -217,6 +312,8 @@ describe('.dockerignore', () => {
     'apps/order-service/dist/main.js',
     'tools/gateway-simulator/dist/main.js',
     'tools/identity-provider/dist/main.js',
+    'tools/migrate/dist/main.js',
+    'tools/migrate/test/cli.spec.ts',
     'tmp/e2e-logs/x.log',
     '.nx/cache/x',
     '.git/HEAD',
@@ -235,7 +332,13 @@ describe('.dockerignore', () => {
     'tests/e2e/package.json',
     'tests/deployment/package.json',
     'tools/architecture/package.json',
-    'tools/build/build-service.mjs',
+    'tools/build/src/main.ts',
+    'tools/migrate/engine/schema-engine-wasm.mjs',
+    'tools/migrate/src/main.ts',
+    ...APP_SERVICES.flatMap((s) => [
+      `apps/${s.name}/prisma.config.ts`,
+      `apps/${s.name}/prisma/migrations/migration_lock.toml`,
+    ]),
     `${GATEWAY_SIMULATOR.folder}/package.json`,
     `${GATEWAY_SIMULATOR.folder}/src/main.ts`,
     `${IDENTITY_PROVIDER.folder}/package.json`,

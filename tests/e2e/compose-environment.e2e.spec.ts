@@ -2,12 +2,20 @@ import { eventually, freePort, uniqueName } from '@shopflow/testing';
 import amqplib from 'amqplib';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import pg from 'pg';
 import { Api, customer, customerCaller } from './support/api';
-import { type ComposeDeployment, readComposeDeployment } from './support/compose-deployment';
+import { type ComposeDeployment, MIGRATE_SERVICE, readComposeDeployment } from './support/compose-deployment';
 import { ComposeEnvironmentError, localEnvironment } from './support/compose-environment';
 import { type ComposeInfrastructure, leftovers, startComposeInfrastructure } from './support/compose-infrastructure';
 import { ServiceProcess, WORKSPACE } from './support/service-process';
 import { SERVICES, System } from './support/system';
+
+/** The test's own administrator URL (TEST_DATABASE_URL), on `database`. */
+function adminUrlOf(database: string): string {
+  const url = new URL(process.env['TEST_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
+  url.pathname = `/${database}`;
+  return url.toString();
+}
 
 /**
  * Runs a built service as ServiceProcess does, until it exits (at most 30 s); its exit code and output.
@@ -121,6 +129,27 @@ describe("the system started from docker-compose.yml's own environment", () => {
     expect(system!.envOf('payment-service')['PAYMENT_GATEWAY_URL']).toBe(infrastructure!.paymentGateway.url);
   });
 
+  it("ran compose's migrate service first: every database migrated by the role that owns it, which owns every table", async () => {
+    const { standIns, migration } = infrastructure!;
+    for (const service of SERVICES) expect(migration.output).toMatch(new RegExp(`migrate: ${service}: applied \\d+`));
+    for (const { role, database } of deployment.databases) {
+      const client = new pg.Client({ connectionString: adminUrlOf(standIns.databases[database]!) });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ tableowner: string; tablename: string }>(
+          "SELECT tablename, tableowner FROM pg_tables WHERE schemaname = 'public'",
+        );
+        expect(rows.map((row) => row.tablename)).toContain('_prisma_migrations');
+        expect({ database, owners: [...new Set(rows.map((row) => row.tableowner))] }).toEqual({
+          database,
+          owners: [standIns.roles[role]],
+        });
+      } finally {
+        await client.end();
+      }
+    }
+  });
+
   it('happy path: the order is confirmed, stock taken, paid once, and both e-mails arrive', async () => {
     const product = await api.newProduct(5, 1500);
     const who = customer();
@@ -205,6 +234,8 @@ describe("the system started from docker-compose.yml's own environment", () => {
       ['notification-service', withVariable('notification-service', name, value)] as const;
     const paymentVariable = (name: string, value: string) =>
       ['payment-service', withVariable('payment-service', name, value)] as const;
+    const migrateVariable = (name: string, value: string) =>
+      [MIGRATE_SERVICE, withVariable(MIGRATE_SERVICE, name, value)] as const;
     const refusals: [string, readonly [string, ComposeDeployment], RegExp][] = [
       [
         'inventory database and role',
@@ -220,6 +251,11 @@ describe("the system started from docker-compose.yml's own environment", () => {
         "the inventory role's password",
         orderVariable('DATABASE_URL', order['DATABASE_URL']!.replace(/:[^:@/]+@/, `:${inventoryPassword}@`)),
         /the password is not POSTGRES_ORDER_PASSWORD/,
+      ],
+      [
+        "the migrate step on order-service's database as inventory's role",
+        migrateVariable('ORDER_DATABASE_URL', inventory['DATABASE_URL']!),
+        /order-service's own role is "order_service"/,
       ],
       ['inventory broker user', orderVariable('AMQP_URL', inventory['AMQP_URL']!), /own is "order-service"/],
       [
@@ -260,7 +296,7 @@ describe("the system started from docker-compose.yml's own environment", () => {
       expect({ what, refusal: refusalOf(changed, service) }).toEqual({ what, refusal: expect.stringMatching(message) });
     }
     // The deployment as it is maps: each refusal above is its change's doing.
-    for (const service of SERVICES)
+    for (const service of [...SERVICES, MIGRATE_SERVICE])
       expect({ service, refusal: refusalOf(deployment, service) }).toEqual({ service, refusal: 'accepted' });
   });
 

@@ -1,3 +1,4 @@
+import { prismaConfigOf } from '@shopflow/migrate';
 import {
   createTestDatabase,
   createTestVhost,
@@ -29,7 +30,7 @@ describe('readiness follows the service’s dependencies', () => {
   let service: ServiceProcess;
 
   beforeAll(async () => {
-    database = await createTestDatabase({ prefix: 'e2e_ready' });
+    database = await createTestDatabase({ prefix: 'e2e_ready', prismaConfig: prismaConfigOf('order-service') });
     vhost = await createTestVhost('e2e-ready');
     const databaseUrl = new URL(database.url);
     const brokerUrl = new URL(vhost.url);

@@ -98,7 +98,7 @@ describe('module boundaries (enforced by the lint)', () => {
     const code = "import { DeadLetterQueue } from '@shopflow/messaging';\nexport const x = DeadLetterQueue;\n";
     expect(await violations('tools/dlq/src/fine.ts', code)).toEqual([]);
     expect((await violations('tools/bench/src/rogue.ts', code)).join()).toMatch(
-      /"type:tooling" can only depend on libs tagged with "type:core", "type:contracts", "type:testing"$/,
+      /"type:tooling" can only depend on libs tagged with "type:core", "type:contracts", "type:testing", "type:migrations"$/,
     );
   });
 
@@ -118,6 +118,20 @@ describe('module boundaries (enforced by the lint)', () => {
       ).join(),
       // The tool is a runnable project without an entry to import: either refusal keeps it out.
     ).toMatch(/"type:app" can only depend on libs tagged with|Imports of apps are forbidden/);
+  });
+
+  it.each(['apps/order-service/src/rogue.ts', 'libs/bootstrap/src/rogue.ts'])(
+    'refuses the migration step (Prisma) in %s: a service never migrates its own database',
+    async (file) => {
+      const code = "import { migrateDeploy } from '@shopflow/migrate';\nexport const x = migrateDeploy;\n";
+      expect((await violations(file, code)).join()).toMatch(/can only depend on libs tagged with/);
+    },
+  );
+
+  it('lets the test helpers, the end-to-end tests and the bench run the migration step', async () => {
+    const code = "import { migrateDeploy } from '@shopflow/migrate';\nexport const x = migrateDeploy;\n";
+    for (const file of ['libs/testing/src/fine.ts', 'tests/e2e/support/fine.ts', 'tools/bench/src/fine.ts'])
+      expect({ file, violations: await violations(file, code) }).toEqual({ file, violations: [] });
   });
 
   it('allows the contracts in the runtime', async () => {

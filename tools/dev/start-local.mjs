@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // `npm start`: the whole system on this machine, without Docker, against a local RabbitMQ and
-// PostgreSQL. Creates the databases, builds, starts the four services (N replicas with
+// PostgreSQL. Creates the databases, builds, migrates them with the migration step (tools/migrate,
+// as compose's migrate service does before the services), starts the four services (N replicas with
 // --replicas inventory-service=3) plus a small SMTP catcher, the card processor's simulator
 // (tools/gateway-simulator) and the development identity provider (tools/identity-provider), each
 // its own process, and stops everything on Ctrl-C.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import readline from 'node:readline';
 import net from 'node:net';
 import path from 'node:path';
@@ -228,6 +230,26 @@ async function startGatewaySimulator() {
   );
 }
 
+/**
+ * The migration step, as compose runs it before the services: tools/migrate's bundle, with each
+ * service's database URL in <SERVICE>_DATABASE_URL. It says itself what it applied, or why it failed.
+ */
+async function migrateDatabases() {
+  const main = path.join(root, 'tools/migrate/dist/main.js');
+  if (!fs.existsSync(main)) {
+    throw new Error(`${path.relative(root, main)} is missing: run npm start without --no-build (it builds it)`);
+  }
+  const urls = Object.fromEntries(
+    Object.keys(SERVICES).map((service) => [
+      databaseUrlVariable(service),
+      process.env[databaseUrlVariable(service)] ?? databaseUrl(service),
+    ]),
+  );
+  await run(process.execPath, [main, ...Object.keys(SERVICES)], { env: { ...process.env, ...urls } }).catch(() => {
+    throw new Error('the migration step failed (see its lines above): fix the cause and run npm start again');
+  });
+}
+
 function run(command, args, options = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: root, stdio: 'inherit', ...options });
@@ -380,6 +402,7 @@ async function main() {
   await checkInfrastructure();
   await checkServicePorts(replicas);
   if (!process.argv.includes('--no-build')) await run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
+  await migrateDatabases();
   const mail = await startMailCatcher();
   const simulator = await startGatewaySimulator();
   const identityProvider = await startIdentityProvider(auth);

@@ -1,6 +1,5 @@
 import { startEventDrivenService, type RunningService, type ServiceContext } from '@shopflow/bootstrap';
 import { type Logger } from '@shopflow/observability';
-import path from 'node:path';
 import { SERVICE_NAME, type Config } from './config';
 import { DEMO_CATALOG } from './domain/demo-catalog';
 import { productsRoutes } from './http/products.routes';
@@ -18,7 +17,6 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
   return startEventDrivenService(
     {
       name: SERVICE_NAME,
-      prismaConfig: path.join(__dirname, '../prisma.config.ts'),
       publishes: INVENTORY_EVENTS,
       handlers: (context) => inventoryHandlers(dependencies(context)),
       // Every order.placed, .confirmed and .cancelled writes the stock rows of the products it names,

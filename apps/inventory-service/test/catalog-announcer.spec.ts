@@ -2,7 +2,7 @@ import { InventoryProductUpdatedV1 } from '@shopflow/events';
 import { createTestDatabase, createTestVhost, type TestDatabase, type TestVhost } from '@shopflow/testing';
 import { DEMO_CATALOG } from '../src/domain/demo-catalog';
 import { startService, type RunningService } from '../src/service';
-import { inventoryTap, recordingLogger, testConfig } from './harness';
+import { inventoryTap, PRISMA_CONFIG, recordingLogger, testConfig } from './harness';
 
 describe('inventory-service catalog announcements', () => {
   let db: TestDatabase;
@@ -11,7 +11,7 @@ describe('inventory-service catalog announcements', () => {
 
   beforeAll(async () => {
     [db, vhost] = await Promise.all([
-      createTestDatabase({ prefix: 'inventory_announce' }),
+      createTestDatabase({ prefix: 'inventory_announce', prismaConfig: PRISMA_CONFIG }),
       createTestVhost('inventory-announce'),
     ]);
     service = await startService(

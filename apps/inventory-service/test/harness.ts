@@ -13,9 +13,13 @@ import { type Caller, type TestIdentityProvider } from '@shopflow/identity-provi
 import { createLogger, type Logger } from '@shopflow/observability';
 import { eventually, queueMarker } from '@shopflow/testing';
 import amqplib from 'amqplib';
+import path from 'node:path';
 import { readConfig, type Config } from '../src/config';
 
 const SOURCE = 'inventory-test';
+
+/** The service's Prisma project: createTestDatabase migrates a test's database with it, as the migration step does. */
+export const PRISMA_CONFIG = path.join(__dirname, '../prisma.config.ts');
 
 /** For tests that make no HTTP request: the keys of an identity provider that does not exist. */
 const NO_IDENTITY_PROVIDER = { jwksUrl: 'http://127.0.0.1:9/.well-known/jwks.json', issuer: 'http://127.0.0.1:9' };
@@ -34,7 +38,6 @@ export function testConfig(
       AUTH_ISSUER: identity.issuer,
     }),
     PORT: 0,
-    MIGRATE_ON_START: true,
     ...overrides,
   };
 }

@@ -4,7 +4,15 @@ import { createTestDatabase, createTestVhost, type TestDatabase, type TestVhost 
 import { DEMO_CATALOG } from '../src/domain/demo-catalog';
 import { startService, type RunningService } from '../src/service';
 import { type Caller } from '@shopflow/identity-provider';
-import { httpClient, inventoryTap, orderPlaced, orderService, recordingLogger, testConfig } from './harness';
+import {
+  httpClient,
+  inventoryTap,
+  orderPlaced,
+  orderService,
+  PRISMA_CONFIG,
+  recordingLogger,
+  testConfig,
+} from './harness';
 
 jest.setTimeout(30_000);
 
@@ -20,7 +28,7 @@ describe('inventory-service products (HTTP, catalog events)', () => {
 
   beforeAll(async () => {
     [db, vhost, identity] = await Promise.all([
-      createTestDatabase({ prefix: 'inventory_products' }),
+      createTestDatabase({ prefix: 'inventory_products', prismaConfig: PRISMA_CONFIG }),
       createTestVhost('inventory-products'),
       startTestIdentityProvider(),
     ]);
@@ -65,7 +73,7 @@ describe('inventory-service products (HTTP, catalog events)', () => {
     const demo = DEMO_CATALOG[0]!;
     await http.put(`/products/${demo.sku}`, { ...demo, price: 1 });
     const replica = await startService(
-      testConfig({ database: db.url, amqp: vhost.url, identity }, { SEED_CATALOG: true, MIGRATE_ON_START: false }),
+      testConfig({ database: db.url, amqp: vhost.url, identity }, { SEED_CATALOG: true }),
       logger,
     );
     await replica.stop();

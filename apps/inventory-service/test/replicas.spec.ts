@@ -11,6 +11,7 @@ import {
   orderCancelled,
   orderPlaced,
   orderService,
+  PRISMA_CONFIG,
   recordingLogger,
   testConfig,
 } from './harness';
@@ -31,14 +32,14 @@ describe('inventory-service with two replicas on one database and queue (one act
 
   beforeAll(async () => {
     [db, vhost, identity] = await Promise.all([
-      createTestDatabase({ prefix: 'inventory_replicas' }),
+      createTestDatabase({ prefix: 'inventory_replicas', prismaConfig: PRISMA_CONFIG }),
       createTestVhost('inventory-replicas'),
       startTestIdentityProvider(),
     ]);
     tap = await inventoryTap(vhost.url);
     const config = testConfig({ database: db.url, amqp: vhost.url, identity });
     replicas.push(await startService(config, logs[0]!.logger));
-    replicas.push(await startService({ ...config, MIGRATE_ON_START: false }, logs[1]!.logger));
+    replicas.push(await startService(config, logs[1]!.logger));
     orders = await orderService(vhost.url);
     http = httpClient(replicas[0]!.port, identity);
     // Both replicas consume; the broker delivers to one of them.

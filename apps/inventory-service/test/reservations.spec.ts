@@ -22,6 +22,7 @@ import {
   orderConfirmed,
   orderPlaced,
   orderService,
+  PRISMA_CONFIG,
   recordingLogger,
   testConfig,
 } from './harness';
@@ -41,7 +42,7 @@ describe('inventory-service reservations (order events in, inventory events out)
 
   beforeAll(async () => {
     [db, vhost, identity] = await Promise.all([
-      createTestDatabase({ prefix: 'inventory_reservations' }),
+      createTestDatabase({ prefix: 'inventory_reservations', prismaConfig: PRISMA_CONFIG }),
       createTestVhost('inventory-reservations'),
       startTestIdentityProvider(),
     ]);

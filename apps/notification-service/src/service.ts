@@ -1,6 +1,5 @@
 import { startEventDrivenService, type RunningService, type ServiceContext } from '@shopflow/bootstrap';
 import { type Logger } from '@shopflow/observability';
-import path from 'node:path';
 import { SERVICE_NAME, type Config } from './config';
 import { notificationRoutes } from './http/notifications.routes';
 import { SmtpMailer } from './mailer/smtp-mailer';
@@ -30,7 +29,6 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
   return startEventDrivenService(
     {
       name: SERVICE_NAME,
-      prismaConfig: path.join(__dirname, '../prisma.config.ts'),
       publishes: NOTIFICATION_EVENTS,
       handlers: (context) => notificationHandlers(dependencies(context)),
       routers: (context) => [notificationRoutes(dependencies(context))],

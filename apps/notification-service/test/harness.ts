@@ -13,6 +13,7 @@ import {
 import { createLogger, type Logger } from '@shopflow/observability';
 import { createTestDatabase, createTestVhost, eventually, type TestDatabase, type TestVhost } from '@shopflow/testing';
 import amqplib from 'amqplib';
+import path from 'node:path';
 import { readConfig, type Config } from '../src/config';
 import { startTestIdentityProvider, type Caller, type TestIdentityProvider } from '@shopflow/identity-provider';
 import { type NotificationTemplate } from '../src/domain/email-templates';
@@ -45,7 +46,7 @@ export interface TestEnvironment {
 
 export async function createTestEnvironment(prefix: string): Promise<TestEnvironment> {
   const [database, vhost, sink, identity] = await Promise.all([
-    createTestDatabase({ prefix }),
+    createTestDatabase({ prefix, prismaConfig: path.join(__dirname, '../prisma.config.ts') }),
     createTestVhost(prefix),
     startSmtpSink({ refuse: (recipient) => recipient.endsWith(`@${REFUSED_DOMAIN}`) }),
     startTestIdentityProvider(),
@@ -64,7 +65,6 @@ export async function createTestEnvironment(prefix: string): Promise<TestEnviron
       }),
       PORT: 0,
       SMTP_PORT: sink.port,
-      MIGRATE_ON_START: true,
       ...overrides,
     }),
     drop: async () => {

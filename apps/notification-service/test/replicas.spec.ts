@@ -20,11 +20,8 @@ describe('several replicas handling duplicates of one e-mail at the same time', 
 
   beforeAll(async () => {
     env = await createTestEnvironment('notif_replicas');
-    // The first replica migrates the database; the others find it ready.
     replicas = [await startService(env.config(), logger)];
-    replicas.push(
-      ...(await Promise.all([2, 3].map(() => startService(env.config({ MIGRATE_ON_START: false }), logger)))),
-    );
+    replicas.push(...(await Promise.all([2, 3].map(() => startService(env.config(), logger)))));
     orders = await orderPublisher(env.vhost.url);
     db = new pg.Client({ connectionString: env.database.url });
     await db.connect();

@@ -1,7 +1,6 @@
 import { startEventDrivenService, type RunningService, type ServiceContext } from '@shopflow/bootstrap';
 import { type Logger } from '@shopflow/observability';
 import { Database } from '@shopflow/postgres';
-import path from 'node:path';
 import { SERVICE_NAME, type Config } from './config';
 import { catalogRoutes } from './http/catalog.routes';
 import { orderRoutes } from './http/orders.routes';
@@ -46,7 +45,6 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
   return startEventDrivenService(
     {
       name: SERVICE_NAME,
-      prismaConfig: path.join(__dirname, '../prisma.config.ts'),
       publishes: ORDER_EVENTS,
       handlers: (context) => orderHandlers(dependencies(context)),
       routers: (context) => [

@@ -25,6 +25,7 @@ import {
   type TestVhost,
 } from '@shopflow/testing';
 import amqplib from 'amqplib';
+import path from 'node:path';
 import pg from 'pg';
 import { configSchema, type Config } from '../src/config';
 import { startService, type RunningService } from '../src/service';
@@ -73,7 +74,7 @@ export class OrderServiceUnderTest {
 
   static async start(prefix: string, overrides: Partial<Config> = {}): Promise<OrderServiceUnderTest> {
     const [database, vhost, identity] = await Promise.all([
-      createTestDatabase({ prefix }),
+      createTestDatabase({ prefix, prismaConfig: path.join(__dirname, '../prisma.config.ts') }),
       createTestVhost(prefix),
       startTestIdentityProvider(),
     ]);
@@ -93,7 +94,6 @@ export class OrderServiceUnderTest {
         AUTH_ISSUER: identity.issuer,
       }),
       PORT: 0,
-      MIGRATE_ON_START: true,
       // Here no saga finishes unless a test plays the other services, so the backlog only grows:
       // admission control would refuse orders mid-test. Off unless a test sets its bounds.
       ADMISSION_MAX_PENDING_ORDERS: 0,

@@ -1,6 +1,5 @@
 import { startEventDrivenService, type RunningService, type ServiceContext } from '@shopflow/bootstrap';
 import { type Logger } from '@shopflow/observability';
-import path from 'node:path';
 import { SERVICE_NAME, type Config } from './config';
 import { PaymentGatewayClient } from './gateway/payment-gateway.client';
 import { paymentRoutes } from './http/payment.routes';
@@ -23,7 +22,6 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
   return startEventDrivenService(
     {
       name: SERVICE_NAME,
-      prismaConfig: path.join(__dirname, '../prisma.config.ts'),
       publishes: PAYMENT_EVENTS,
       handlers: (context) => paymentHandlers(dependencies(context)),
       routers: (context) => [paymentRoutes(dependencies(context))],

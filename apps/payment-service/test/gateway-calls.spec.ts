@@ -3,6 +3,7 @@ import { createEvent, OrderCancelledV1, OrderPlacedV1, type AnyEvent } from '@sh
 import { createLogger } from '@shopflow/observability';
 import { createTestDatabase, createTestVhost, eventually, type TestDatabase, type TestVhost } from '@shopflow/testing';
 import amqplib from 'amqplib';
+import path from 'node:path';
 import pg from 'pg';
 import { readConfig } from '../src/config';
 import { startService, type RunningService } from '../src/service';
@@ -51,7 +52,10 @@ describe('payment-service and a slow or failing card processor', () => {
   const chargesOf = (orderId: string) => gateway.charges().filter((c) => c.orderId === orderId);
 
   beforeAll(async () => {
-    database = await createTestDatabase({ prefix: 'payment_gateway' });
+    database = await createTestDatabase({
+      prefix: 'payment_gateway',
+      prismaConfig: path.join(__dirname, '../prisma.config.ts'),
+    });
     vhost = await createTestVhost('payment-gateway');
     gateway = await startGatewaySimulator();
     const config = readConfig({

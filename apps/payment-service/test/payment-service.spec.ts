@@ -4,6 +4,7 @@ import { startTestIdentityProvider, type Caller, type TestIdentityProvider } fro
 import { createLogger } from '@shopflow/observability';
 import { createTestDatabase, createTestVhost, eventually, type TestDatabase, type TestVhost } from '@shopflow/testing';
 import amqplib from 'amqplib';
+import path from 'node:path';
 import { readConfig } from '../src/config';
 import { startService, type RunningService } from '../src/service';
 
@@ -58,7 +59,10 @@ describe('payment-service', () => {
     published.filter((e) => (e.payload as { orderId?: string }).orderId === orderId).map((e) => e.type);
 
   beforeAll(async () => {
-    database = await createTestDatabase({ prefix: 'payment' });
+    database = await createTestDatabase({
+      prefix: 'payment',
+      prismaConfig: path.join(__dirname, '../prisma.config.ts'),
+    });
     vhost = await createTestVhost('payment');
     gateway = await startGatewaySimulator();
     identity = await startTestIdentityProvider();

@@ -1,5 +1,4 @@
 export * from './load-config';
-export * from './apply-migrations';
 export * from './graceful-shutdown';
 export * from './run-service';
 export * from './start-event-driven-service';

@@ -20,7 +20,6 @@ describe('loadConfig', () => {
       PREFETCH: 50,
       DATABASE_POOL_SIZE: 10,
       TRANSACTION_BATCH_MAX: 32,
-      MIGRATE_ON_START: true,
       READINESS_OUTBOX_MAX_AGE_MS: 60_000,
       TRACING_ENABLED: false,
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318',
@@ -29,10 +28,7 @@ describe('loadConfig', () => {
       AUTH_CLOCK_TOLERANCE_S: 30,
       ORDER_TIMEOUT_MS: 30000,
     });
-    expect(loadConfig(schema, { ...valid, PORT: '4000', MIGRATE_ON_START: 'false' })).toMatchObject({
-      PORT: 4000,
-      MIGRATE_ON_START: false,
-    });
+    expect(loadConfig(schema, { ...valid, PORT: '4000' })).toMatchObject({ PORT: 4000 });
   });
 
   it('lists every problem in one clear error', () => {

@@ -79,11 +79,6 @@ export const baseConfigSchema = (defaults: { port: number; transactionBatchMax?:
       .min(1)
       .max(64)
       .default(defaults.transactionBatchMax ?? 32),
-    /** Applies pending Prisma migrations at start-up (safe with several replicas: Prisma takes a lock). */
-    MIGRATE_ON_START: z
-      .enum(['true', 'false'])
-      .default('true')
-      .transform((value) => value === 'true'),
     /** Readiness fails once the oldest unpublished outbox event is older than this: events are stuck. */
     READINESS_OUTBOX_MAX_AGE_MS: z.coerce.number().int().min(1000).default(60_000),
     ...tracingConfigSchema.shape,

@@ -13,7 +13,6 @@ import { Database, sql } from '@shopflow/postgres';
 import { createServiceMetrics, type Logger, type ServiceMetrics } from '@shopflow/observability';
 import { stopTracing } from '@shopflow/observability/tracing';
 import { type Router } from 'express';
-import { applyMigrations } from './apply-migrations';
 import { runShutdownSteps, type ShutdownStep } from './graceful-shutdown';
 import { type BaseConfig } from './load-config';
 import { JobSchedule, type PeriodicJob } from './periodic-job';
@@ -30,8 +29,6 @@ export interface ServiceContext {
 
 export interface EventDrivenService {
   name: string;
-  /** Path of the service's prisma.config.ts, for migrations at start. */
-  prismaConfig: string;
   /** The events this service publishes: its own exchange is declared from them. */
   publishes: readonly EventDefinition[];
   handlers(context: ServiceContext): HandlerRegistration[];
@@ -40,7 +37,7 @@ export interface EventDrivenService {
   routers(context: ServiceContext): Router[];
   /** Dependencies beyond the database and the broker that must answer for the service to be ready. */
   readiness?: ReadinessCheck[];
-  /** Runs after migrations, before the service takes traffic (e.g. seeding). */
+  /** Runs once connected, before the service takes traffic (e.g. seeding). */
   prepare?(context: ServiceContext): Promise<void>;
   /** Started once the service runs, stopped after the consumer and before the relay. */
   jobs?(context: ServiceContext): PeriodicJob[];
@@ -55,18 +52,16 @@ export interface RunningService {
 }
 
 /**
- * The start-up every service shares: migrations, broker connection, publisher with its outbox
- * relay, the consumer of its queue `<name>.events`, the HTTP app with health checks, then the
- * ordered shutdown. A service supplies only what is its own.
+ * The start-up every service shares: broker connection, publisher with its outbox relay, the
+ * consumer of its queue `<name>.events`, the HTTP app with health checks, then the ordered shutdown.
+ * A service supplies only what is its own. Its database is migrated before it starts, by the
+ * migration step (tools/migrate), never by the service.
  */
 export async function startEventDrivenService(
   service: EventDrivenService,
   config: BaseConfig,
   logger: Logger,
 ): Promise<RunningService> {
-  if (config.MIGRATE_ON_START) {
-    await applyMigrations({ prismaConfig: service.prismaConfig, databaseUrl: config.DATABASE_URL, logger });
-  }
   const db = new Database({
     url: config.DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,

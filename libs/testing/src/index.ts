@@ -3,7 +3,7 @@ export { queueInspector, type QueueInspector } from './queue-inspector';
 export { outboxEmptied } from './outbox-emptied';
 export { queueMarker, type QueueMarker } from './queue-marker';
 export { eventually, type EventuallyOptions } from './eventually';
-export { createTestDatabase, migrateDeploy, type TestDatabase, type TestDatabaseOptions } from './test-database';
+export { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from './test-database';
 export { createTestVhost, type QueueStats, type TestVhost, type TestVhostOptions } from './test-vhost';
 export { management, seg } from './rabbitmq-management';
 export { uniqueName } from './unique-name';

@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import { migrateDeploy } from '@shopflow/migrate';
 import pg from 'pg';
 import { uniqueName } from './unique-name';
 
@@ -16,7 +14,10 @@ export interface TestDatabase {
 
 export interface TestDatabaseOptions {
   prefix: string;
-  /** A prisma.config.ts: its migrations are applied with the real `prisma migrate deploy`. */
+  /**
+   * A prisma.config.ts whose migrations are applied, by the migration step's own code (tools/migrate:
+   * the real `prisma migrate deploy`), as they are before a deployed service starts.
+   */
   prismaConfig?: string;
 }
 
@@ -33,36 +34,13 @@ export async function createTestDatabase({ prefix, prismaConfig }: TestDatabaseO
   const drop = () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   if (prismaConfig) {
     try {
-      await migrateDeploy(prismaConfig, url);
+      await migrateDeploy({ prismaConfig, databaseUrl: url });
     } catch (error) {
       await drop();
       throw error;
     }
   }
   return { name, url, drop };
-}
-
-/**
- * Runs the project's real Prisma CLI, so tests exercise exactly what a deployment runs
- * (in air-gapped mode when the config calls useOfflineSchemaEngine()).
- */
-export async function migrateDeploy(prismaConfig: string, databaseUrl: string): Promise<string> {
-  const cli = require.resolve('prisma/build/index.js');
-  const config = path.resolve(prismaConfig);
-  try {
-    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'migrate', 'deploy', '--config', config], {
-      cwd: path.dirname(config),
-      env: { ...process.env, DATABASE_URL: databaseUrl },
-      timeout: 120_000,
-    });
-    return stdout;
-  } catch (error) {
-    const { stdout = '', stderr = '' } = error as {
-      stdout?: string;
-      stderr?: string;
-    };
-    throw new Error(`prisma migrate deploy --config ${config} failed:\n${stdout}${stderr}`, { cause: error });
-  }
 }
 
 function withDatabase(url: string, database: string): string {

@@ -112,3 +112,21 @@ export function dockerIgnores(dockerignore: string, file: string): boolean {
   }
   return ignored;
 }
+
+/** The folder a stage's containers start in: its last WORKDIR, or the one of the stage it is built FROM. */
+export function stageWorkdir(stages: Stage[], stage: Stage): string | undefined {
+  const own = instructionsOf(stage, 'WORKDIR').at(-1);
+  if (own !== undefined) return own;
+  const parent = stages.find((s) => s.name === stage.from && s !== stage);
+  return parent ? stageWorkdir(stages, parent) : undefined;
+}
+
+/** COPY --from=<stage> sources: `[stage, source]` for each file or folder a stage takes from another. */
+export function stageCopySources(stage: Stage): [string, string][] {
+  return instructionsOf(stage, 'COPY').flatMap((value) => {
+    const from = /--from=(\S+)/.exec(value)?.[1];
+    if (!from) return [];
+    const parts = value.split(/\s+/).filter((part) => !part.startsWith('--'));
+    return parts.slice(0, -1).map((source): [string, string] => [from, source]);
+  });
+}

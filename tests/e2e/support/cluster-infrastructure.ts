@@ -1,5 +1,6 @@
 import { GatewayProcess } from '@shopflow/gateway-simulator';
 import { IdentityProviderProcess } from '@shopflow/identity-provider';
+import { prismaConfigOf } from '@shopflow/migrate';
 import { createTestDatabase, createTestVhost, freePort, startSmtpSink, uniqueName } from '@shopflow/testing';
 import path from 'node:path';
 import { cluster, NODES } from './rabbitmq-cluster';
@@ -40,7 +41,10 @@ export async function startClusterInfrastructure(): Promise<Infrastructure> {
 
     const databases = new Map<ServiceName, string>();
     for (const service of SERVICES) {
-      const database = await createTestDatabase({ prefix: `e2e_cluster_${service.split('-')[0]}` });
+      const database = await createTestDatabase({
+        prefix: `e2e_cluster_${service.split('-')[0]}`,
+        prismaConfig: prismaConfigOf(service),
+      });
       cleanups.push(() => database.drop());
       databases.set(service, database.url);
     }

@@ -14,6 +14,8 @@ export const RABBITMQ_RENDER_SCRIPT = 'deploy/rabbitmq/render-definitions.sh';
 /** The compose services that run those files: the init script in one, the definitions in the other. */
 export const POSTGRES_SERVICE = 'postgres';
 export const RABBITMQ_SERVICE = 'rabbitmq';
+/** The one-shot migration step the services wait for (tools/migrate/Dockerfile). */
+export const MIGRATE_SERVICE = 'migrate';
 
 /** One line of the init script's table: a login role, the database it owns, and its password. */
 export interface ServiceDatabase {

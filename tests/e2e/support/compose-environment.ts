@@ -41,11 +41,12 @@ const DEFAULT_PORTS: Record<string, number> = {
  * this run's stand-ins:
  *
  * - a PostgreSQL URL (`postgres:`/`postgresql:`) whose host is a compose service: host:port → the
- *   local server, role → its stand-in, database → its stand-in. It must connect as the service's
- *   own role (`order-service` → `order_service`, the init script's naming), to the database the
- *   init script gives that role, with the password the init script gives it (the postgres
- *   service's variable). The local server trusts 127.0.0.1 and would accept any password, so the
- *   password is checked here;
+ *   local server, role → its stand-in, database → its stand-in. It must connect as the role of the
+ *   service whose database it is (`order-service` → `order_service`, the init script's naming): in
+ *   DATABASE_URL the service's own, in `<X>_DATABASE_URL` (the migrate service's) `<x>-service`'s;
+ *   to the database the init script gives that role, with the password the init script gives it
+ *   (the postgres service's variable). The local server trusts 127.0.0.1 and would accept any
+ *   password, so the password is checked here;
  * - a RabbitMQ URL (`amqp:`/`amqps:`) whose host is a compose service: host:port → the local
  *   broker, user → its stand-in, vhost → its stand-in. It must connect as the service's own user
  *   (named as the service in definitions.json), to a vhost of definitions.json. The password stays:
@@ -116,7 +117,9 @@ export function localEnvironment(
         env[name] = value.endsWith('/') || url.pathname !== '/' ? url.toString() : url.toString().replace(/\/$/, '');
         continue;
       }
-      const pairing = database ? databasePairing(service, url, deployment) : brokerPairing(service, url, deployment);
+      const pairing = database
+        ? databasePairing(databaseOwner(service, name), url, deployment)
+        : brokerPairing(service, url, deployment);
       if (typeof pairing === 'string') {
         problems.push(`${where}: ${pairing}`);
       } else if (database) {
@@ -150,6 +153,12 @@ export function localEnvironment(
     throw new ComposeEnvironmentError(`docker-compose.yml, ${service}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   return env;
+}
+
+/** Whose database a variable names: `ORDER_DATABASE_URL` order-service's, `DATABASE_URL` the service's own. */
+function databaseOwner(service: string, variable: string): string {
+  const prefix = /^([A-Z]+)_DATABASE_URL$/.exec(variable)?.[1];
+  return prefix ? `${prefix.toLowerCase()}-service` : service;
 }
 
 /** The role and database of a PostgreSQL URL, if they are `service`'s own (else what is wrong). */

@@ -9,8 +9,9 @@ import {
   type TestVhost,
 } from '@shopflow/testing';
 import pg from 'pg';
-import { type ComposeDeployment, VHOST_SCOPED_DEFINITIONS } from './compose-deployment';
+import { type ComposeDeployment, MIGRATE_SERVICE, VHOST_SCOPED_DEFINITIONS } from './compose-deployment';
 import { localEnvironment, type LocalStandIns } from './compose-environment';
+import { type MigrationRun, runMigrationStep } from './migration-step';
 import { type Infrastructure, SERVICES, type ServiceName } from './system';
 
 const ADMIN_DATABASE_URL = process.env['TEST_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -28,6 +29,8 @@ export interface ComposeInfrastructure extends Infrastructure {
   readonly paymentGateway: GatewaySimulator;
   /** Stands in for the identity-provider container, in this process. */
   readonly identity: IdentityProvider;
+  /** The migrate container's run, before any service started. */
+  readonly migration: MigrationRun;
 }
 
 /**
@@ -48,7 +51,10 @@ export interface ComposeInfrastructure extends Infrastructure {
  *   knob (tests/deployment checks that);
  * - identity-provider: the development identity provider itself (@shopflow/identity-provider).
  *
- * Each service's environment is then `localEnvironment()` of its compose environment. close()
+ * Then the migrate service runs, as compose runs it before the services: the migration step's built
+ * runner with `localEnvironment()` of its compose environment, so each database is migrated by its
+ * own role; it must succeed. Each service's environment is `localEnvironment()` of its compose
+ * environment. close()
  * removes everything, in reverse, and is safe to call twice; if making them fails, what was made is
  * removed before the error is thrown.
  */
@@ -145,8 +151,12 @@ export async function startComposeInfrastructure(deployment: ComposeDeployment):
       standIns.databases[database] = localDatabase;
     }
 
-    // All four mapped before any starts: a refused wiring stops the run here.
+    // All four mapped before anything runs: a refused wiring stops the run here.
     const environments = new Map(SERVICES.map((service) => [service, localEnvironment(service, deployment, standIns)]));
+    const migration = await runMigrationStep(localEnvironment(MIGRATE_SERVICE, deployment, standIns));
+    if (migration.code !== 0) {
+      throw new Error(`compose's ${MIGRATE_SERVICE} service failed (exit ${migration.code}):\n${migration.output}`);
+    }
     return {
       vhost,
       smtp,
@@ -154,6 +164,7 @@ export async function startComposeInfrastructure(deployment: ComposeDeployment):
       paymentGateway,
       identity,
       standIns,
+      migration,
       envOf: (service: ServiceName) => {
         const environment = environments.get(service);
         if (!environment) throw new Error(`${service} is not in docker-compose.yml's services here`);

@@ -11,6 +11,7 @@ import {
 import path from 'node:path';
 import { GatewayProcess } from '@shopflow/gateway-simulator';
 import { IdentityProviderProcess, type TokenRequest } from '@shopflow/identity-provider';
+import { prismaConfigOf } from '@shopflow/migrate';
 import { ServiceProcess, WORKSPACE } from './service-process';
 
 // Consumers first, inventory last: the catalog it announces at start must find order-service's queue.
@@ -57,10 +58,21 @@ export class System {
 
   static async start(extraEnv: Partial<Record<ServiceName, Record<string, string>>> = {}): Promise<System> {
     const vhost = await createTestVhost('e2e');
-    const databases = new Map<ServiceName, TestDatabase>();
-    for (const service of SERVICES) {
-      databases.set(service, await createTestDatabase({ prefix: `e2e_${service.split('-')[0]}` }));
-    }
+    // Migrated first, as the migration step does before the services start in a deployment.
+    const databases = new Map<ServiceName, TestDatabase>(
+      await Promise.all(
+        SERVICES.map(
+          async (service) =>
+            [
+              service,
+              await createTestDatabase({
+                prefix: `e2e_${service.split('-')[0]}`,
+                prismaConfig: prismaConfigOf(service),
+              }),
+            ] as const,
+        ),
+      ),
+    );
     const smtp = await startSmtpSink();
     const gateway = await GatewayProcess.start({
       port: await freePort(),

@@ -1,9 +1,9 @@
 import { GatewayProcess } from '@shopflow/gateway-simulator';
 import { IdentityProviderProcess } from '@shopflow/identity-provider';
+import { prismaConfigOf } from '@shopflow/migrate';
 import { createTestDatabase, createTestVhost, freePort, type TestDatabase, type TestVhost } from '@shopflow/testing';
 import { CannotRun } from '../cannot-run';
 import { must } from '../must';
-import { applyMigrations } from './apply-migrations';
 import { databaseActivity, type DatabaseActivity } from './database-activity';
 import { type Externals } from './externals';
 import { startMailCounter, type MailCounter } from './mail-counter';
@@ -29,8 +29,6 @@ export function benchSettings(options: Pick<LocalSystemOptions, 'logLevel' | 'se
     LOG_LEVEL: options.logLevel,
     // The bench makes its own products: the demo catalog would only add noise.
     SEED_CATALOG: 'false',
-    // Migrated by the bench already (see applyMigrations).
-    MIGRATE_ON_START: 'false',
     ...options.serviceEnv,
   };
 }
@@ -59,10 +57,14 @@ export class LocalSystem {
     let gateway: GatewayProcess | undefined;
     let identity: IdentityProviderProcess | undefined;
     try {
+      // Migrated before any service starts, by the migration step's code with the migrations of the
+      // checkout whose services run, as a deployment migrates before it starts them.
       for (const service of SERVICES) {
-        const database = await createTestDatabase({ prefix: `bench_${service.split('-')[0]}` });
+        const database = await createTestDatabase({
+          prefix: `bench_${service.split('-')[0]}`,
+          prismaConfig: prismaConfigOf(service, options.servicesRoot),
+        });
         databases.set(service, database);
-        await applyMigrations(options.servicesRoot, service, database.url);
       }
       mail = await startMailCounter();
       // The card processor's simulator, its own process: it stands for a system on other machines.

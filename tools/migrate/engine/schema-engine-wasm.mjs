@@ -6,11 +6,11 @@
 // WebAssembly (@prisma/schema-engine-wasm); this script wraps it behind the native binary's
 // command line and stdio JSON-RPC protocol, so the *real* `prisma migrate dev|deploy|diff|status|
 // reset` and `db push` run unchanged and write Prisma's normal migrations layout.
-// Point PRISMA_SCHEMA_ENGINE_BINARY here (tools/prisma/offline-engine.ts does it); see README.md.
+// Point PRISMA_SCHEMA_ENGINE_BINARY here (tools/migrate/src/offline-engine.ts does it); see ../README.md.
 //
 // The CLI <-> engine protocol and the `cli <subcommand>` entry points are internal to Prisma:
-// upgrading prisma / @prisma/* can break this file. libs/messaging/test/database.spec.ts runs
-// `migrate deploy` on a fresh database to catch that.
+// upgrading prisma / @prisma/* can break this file. tools/migrate/test/migrate-deploy.spec.ts runs
+// `migrate deploy` and `migrate status` on fresh databases to catch that.
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import readline from 'node:readline';
