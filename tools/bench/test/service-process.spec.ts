@@ -49,7 +49,7 @@ describe('ServiceProcess.start: a service that cannot start is one line, its cau
     await expect(start).rejects.toBeInstanceOf(CannotRun);
     await expect(start).rejects.toThrow(
       new RegExp(
-        `^order-service#1 exited as it started \\(1\\): [^\\n]*EADDRINUSE[^\\n]*${port}[^\\n]*: another process took the port the bench chose for it: run the bench again$`,
+        `^order-service#1 exited as it started \\(1\\): cannot listen on [^\\n]*:${port} \\(EADDRINUSE\\)[^\\n]*: another process took the port the bench chose for it: run the bench again$`,
       ),
     );
   });
