@@ -122,28 +122,46 @@ describe('readiness follows the service’s dependencies', () => {
     }
   });
 
-  it("a second replica started on the first one's port says so in one line, without a stack, and exits 1", async () => {
-    // Spawned by hand: ServiceProcess would find the first replica ready on that port.
+  /** order-service's built main.js run to its exit (these starts fail): its exit code and all it wrote to stderr. */
+  async function startToExit(env: Record<string, string>): Promise<{ code: unknown; stderr: string }> {
     const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
       cwd: path.join(WORKSPACE, 'apps/order-service'),
       env: {
         PATH: process.env['PATH'] ?? '',
-        PORT: String(service.port),
-        DATABASE_URL: database.url,
         AMQP_URL: vhost.url,
         AUTH_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
         AUTH_ISSUER: 'http://127.0.0.1:9',
+        ...env,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const [code] = await once(child, 'exit');
-    expect({ code, stderr }).toEqual({
+    return { code, stderr };
+  }
+
+  it("a second replica started on the first one's port says so in one line, without a stack, and exits 1", async () => {
+    // Started by hand: ServiceProcess would find the first replica ready on that port.
+    expect(await startToExit({ PORT: String(service.port), DATABASE_URL: database.url })).toEqual({
       code: 1,
       stderr: `cannot listen on [::]:${service.port} (EADDRINUSE): stop what uses it or set PORT\n`,
     });
     // The first replica is untouched.
     expect((await readiness()).status).toBe(200);
+  }, 60_000);
+
+  it('refuses to start on a database the migration step has not run on, in one line saying to run it', async () => {
+    const unmigrated = await createTestDatabase({ prefix: 'e2e_unmigrated' });
+    try {
+      expect(await startToExit({ PORT: String(await freePort()), DATABASE_URL: unmigrated.url })).toEqual({
+        code: 1,
+        stderr:
+          'the database has no migrations applied (no _prisma_migrations): run the migration step first ' +
+          '(npm run migrate; in compose the migrate service; elsewhere the init job)\n',
+      });
+    } finally {
+      await unmigrated.drop();
+    }
   }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { startEventDrivenService, type RunningService, type ServiceContext } from '@shopflow/bootstrap';
 import { type Logger } from '@shopflow/observability';
+import { SCHEMA_MIGRATION } from './data-access/schema-version';
 import { SERVICE_NAME, type Config } from './config';
 import { DEMO_CATALOG } from './domain/demo-catalog';
 import { productsRoutes } from './http/products.routes';
@@ -17,6 +18,7 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
   return startEventDrivenService(
     {
       name: SERVICE_NAME,
+      schemaMigration: SCHEMA_MIGRATION,
       publishes: INVENTORY_EVENTS,
       handlers: (context) => inventoryHandlers(dependencies(context)),
       // Every order.placed, .confirmed and .cancelled writes the stock rows of the products it names,

@@ -1,5 +1,6 @@
 import { startEventDrivenService, type RunningService, type ServiceContext } from '@shopflow/bootstrap';
 import { type Logger } from '@shopflow/observability';
+import { SCHEMA_MIGRATION } from './data-access/schema-version';
 import { SERVICE_NAME, type Config } from './config';
 import { notificationRoutes } from './http/notifications.routes';
 import { SmtpMailer } from './mailer/smtp-mailer';
@@ -29,6 +30,7 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
   return startEventDrivenService(
     {
       name: SERVICE_NAME,
+      schemaMigration: SCHEMA_MIGRATION,
       publishes: NOTIFICATION_EVENTS,
       handlers: (context) => notificationHandlers(dependencies(context)),
       routers: (context) => [notificationRoutes(dependencies(context))],

@@ -1,6 +1,7 @@
 import { startEventDrivenService, type RunningService, type ServiceContext } from '@shopflow/bootstrap';
 import { type Logger } from '@shopflow/observability';
 import { Database } from '@shopflow/postgres';
+import { SCHEMA_MIGRATION } from './data-access/schema-version';
 import { SERVICE_NAME, type Config } from './config';
 import { catalogRoutes } from './http/catalog.routes';
 import { orderRoutes } from './http/orders.routes';
@@ -45,6 +46,7 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
   return startEventDrivenService(
     {
       name: SERVICE_NAME,
+      schemaMigration: SCHEMA_MIGRATION,
       publishes: ORDER_EVENTS,
       handlers: (context) => orderHandlers(dependencies(context)),
       routers: (context) => [

@@ -1,5 +1,6 @@
 import { startEventDrivenService, type RunningService, type ServiceContext } from '@shopflow/bootstrap';
 import { type Logger } from '@shopflow/observability';
+import { SCHEMA_MIGRATION } from './data-access/schema-version';
 import { SERVICE_NAME, type Config } from './config';
 import { PaymentGatewayClient } from './gateway/payment-gateway.client';
 import { paymentRoutes } from './http/payment.routes';
@@ -22,6 +23,7 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
   return startEventDrivenService(
     {
       name: SERVICE_NAME,
+      schemaMigration: SCHEMA_MIGRATION,
       publishes: PAYMENT_EVENTS,
       handlers: (context) => paymentHandlers(dependencies(context)),
       routers: (context) => [paymentRoutes(dependencies(context))],

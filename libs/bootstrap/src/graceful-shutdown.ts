@@ -1,6 +1,7 @@
 import { type Logger } from '@shopflow/observability';
 import { isListenFailure, listenFailure } from '@shopflow/errors';
 import { ConfigError } from './load-config';
+import { SchemaNotMigrated } from './schema-check';
 
 export interface ShutdownStep {
   name: string;
@@ -57,7 +58,11 @@ export function exitOnStartupFailure(logger: Logger) {
     // Said plainly on stderr too, without a stack: whoever starts the service with a bad config or
     // on a port in use reads this first, and the fix is theirs to make.
     const plain =
-      error instanceof ConfigError ? error.message : isListenFailure(error) ? listenFailure(error) : undefined;
+      error instanceof ConfigError || error instanceof SchemaNotMigrated
+        ? error.message
+        : isListenFailure(error)
+          ? listenFailure(error)
+          : undefined;
     if (plain) {
       process.stderr.write(`${plain}\n`);
       logger.fatal(plain);

@@ -16,6 +16,7 @@ import { type Router } from 'express';
 import { runShutdownSteps, type ShutdownStep } from './graceful-shutdown';
 import { type BaseConfig } from './load-config';
 import { JobSchedule, type PeriodicJob } from './periodic-job';
+import { checkSchemaMigrated } from './schema-check';
 
 /** What a service's own code gets to build its entry points with. */
 export interface ServiceContext {
@@ -29,6 +30,8 @@ export interface ServiceContext {
 
 export interface EventDrivenService {
   name: string;
+  /** The newest migration of the service's schema: a start on a database without it stops (checkSchemaMigrated). */
+  schemaMigration: string;
   /** The events this service publishes: its own exchange is declared from them. */
   publishes: readonly EventDefinition[];
   handlers(context: ServiceContext): HandlerRegistration[];
@@ -66,6 +69,10 @@ export async function startEventDrivenService(
     url: config.DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,
     applicationName: service.name,
+  });
+  await checkSchemaMigrated(db, service.schemaMigration).catch(async (error: unknown) => {
+    await db.close();
+    throw error;
   });
   // One registry per running service, so several services in one process (tests) never mix counts.
   const metrics = createServiceMetrics(service.name);

@@ -1,0 +1,6 @@
+/**
+ * The newest migration of this service's schema (`prisma/migrations`): the service refuses to start
+ * on a database the migration step has not brought this far. A new migration updates it; the
+ * migration step's tests fail until it does.
+ */
+export const SCHEMA_MIGRATION = '20261204211000_emails_sent_outside_transactions';

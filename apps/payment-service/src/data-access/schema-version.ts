@@ -1,0 +1,6 @@
+/**
+ * The newest migration of this service's schema (`prisma/migrations`): the service refuses to start
+ * on a database the migration step has not brought this far. A new migration updates it; the
+ * migration step's tests fail until it does.
+ */
+export const SCHEMA_MIGRATION = '20261204210000_gateway_calls_outside_transactions';
