@@ -14,7 +14,11 @@ describe('ServiceProcess.start: a service that cannot start is one line, its cau
   let logDir: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase({ prefix: 'bench_process' });
+    // Migrated: a service refuses to start on a database the migration step has not run on.
+    database = await createTestDatabase({
+      prefix: 'bench_process',
+      prismaConfig: path.join(WORKSPACE, 'apps/order-service/prisma.config.ts'),
+    });
     vhost = await createTestVhost('bench_process');
     holder = net.createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
