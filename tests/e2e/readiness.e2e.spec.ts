@@ -9,9 +9,8 @@ import {
   type TestDatabase,
   type TestVhost,
   freePort,
+  runToExit,
 } from '@shopflow/testing';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import path from 'node:path';
 import pg from 'pg';
 import { ServiceProcess, WORKSPACE } from './support/service-process';
@@ -124,21 +123,17 @@ describe('readiness follows the service’s dependencies', () => {
 
   /** order-service's built main.js run to its exit (these starts fail): its exit code and all it wrote to stderr. */
   async function startToExit(env: Record<string, string>): Promise<{ code: unknown; stderr: string }> {
-    const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
+    const { status, stderr } = await runToExit('dist/main.js', {
       cwd: path.join(WORKSPACE, 'apps/order-service'),
       env: {
-        PATH: process.env['PATH'] ?? '',
         AMQP_URL: vhost.url,
         AUTH_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
         AUTH_ISSUER: 'http://127.0.0.1:9',
         ...env,
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      timeoutMs: 60_000,
     });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const [code] = await once(child, 'exit');
-    return { code, stderr };
+    return { code: status, stderr };
   }
 
   it("a second replica started on the first one's port says so in one line, without a stack, and exits 1", async () => {

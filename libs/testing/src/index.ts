@@ -21,3 +21,4 @@ export {
   type Sample,
 } from './prometheus-exposition';
 export { checkInfrastructure, MissingInfrastructure } from './infrastructure-check';
+export { runToExit, type RunToExitOptions } from './run-to-exit';

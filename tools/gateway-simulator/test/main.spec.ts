@@ -1,19 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { runToExit } from '@shopflow/testing';
 import { GatewayProcess } from '../src';
 
 /** Runs dist/main.js to its exit (it must exit on its own: these starts fail). */
-const run = (env: Record<string, string>) => {
-  const result = spawnSync(process.execPath, [path.join(__dirname, '../dist/main.js')], {
-    env: { PATH: process.env['PATH'] ?? '', ...env },
-    encoding: 'utf8',
-    timeout: 15_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-};
+const run = (env: Record<string, string>) => runToExit(path.join(__dirname, '../dist/main.js'), { env });
 
 describe('dist/main.js failing to start: one line naming the cause and the fix, exit 1', () => {
   let holder: net.Server;
@@ -25,17 +18,17 @@ describe('dist/main.js failing to start: one line naming the cause and the fix, 
   });
   afterAll(() => holder.close());
 
-  it('says that its port is in use, and how to fix it', () => {
-    expect(run({ PORT: String(taken) })).toEqual({
+  it('says that its port is in use, and how to fix it', async () => {
+    expect(await run({ PORT: String(taken) })).toEqual({
       status: 1,
       stdout: '',
       stderr: `gateway simulator: cannot listen on 127.0.0.1:${taken} (EADDRINUSE): stop what uses it or set PORT\n`,
     });
   });
 
-  it('says that HOST is not an address of this machine', () => {
+  it('says that HOST is not an address of this machine', async () => {
     // 192.0.2.1 is a documentation address (RFC 5737): no interface here has it, and nothing is sent to it.
-    expect(run({ HOST: '192.0.2.1', PORT: '0' })).toEqual({
+    expect(await run({ HOST: '192.0.2.1', PORT: '0' })).toEqual({
       status: 1,
       stdout: '',
       stderr:
@@ -44,8 +37,8 @@ describe('dist/main.js failing to start: one line naming the cause and the fix, 
     });
   });
 
-  it('names every wrong variable', () => {
-    expect(run({ PORT: 'http', GATEWAY_FAILURE_RATE: '2' })).toEqual({
+  it('names every wrong variable', async () => {
+    expect(await run({ PORT: 'http', GATEWAY_FAILURE_RATE: '2' })).toEqual({
       status: 1,
       stdout: '',
       stderr: expect.stringMatching(

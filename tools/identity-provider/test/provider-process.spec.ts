@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { freePort } from '@shopflow/testing';
+import { freePort, runToExit } from '@shopflow/testing';
 import { IdentityProviderProcess } from '../src';
 
 describe('IdentityProviderProcess: dist/main.js as its own OS process', () => {
@@ -78,22 +77,15 @@ describe('dist/main.js failing to start', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  /** Runs it to its exit (it must exit on its own: these starts fail). */
-  const run = (env: Record<string, string>) => {
-    const result = spawnSync(process.execPath, [path.join(__dirname, '../dist/main.js')], {
-      env: { PATH: process.env['PATH'] ?? '', ...env },
-      encoding: 'utf8',
-      timeout: 15_000,
-    });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-  };
+  /** Runs dist/main.js to its exit (it must exit on its own: these starts fail). */
+  const run = (env: Record<string, string>) => runToExit(path.join(__dirname, '../dist/main.js'), { env });
 
   it('says in one line that its port is in use, and how to fix it', async () => {
     const holder = net.createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = holder.address() as net.AddressInfo;
-      expect(run({ PORT: String(port) })).toEqual({
+      expect(await run({ PORT: String(port) })).toEqual({
         status: 1,
         stdout: '',
         stderr: `identity provider: cannot listen on 127.0.0.1:${port} (EADDRINUSE): stop what uses it or set PORT\n`,
@@ -103,9 +95,9 @@ describe('dist/main.js failing to start', () => {
     }
   });
 
-  it('says in one line that HOST is not an address of this machine, and what to set', () => {
+  it('says in one line that HOST is not an address of this machine, and what to set', async () => {
     // 192.0.2.1 is a documentation address (RFC 5737): no interface here has it, and nothing is sent to it.
-    expect(run({ HOST: '192.0.2.1', PORT: '0' })).toEqual({
+    expect(await run({ HOST: '192.0.2.1', PORT: '0' })).toEqual({
       status: 1,
       stdout: '',
       stderr:
@@ -129,18 +121,18 @@ describe('dist/main.js failing to start', () => {
     }
   });
 
-  it('names every wrong variable in one line', () => {
-    expect(run({ PORT: 'http', AUDIENCE: '' })).toEqual({
+  it('names every wrong variable in one line', async () => {
+    expect(await run({ PORT: 'http', AUDIENCE: '' })).toEqual({
       status: 1,
       stdout: '',
       stderr: expect.stringMatching(/^identity provider: invalid configuration: PORT: [^\n]*; AUDIENCE: [^\n]*\n$/),
     });
   });
 
-  it('names a SIGNING_KEY_FILE that holds no key, in one line', () => {
+  it('names a SIGNING_KEY_FILE that holds no key, in one line', async () => {
     const file = path.join(dir, 'key.json');
     fs.writeFileSync(file, '{}');
-    expect(run({ PORT: '0', SIGNING_KEY_FILE: file })).toEqual({
+    expect(await run({ PORT: '0', SIGNING_KEY_FILE: file })).toEqual({
       status: 1,
       stdout: '',
       stderr: `identity provider: SIGNING_KEY_FILE ${file} holds no ES256 private key (a JWK with kty EC, crv P-256 and d): delete it to have a new key made there, or point SIGNING_KEY_FILE at another file\n`,

@@ -56,14 +56,6 @@ export class BacklogMonitor implements PeriodicJob, AdmissionGate {
     this.limit = initialPendingLimit(options.bounds);
   }
 
-  /**
-   * Measures once. While it cannot (JobSchedule logs the outage), the view ages until it expires
-   * (`viewExpiresAfterMs`), and orders are then admitted without it.
-   */
-  run(): Promise<void> {
-    return this.measure();
-  }
-
   close(): Promise<void> {
     return this.options.db.close();
   }
@@ -75,7 +67,11 @@ export class BacklogMonitor implements PeriodicJob, AdmissionGate {
     return admission;
   }
 
-  private async measure(): Promise<void> {
+  /**
+   * Measures once. While it cannot (JobSchedule logs the outage), the view ages until it expires
+   * (`viewExpiresAfterMs`), and orders are then admitted without it.
+   */
+  async run(): Promise<void> {
     const { db, bounds } = this.options;
     // Counted from before the count: an order admitted while it runs may be in it and counted twice,
     // which errs on refusing, never on overshooting.
