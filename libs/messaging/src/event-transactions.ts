@@ -1,7 +1,7 @@
 import { type Envelope } from '@shopflow/events';
 import { type Transaction, type TransactionRunner } from '@shopflow/postgres';
 import { GroupCommit } from './group-commit';
-import { Inbox, type InboxOutcome } from './inbox/inbox';
+import { Inbox } from './inbox/inbox';
 import { appendToOutbox, withPublishedRowsDeleted, type OutboxMessage, type PublishedRows } from './outbox/outbox';
 
 export interface EventTransactionsOptions {
@@ -67,18 +67,8 @@ export class EventTransactions {
   /** For work started by a request (or a timer): returns the work's `result`, publishes its `events`. */
   async run<R>(work: Work<R>): Promise<R> {
     const { events, result } = keepResult(work);
-    if (this.batches) {
-      await this.batches.submit({ work: events });
-    } else {
-      let written: OutboxMessage[] = [];
-      await withPublishedRowsDeleted(this.relay, (deleteRows) =>
-        this.db.transaction(async (tx) => {
-          deleteRows(tx);
-          written = appendToOutbox(tx, await events(tx));
-        }),
-      );
-      this.relay.dispatch(written);
-    }
+    if (this.batches) await this.batches.submit({ work: events });
+    else await this.alone((body) => this.db.transaction(body), events);
     return result();
   }
 
@@ -88,20 +78,29 @@ export class EventTransactions {
    */
   async handleOnce<R>(event: Pick<Envelope, 'id'>, work: Work<R>): Promise<HandledOnce<R>> {
     const { events, result } = keepResult(work);
-    let outcome: InboxOutcome;
-    if (this.batches) {
-      outcome = await this.batches.submit({ eventId: event.id, work: events });
-    } else {
-      let written: OutboxMessage[] = [];
-      outcome = await withPublishedRowsDeleted(this.relay, (deleteRows) =>
-        this.inbox.handleOnce(event, async (tx) => {
-          deleteRows(tx);
-          written = appendToOutbox(tx, await events(tx));
-        }),
-      );
-      this.relay.dispatch(written);
-    }
+    const outcome = this.batches
+      ? await this.batches.submit({ eventId: event.id, work: events })
+      : await this.alone((body) => this.inbox.handleOnce(event, body), events);
     return outcome === 'duplicate' ? { outcome } : { outcome, result: result() };
+  }
+
+  /**
+   * A unit in a transaction of its own (`transaction`: a plain one, or the inbox's): its events go
+   * to the outbox in it, with the deletion of rows already published, and to the relay once it commits.
+   */
+  private async alone<T>(
+    transaction: (body: (tx: Transaction) => Promise<void>) => Promise<T>,
+    events: (tx: Transaction) => Promise<readonly Envelope[]>,
+  ): Promise<T> {
+    let written: OutboxMessage[] = [];
+    const answer = await withPublishedRowsDeleted(this.relay, (deleteRows) =>
+      transaction(async (tx) => {
+        deleteRows(tx);
+        written = appendToOutbox(tx, await events(tx));
+      }),
+    );
+    this.relay.dispatch(written);
+    return answer;
   }
 }
 

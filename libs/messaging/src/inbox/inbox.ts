@@ -36,11 +36,6 @@ export class Inbox {
     return new Set(rows.map((row) => row.event_id));
   }
 
-  /** Takes back a record whose handling failed, inside the transaction that made it. */
-  forget(tx: Transaction, eventId: string): void {
-    this.forgetAll(tx, [eventId]);
-  }
-
   /** Takes back records, inside the transaction that made them (sent: nothing waits); nothing to do for none. */
   forgetAll(tx: Transaction, eventIds: readonly string[]): void {
     if (eventIds.length === 0) return;
