@@ -59,10 +59,12 @@ export async function runBatch(
   options: { inbox: Inbox; lockWaitMs: number },
 ): Promise<{ settled: Settled[]; written: OutboxMessage[] }> {
   const isolated = units.length > 1;
-  const fresh = await options.inbox.record(
+  const recorded = await options.inbox.record(
     tx,
     units.flatMap((unit) => unit.eventId ?? []),
   );
+  // The recorded events not yet run: each unit takes its own out as it runs.
+  const fresh = new Set(recorded);
   if (isolated) tx.sendWithoutWaiting(sql`SELECT set_config('lock_timeout', ${`${options.lockWaitMs}ms`}, true)`);
   const runs: UnitRun[] = [];
   let stopped = false;
@@ -80,9 +82,11 @@ export async function runBatch(
     if (!isolated) throw error;
     await undoFailed(tx, runs, error);
   });
-  // Records of units that did not commit (and of those never reached) are taken back: they are recorded when handled.
-  const undone = runs.flatMap((run, i) => (committed(run.settled) ? [] : (units[i]?.eventId ?? [])));
-  options.inbox.forgetAll(tx, [...new Set([...fresh, ...undone.map((id) => id.toLowerCase())])]);
+  // Records this transaction made for units that did not commit (and for those never reached) are
+  // taken back: they are recorded when handled. Only its own: a unit undone after it was found a
+  // duplicate has a record that an earlier transaction committed, which must stay.
+  const undone = runs.flatMap((run, i) => (committed(run.settled) ? [] : (units[i]?.eventId?.toLowerCase() ?? [])));
+  options.inbox.forgetAll(tx, [...new Set([...fresh, ...undone.filter((id) => recorded.has(id))])]);
   const written = runs.flatMap((run) => run.messages);
   insertIntoOutbox(tx, written);
   return { settled: runs.map((run) => run.settled), written };

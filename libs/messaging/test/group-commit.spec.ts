@@ -229,6 +229,29 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
       expect(b.status === 'rejected' && isUniqueViolation(b.reason, 'accounts_pkey')).toBe(true);
       expect([await balanceOf(db, 'group-last-a'), await balanceOf(db, 'group-last-b')]).toEqual([2, undefined]);
     });
+
+    it('keeps the inbox record of a duplicate that a failure reported after it undid: the duplicate is not handled again', async () => {
+      const { transactions } = batched('group.sent-duplicate');
+      const handledBefore = paymentSucceeded();
+      expect(await transactions.handleOnce(handledBefore, credit('group-dup-b', 4))).toBe('handled');
+      const first = gate();
+      const blocker = transactions.run(async () => (await first.opened, { result: 1, events: [] }));
+      // The sender's failure is reported by the last unit's wait, after the duplicate: both are undone.
+      const outcomes = Promise.allSettled([
+        transactions.handleOnce(paymentSucceeded(), creditThenBreakKey('group-dup-a', 3)),
+        transactions.handleOnce(handledBefore, credit('group-dup-b', 4)),
+        transactions.handleOnce(paymentSucceeded(), credit('group-dup-c', 5)),
+      ]);
+      first.open();
+      await blocker;
+
+      const [, duplicate, last] = await outcomes;
+      expect([duplicate, last]).toEqual([
+        { status: 'fulfilled', value: 'duplicate' },
+        { status: 'fulfilled', value: 'handled' },
+      ]);
+      expect([await balanceOf(db, 'group-dup-b'), await balanceOf(db, 'group-dup-c')]).toEqual([4, 5]);
+    });
   });
 
   it('handles two copies of one event in the same batch once', async () => {
