@@ -3,7 +3,7 @@ import { type EventOf, type OrderPlacedV1 } from '@shopflow/events';
 import { loadOrderPaymentState, lockOrder, startPayment } from '../data-access/payments.repository';
 import { onOrderPlaced } from '../domain/payment-rules';
 import { type PaymentDependencies } from './dependencies';
-import { settlePayment, type PaymentProgress } from './settle-payment';
+import { settlePayment, type PaymentProgress, type PaymentToSettle } from './settle-payment';
 
 /**
  * Charges a placed order once, in three steps, none of which holds a transaction across the call:
@@ -18,15 +18,24 @@ export async function chargeOrder(
   event: EventOf<typeof OrderPlacedV1>,
 ): Promise<PaymentProgress<'charge' | 'skip'>> {
   const { orderId, total } = event.payload;
+  const started: PaymentToSettle = {
+    id: uuidv7(),
+    orderId,
+    status: 'pending',
+    amount: total.amount,
+    currency: total.currency,
+    gatewayReference: null,
+  };
   const handled = await deps.transactions.handleOnce(event, async (tx) => {
     lockOrder(tx, orderId);
     const decision = onOrderPlaced(await loadOrderPaymentState(tx, orderId));
-    if (decision === 'charge') {
-      startPayment(tx, { id: uuidv7(), orderId, amount: total.amount, currency: total.currency });
-    }
+    if (decision === 'charge') startPayment(tx, started);
     return { result: decision, events: [] };
   });
-  // A duplicate too: it may be the redelivery of an event whose handling stopped after the first step.
-  const payment = await settlePayment(deps, orderId, { cause: event, source: event.payload.paymentToken });
+  // A duplicate too: it may be the redelivery of an event whose handling stopped after the first
+  // step. Only the payment this delivery started is known as it stands; any other is read afresh.
+  const known = handled.outcome === 'handled' && handled.result === 'charge' ? started : undefined;
+  const source = event.payload.paymentToken;
+  const payment = await settlePayment(deps, orderId, { cause: event, source, payment: known });
   return { handled, payment };
 }

@@ -30,11 +30,16 @@ export interface PaymentProgress<Decision> {
   payment: PaymentStatus | 'none';
 }
 
+/** What settling a payment reads of it. */
+export type PaymentToSettle = Pick<PaymentRecord, 'id' | 'orderId' | 'status' | 'amount' | 'currency' | 'gatewayReference'>;
+
 interface Settling {
   /** The event being handled: the events emitted here continue its trace of the saga. */
   cause: Envelope;
   /** The payment token, to ask for a pending charge; without it (order.cancelled) a pending charge is left to order.placed's handler. */
   source?: string;
+  /** The payment as the caller's transaction just committed it, if it knows: else it is read afresh. */
+  payment?: PaymentToSettle;
 }
 
 /**
@@ -49,7 +54,7 @@ export async function settlePayment(
   orderId: string,
   settling: Settling,
 ): Promise<PaymentStatus | 'none'> {
-  let payment = await findPayment(deps.db, orderId);
+  let payment: PaymentToSettle | undefined = settling.payment ?? (await findPayment(deps.db, orderId));
   if (payment?.status === 'pending' && settling.source !== undefined) {
     const answer = await deps.gateway.charge({
       idempotencyKey: chargeKey(payment.id),
@@ -73,13 +78,13 @@ export async function settlePayment(
 /** Records the charge's answer and its event; returns the payment as it now is. */
 async function recordCharge(
   deps: PaymentDependencies,
-  payment: PaymentRecord,
+  payment: PaymentToSettle,
   answer: ChargeAnswer,
   cause: Envelope,
-): Promise<PaymentRecord | undefined> {
+): Promise<PaymentToSettle | undefined> {
   const { orderId, id: paymentId, amount, currency } = payment;
   const origin: EventOrigin = { source: SERVICE_NAME, causedBy: cause };
-  return deps.transactions.run(async (tx) => {
+  return deps.transactions.run<PaymentToSettle | undefined>(async (tx) => {
     lockOrder(tx, orderId);
     const state = await loadOrderPaymentState(tx, orderId);
     const next = onChargeAnswered(state, answer.outcome === 'succeeded');
@@ -102,7 +107,7 @@ async function recordCharge(
 
 async function recordRefund(
   deps: PaymentDependencies,
-  payment: PaymentRecord,
+  payment: PaymentToSettle,
   refundId: string | null,
   cause: Envelope,
 ): Promise<PaymentStatus | 'none'> {
