@@ -52,6 +52,9 @@ interface UnitRun {
  * unit's savepoint, the unit fails alone, and the units after it, undone too, are run again later.
  * They never reached past their first awaited statement, or sent only: a unit must await a
  * statement before it acts outside the database, which confirms what was sent before.
+ *
+ * The inbox is not waited for either: the first unit runs while its answer travels, after a
+ * savepoint, and is undone if its event turns out a duplicate (see InboxRecords).
  */
 export async function runBatch(
   tx: PipelinedTransaction,
@@ -59,12 +62,12 @@ export async function runBatch(
   options: { inbox: Inbox; lockWaitMs: number },
 ): Promise<{ settled: Settled[]; written: OutboxMessage[] }> {
   const isolated = units.length > 1;
-  const recorded = await options.inbox.record(
-    tx,
-    units.flatMap((unit) => unit.eventId ?? []),
+  const records = new InboxRecords(
+    options.inbox.record(
+      tx,
+      units.flatMap((unit) => unit.eventId ?? []),
+    ),
   );
-  // The recorded events not yet run: each unit takes its own out as it runs.
-  const fresh = new Set(recorded);
   if (isolated) tx.sendWithoutWaiting(sql`SELECT set_config('lock_timeout', ${`${options.lockWaitMs}ms`}, true)`);
   const runs: UnitRun[] = [];
   let stopped = false;
@@ -73,47 +76,93 @@ export async function runBatch(
       runs.push({ settled: 'not-run', messages: [], firstStatement: tx.issued + 1 });
       continue;
     }
-    const run = await runUnit(tx, unit, index, fresh, isolated);
+    const run = await runUnit(tx, unit, index, records, isolated);
     runs.push(run);
     if ('failure' in run) stopped = await undoFailed(tx, runs, run.failure);
   }
-  // The last units' sent statements: one wait for all, then the same rule for a failure.
-  await tx.flush().catch(async (error: unknown) => {
-    if (!isolated) throw error;
-    await undoFailed(tx, runs, error);
-  });
+  // The last units' sent statements: one wait for all, then the same rule for a failure. A unit
+  // alone needs no wait of its own: a failure among them fails the whole transaction either way,
+  // and the COMMIT that follows them reports it.
+  if (isolated) await tx.flush().catch((error: unknown) => undoFailed(tx, runs, error));
   // Records this transaction made for units that did not commit (and for those never reached) are
   // taken back: they are recorded when handled. Only its own: a unit undone after it was found a
   // duplicate has a record that an earlier transaction committed, which must stay.
+  const recorded = await records.recorded;
   const undone = runs.flatMap((run, i) => (committed(run.settled) ? [] : (units[i]?.eventId?.toLowerCase() ?? [])));
-  options.inbox.forgetAll(tx, [...new Set([...fresh, ...undone.filter((id) => recorded.has(id))])]);
+  options.inbox.forgetAll(tx, [...new Set(undone.filter((id) => recorded.has(id)))]);
   const written = runs.flatMap((run) => run.messages);
   insertIntoOutbox(tx, written);
   return { settled: runs.map((run) => run.settled), written };
+}
+
+/**
+ * The inbox's answer for a batch's events, asked for without waiting. The batch does not wait for it
+ * before its first unit: that unit's first awaited statement brings both answers back in one round
+ * trip, where waiting would cost one more per batch. So the first unit, if it has an event, runs
+ * ahead of the answer, after a savepoint, and is rolled back to it if the event was handled before.
+ * Nothing is lost by running ahead: a unit acts on the database only, in this transaction.
+ */
+class InboxRecords {
+  /** The events recorded as new (lower-case). */
+  readonly recorded: Promise<Set<string>>;
+  /** Those not yet taken by a unit, once the answer is in. */
+  private fresh?: Set<string>;
+
+  constructor(recording: Promise<Set<string>>) {
+    this.recorded = recording;
+    // Its failure is reported where it is awaited; until then it must not count as unhandled.
+    void recording.catch(() => undefined);
+  }
+
+  /** Whether the event is new and not yet taken by another unit of the batch (a second copy is a duplicate). */
+  async take(eventId: string): Promise<boolean> {
+    this.fresh ??= new Set(await this.recorded);
+    return this.fresh.delete(eventId);
+  }
 }
 
 async function runUnit(
   tx: PipelinedTransaction,
   unit: BatchUnit,
   index: number,
-  fresh: Set<string>,
+  records: InboxRecords,
   isolated: boolean,
 ): Promise<UnitRun | (UnitRun & { failure: unknown })> {
   const eventId = unit.eventId?.toLowerCase();
   const firstStatement = tx.issued + 1;
-  // Deleted once taken: a second copy of the same event in this batch is a duplicate too.
-  if (eventId !== undefined && !fresh.delete(eventId)) {
-    return { settled: { outcome: 'duplicate' }, messages: [], firstStatement };
-  }
-  if (isolated) tx.sendWithoutWaiting(sql`SAVEPOINT ${savepoint(index)}`);
-  try {
-    const messages = await context.with(unit.context, async () => toOutboxMessages(await unit.work(tx)));
-    return { settled: { outcome: 'handled' }, messages, firstStatement };
-  } catch (failure) {
-    // Alone in its transaction, a failure rolls the whole transaction back.
-    if (!isolated) throw failure;
-    return { settled: { error: failure }, messages: [], firstStatement, failure };
-  }
+  // Only the first unit runs ahead: before it, the batch's own statements alone can fail.
+  const ahead = eventId !== undefined && index === 0;
+  if (eventId !== undefined && !ahead && !(await records.take(eventId))) return duplicate(firstStatement);
+  if (isolated || ahead) tx.sendWithoutWaiting(sql`SAVEPOINT ${savepoint(index)}`);
+  const ran: { messages: OutboxMessage[] } | { failure: unknown } = await context.with(unit.context, async () => {
+    try {
+      return { messages: toOutboxMessages(await unit.work(tx)) };
+    } catch (failure) {
+      return { failure };
+    }
+  });
+  // Whatever a duplicate's work did or ran into is undone with it: the event was handled before.
+  if (ahead && !(await records.take(eventId))) return undoDuplicate(tx, index, firstStatement);
+  if ('messages' in ran) return { settled: { outcome: 'handled' }, messages: ran.messages, firstStatement };
+  // Alone in its transaction, a failure rolls the whole transaction back.
+  if (!isolated) throw ran.failure;
+  return { settled: { error: ran.failure }, messages: [], firstStatement, failure: ran.failure };
+}
+
+/**
+ * Undoes a unit that ran ahead of the inbox's answer, its event a duplicate: a failure of the
+ * statements it sent is its own, and goes too; one of a statement before it fails the batch.
+ */
+async function undoDuplicate(tx: PipelinedTransaction, index: number, firstStatement: number): Promise<UnitRun> {
+  await tx.flush().catch((error: unknown) => {
+    if ((failedStatementNumber(error) ?? firstStatement) < firstStatement) throw error;
+  });
+  await tx.execute(sql`ROLLBACK TO SAVEPOINT ${savepoint(index)}`);
+  return duplicate(firstStatement);
+}
+
+function duplicate(firstStatement: number): UnitRun {
+  return { settled: { outcome: 'duplicate' }, messages: [], firstStatement };
 }
 
 /**

@@ -230,6 +230,15 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
       expect([await balanceOf(db, 'group-last-a'), await balanceOf(db, 'group-last-b')]).toEqual([2, undefined]);
     });
 
+    it('fails a unit alone in its transaction by the COMMIT that follows its sent statement: nothing of it stays', async () => {
+      const { transactions } = batched('group.sent-alone');
+      const event = paymentSucceeded();
+      const outcome = await transactions.handleOnce(event, creditThenBreakKey('group-alone-sent', 2)).catch((e) => e);
+      expect(isUniqueViolation(outcome, 'accounts_pkey')).toBe(true);
+      expect(await balanceOf(db, 'group-alone-sent')).toBeUndefined();
+      expect(await transactions.handleOnce(event, credit('group-alone-sent', 2))).toBe('handled');
+    });
+
     it('keeps the inbox record of a duplicate that a failure reported after it undid: the duplicate is not handled again', async () => {
       const { transactions } = batched('group.sent-duplicate');
       const handledBefore = paymentSucceeded();
@@ -251,6 +260,42 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
         { status: 'fulfilled', value: 'handled' },
       ]);
       expect([await balanceOf(db, 'group-dup-b'), await balanceOf(db, 'group-dup-c')]).toEqual([4, 5]);
+    });
+  });
+
+  describe("a batch's first unit, run before the inbox has answered", () => {
+    it('is undone when its event was handled before: no change, no event, and no result for the caller', async () => {
+      const { transactions, dispatched } = batched('group.ahead');
+      const event = paymentSucceeded();
+      expect(await transactions.handleOnce(event, credit('group-ahead', 3))).toBe('handled');
+      dispatched.length = 0;
+      expect(await transactions.handleOnce(event, credit('group-ahead', 3))).toBe('duplicate');
+      expect(await balanceOf(db, 'group-ahead')).toBe(3);
+      expect(dispatched).toEqual([]);
+    });
+
+    it('is a duplicate, not a failure, when its work fails on what the first handling did', async () => {
+      const { transactions } = batched('group.ahead-fails');
+      const event = paymentSucceeded();
+      const createOnce = async (tx: Transaction) => (await createAccount(tx, 'group-ahead-fails', 1), []);
+      expect(await transactions.handleOnce(event, createOnce)).toBe('handled');
+      // Alone in its transaction, then first of a batch whose other units commit.
+      expect(await transactions.handleOnce(event, createOnce)).toBe('duplicate');
+      const [started, first] = [gate(), gate()];
+      const blocker = transactions.run(async () => (started.open(), await first.opened, { result: 1, events: [] }));
+      // The next batch forms while this one runs: the duplicate is its first unit.
+      await started.opened;
+      const outcomes = Promise.all([
+        transactions.handleOnce(event, async (tx) => {
+          tx.sendWithoutWaiting(sql`INSERT INTO accounts (id, balance) VALUES (${'group-ahead-fails'}, ${2})`);
+          return [];
+        }),
+        transactions.handleOnce(paymentSucceeded(), credit('group-ahead-next', 6)),
+      ]);
+      first.open();
+      await blocker;
+      expect(await outcomes).toEqual(['duplicate', 'handled']);
+      expect([await balanceOf(db, 'group-ahead-fails'), await balanceOf(db, 'group-ahead-next')]).toEqual([1, 6]);
     });
   });
 
