@@ -31,7 +31,10 @@ export interface PaymentProgress<Decision> {
 }
 
 /** What settling a payment reads of it. */
-export type PaymentToSettle = Pick<PaymentRecord, 'id' | 'orderId' | 'status' | 'amount' | 'currency' | 'gatewayReference'>;
+export type PaymentToSettle = Pick<
+  PaymentRecord,
+  'id' | 'orderId' | 'status' | 'amount' | 'currency' | 'gatewayReference'
+>;
 
 interface Settling {
   /** The event being handled: the events emitted here continue its trace of the saga. */
