@@ -16,7 +16,7 @@ import { SERVICES } from './system/services';
 const USAGE = `npm run bench:compare -- REF [options]
 
   REF                a commit, branch or tag: its services run in a git worktree under tmp/bench-compare/
-  --rounds N         side-by-side runs (default 8: about ±7 % here; more narrow it)
+  --rounds N         side-by-side runs (default 8; it prints the ratio's 95 % interval, which more narrow)
   --duration S       measured seconds of each run's closed loop (default 20)
   --concurrency N    customers of each of the two runs (default 16: together, the full bench's 32)
   --help, -h         this text
