@@ -27,6 +27,10 @@ function app(readinessOk = true, logger = createLogger({ service: 'test', level:
   router.get('/boom', async () => {
     throw new Error('password=hunter2 leaked in a driver error');
   });
+  router.post('/busy', (_req, res) => {
+    res.set('Retry-After', '1');
+    throw new AppError('unavailable', 'too busy; try again later');
+  });
   router.get('/admin-only', () => {
     throw new AppError('forbidden', 'this needs admin', { error: 'insufficient_scope', requiredScopes: ['admin'] });
   });
@@ -123,6 +127,22 @@ describe('HTTP app', () => {
       'Bearer realm="shopflow", error="insufficient_scope", error_description="this needs admin", scope="admin"',
     );
     expect(JSON.parse(res.text)).toMatchObject({ status: 403, requiredScopes: ['admin'] });
+  });
+
+  it('logs a refusal that names when to come back (load shedding) in one warning line, and nothing at error level', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      service: 'test',
+      level: 'debug',
+      destination: { write: (l: string) => lines.push(l) },
+    });
+    const res = await request(app(true, logger)).post('/busy').set('authorization', 'Bearer good');
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    const logged = lines.map((line) => JSON.parse(line) as { level: number; msg: string; reason?: string });
+    expect(logged.map(({ level, msg, reason }) => ({ level, msg, reason }))).toEqual([
+      { level: 40, msg: 'request refused', reason: 'too busy; try again later' },
+    ]);
   });
 
   it("never writes a request's credentials to its log line", async () => {

@@ -2,6 +2,7 @@ import { bearerChallenge } from '@shopflow/auth';
 import { AppError } from '@shopflow/errors';
 import { type Logger, type ServiceMetrics } from '@shopflow/observability';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
+import { type ServerResponse } from 'node:http';
 import { pinoHttp } from 'pino-http';
 import { healthRoutes, type ReadinessCheck } from './health';
 import { httpMetricsMiddleware, metricsRoutes } from './metrics';
@@ -45,7 +46,13 @@ export function createHttpApp({ logger, routers, authenticate, readiness, metric
         correlationId: (res.locals['correlationId'] as string | undefined) ?? req.headers['x-correlation-id'],
       }),
       customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug',
+        isLoadShedding(res.statusCode, res)
+          ? 'silent'
+          : err || res.statusCode >= 500
+            ? 'error'
+            : res.statusCode >= 400
+              ? 'warn'
+              : 'debug',
     }),
   );
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
@@ -64,11 +71,20 @@ export function createHttpApp({ logger, routers, authenticate, readiness, metric
     if (challenge) res.set('WWW-Authenticate', challenge);
     // A refusal that tells the client when to come back (load shedding) is the service working as
     // designed: one warning line, no stack (under overload there are thousands a second).
-    if (res.getHeader('retry-after') !== undefined && problem.status === 503) {
+    if (isLoadShedding(problem.status, res)) {
       req.log.warn({ reason: problem.detail }, 'request refused');
     } else if (problem.status >= 500) req.log.error({ err: error }, 'request failed');
     res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   };
   app.use(handleError);
   return app;
+}
+
+/**
+ * A 503 that tells the client when to come back: the service shedding load as designed. It is
+ * logged once, as a warning by the error handler; the request log skips it (under overload there are
+ * thousands a second, and each line costs the CPU the service is short of).
+ */
+function isLoadShedding(status: number, res: ServerResponse): boolean {
+  return status === 503 && res.getHeader('retry-after') !== undefined;
 }
