@@ -45,6 +45,17 @@ function app(readinessOk = true, logger = createLogger({ service: 'test', level:
   });
 }
 
+/** A logger at debug level whose lines the test reads. */
+function capturedLog() {
+  const lines: string[] = [];
+  const logger = createLogger({
+    service: 'test',
+    level: 'debug',
+    destination: { write: (l: string) => lines.push(l) },
+  });
+  return { lines, logger };
+}
+
 /** A request through the app, as a caller holding a valid token. */
 const call = (readinessOk = true) => {
   const agent = request(app(readinessOk));
@@ -130,12 +141,7 @@ describe('HTTP app', () => {
   });
 
   it('logs a refusal that names when to come back (load shedding) in one warning line, and nothing at error level', async () => {
-    const lines: string[] = [];
-    const logger = createLogger({
-      service: 'test',
-      level: 'debug',
-      destination: { write: (l: string) => lines.push(l) },
-    });
+    const { lines, logger } = capturedLog();
     const res = await request(app(true, logger)).post('/busy').set('authorization', 'Bearer good');
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
@@ -146,12 +152,7 @@ describe('HTTP app', () => {
   });
 
   it("never writes a request's credentials to its log line", async () => {
-    const lines: string[] = [];
-    const logger = createLogger({
-      service: 'test',
-      level: 'debug',
-      destination: { write: (l: string) => lines.push(l) },
-    });
+    const { lines, logger } = capturedLog();
     await request(app(true, logger))
       .get('/missing')
       .set('authorization', 'Bearer s3cr3t-t0ken')
