@@ -11,7 +11,9 @@ interface Sample {
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const VALUE = /^(?:[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|[+-]Inf|NaN)$/;
+// As Prometheus reads them (Go's ParseFloat): NaN and Inf in any case. prom-client writes `Nan` for
+// the event-loop lag of a process scraped before its first lag sample.
+const VALUE = /^(?:[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|[+-]?inf(?:inity)?|nan)$/i;
 
 /** A strict reader of the Prometheus text format 0.0.4: throws on the first line that is not valid. */
 function parseExposition(text: string): Sample[] {
