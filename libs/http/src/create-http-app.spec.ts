@@ -45,15 +45,25 @@ function app(readinessOk = true, logger = createLogger({ service: 'test', level:
   });
 }
 
-/** A logger at debug level whose lines the test reads. */
+/**
+ * A logger at debug level whose lines the test reads. `requestLogged` settles once the request log
+ * has written its line, which it does when the response is finished, maybe after the client has it.
+ */
 function capturedLog() {
   const lines: string[] = [];
+  let requestLine: () => void = () => undefined;
+  const requestLogged = new Promise<void>((resolve) => (requestLine = resolve));
   const logger = createLogger({
     service: 'test',
     level: 'debug',
-    destination: { write: (l: string) => lines.push(l) },
+    destination: {
+      write: (line: string) => {
+        lines.push(line);
+        if (line.includes('"responseTime"')) requestLine();
+      },
+    },
   });
-  return { lines, logger };
+  return { lines, logger, requestLogged };
 }
 
 /** A request through the app, as a caller holding a valid token. */
@@ -140,6 +150,17 @@ describe('HTTP app', () => {
     expect(JSON.parse(res.text)).toMatchObject({ status: 403, requiredScopes: ['admin'] });
   });
 
+  it('logs a failed request in one error line that carries the error and its stack', async () => {
+    const { lines, logger, requestLogged } = capturedLog();
+    const res = await request(app(true, logger)).get('/boom').set('authorization', 'Bearer good');
+    expect(res.status).toBe(500);
+    await requestLogged;
+    const logged = lines.map((line) => JSON.parse(line) as { level: number; err?: { message: string; stack: string } });
+    expect(
+      logged.map(({ level, err }) => ({ level, message: err?.message, stacked: err?.stack.includes('at ') })),
+    ).toEqual([{ level: 50, message: 'password=hunter2 leaked in a driver error', stacked: true }]);
+  });
+
   it('logs a refusal that names when to come back (load shedding) in one warning line, and nothing at error level', async () => {
     const { lines, logger } = capturedLog();
     const res = await request(app(true, logger)).post('/busy').set('authorization', 'Bearer good');
@@ -152,11 +173,12 @@ describe('HTTP app', () => {
   });
 
   it("never writes a request's credentials to its log line", async () => {
-    const { lines, logger } = capturedLog();
+    const { lines, logger, requestLogged } = capturedLog();
     await request(app(true, logger))
       .get('/missing')
       .set('authorization', 'Bearer s3cr3t-t0ken')
       .set('cookie', 'sid=c00kie');
+    await requestLogged;
     const logged = lines.find((line) => line.includes('"/missing"'));
     expect(logged).toContain('"authorization":"[redacted]"');
     expect(lines.join('')).not.toMatch(/s3cr3t-t0ken|c00kie/);

@@ -45,14 +45,7 @@ export function createHttpApp({ logger, routers, authenticate, readiness, metric
       customProps: (req, res) => ({
         correlationId: (res.locals['correlationId'] as string | undefined) ?? req.headers['x-correlation-id'],
       }),
-      customLogLevel: (_req, res, err) =>
-        isLoadShedding(res.statusCode, res)
-          ? 'silent'
-          : err || res.statusCode >= 500
-            ? 'error'
-            : res.statusCode >= 400
-              ? 'warn'
-              : 'debug',
+      customLogLevel: (_req, res, err) => requestLogLevel(res, err),
     }),
   );
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
@@ -70,14 +63,21 @@ export function createHttpApp({ logger, routers, authenticate, readiness, metric
     const challenge = bearerChallenge(appError);
     if (challenge) res.set('WWW-Authenticate', challenge);
     // A refusal that tells the client when to come back (load shedding) is the service working as
-    // designed: one warning line, no stack (under overload there are thousands a second).
-    if (isLoadShedding(problem.status, res)) {
-      req.log.warn({ reason: problem.detail }, 'request refused');
-    } else if (problem.status >= 500) req.log.error({ err: error }, 'request failed');
+    // designed: one warning line, no stack (under overload there are thousands a second). Any other
+    // 5xx is logged by the request log, in its one line, with this error and its stack.
+    if (isLoadShedding(problem.status, res)) req.log.warn({ reason: problem.detail }, 'request refused');
+    else if (problem.status >= 500) res.err = error instanceof Error ? error : appError;
     res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   };
   app.use(handleError);
   return app;
+}
+
+/** The request log's level for an answered request; a load-shedding refusal is logged by the error handler instead. */
+function requestLogLevel(res: ServerResponse, err: Error | undefined): 'silent' | 'error' | 'warn' | 'debug' {
+  if (isLoadShedding(res.statusCode, res)) return 'silent';
+  if (err || res.statusCode >= 500) return 'error';
+  return res.statusCode >= 400 ? 'warn' : 'debug';
 }
 
 /**
