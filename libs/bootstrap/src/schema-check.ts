@@ -1,4 +1,4 @@
-import { sql, type SqlClient } from '@shopflow/postgres';
+import { isUndefinedTable, sql, type SqlClient } from '@shopflow/postgres';
 
 /** The service's database lacks the schema this build needs: the migration step has not run on it. */
 export class SchemaNotMigrated extends Error {
@@ -21,7 +21,7 @@ export async function checkSchemaMigrated(db: SqlClient, migration: string): Pro
       SELECT count(*)::int AS n FROM _prisma_migrations
       WHERE migration_name = ${migration} AND finished_at IS NOT NULL AND rolled_back_at IS NULL`);
   } catch (error) {
-    if ((error as { code?: string }).code === '42P01') {
+    if (isUndefinedTable(error)) {
       throw new SchemaNotMigrated(`the database has no migrations applied (no _prisma_migrations): ${RUN_THE_STEP}`);
     }
     throw error;

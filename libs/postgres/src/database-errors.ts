@@ -22,3 +22,8 @@ export function isForeignKeyViolation(error: unknown, constraint?: string): bool
     (constraint === undefined || error.constraint === constraint)
   );
 }
+
+/** True when a statement names a table that does not exist (e.g. before the schema is migrated). */
+export function isUndefinedTable(error: unknown): boolean {
+  return error instanceof DatabaseError && error.code === '42P01';
+}
