@@ -1,10 +1,15 @@
+import { Database } from '@shopflow/postgres';
 import { eventually, sampleValue, scrapeMetrics } from '@shopflow/testing';
+import { Registry } from 'prom-client';
+import { BacklogMonitor } from '../src/jobs/backlog-monitor';
+import { admissionMetrics } from '../src/metrics/admission-metrics';
 import {
   OrderServiceUnderTest,
   orderRequest,
   paymentSucceeded,
   reservationFailed,
   reserved,
+  silentLogger,
   type HttpAnswer,
   type Placed,
 } from './harness';
@@ -210,6 +215,60 @@ describe('admission control: how long the backlog has waited', () => {
     const old = await service.orderWhen(stuck.payload.orderId, (o) => o.status === 'PENDING', 'still pending');
     expect(Date.now() - Date.parse(old.createdAt)).toBeGreaterThan(300);
     expect(await ordersOf(service, 'cust-after-age')).toBe(1);
+  });
+});
+
+describe('admission control: a limit cut low, then reservations faster than a measurement', () => {
+  let service: OrderServiceUnderTest;
+  let monitor: BacklogMonitor;
+  const bounds = {
+    maxPendingOrders: 100,
+    maxPendingAgeMs: 300,
+    ageStragglers: 1,
+    retryAfterSeconds: 1,
+    viewExpiresAfterMs: 60_000,
+  };
+  const registry = new Registry();
+  const admitted = (times: number) => Array.from({ length: times }, () => monitor.admit().admitted);
+  const limit = async () => (await registry.getSingleMetric('shopflow_pending_orders_limit')?.get())?.values[0]?.value;
+
+  beforeAll(async () => {
+    service = await OrderServiceUnderTest.start('order_admission_regrow');
+    await service.seedCatalog({ sku: 'TSHIRT-M', price: 1999 });
+    // A monitor of the test's own, measuring when the test says (run()), on the service's database.
+    monitor = new BacklogMonitor({
+      db: new Database({ url: service.database.url, poolSize: 1 }),
+      intervalMs: 60_000,
+      bounds,
+      logger: silentLogger,
+      metrics: admissionMetrics(registry),
+    });
+  });
+
+  afterAll(async () => {
+    await monitor?.close();
+    await service?.stop();
+  });
+
+  it('grows the limit again while it refuses orders, though the backlog it measures stays below it', async () => {
+    // Two orders unanswered past the bound cut the limit to its floor: 2.
+    const stuck = [await service.placeOrder(), await service.placeOrder()];
+    await eventually(async () => {
+      await monitor.run();
+      expect(await limit()).toBe(2);
+    });
+    await service.publish(...stuck.map((placed) => reservationFailed(placed)));
+    for (const placed of stuck)
+      await service.orderWhen(placed.payload.orderId, (o) => o.status === 'CANCELLED', 'cancelled');
+    await monitor.run();
+    expect(await limit()).toBe(2);
+
+    // Nothing awaits a reservation when measured (as when reservations come back within a
+    // measurement interval): the limit refuses orders admitted since, and then grows.
+    expect(admitted(3)).toEqual([true, true, false]);
+    await monitor.run();
+    expect(await limit()).toBe(3);
+    expect(admitted(4)).toEqual([true, true, true, false]);
   });
 });
 

@@ -168,6 +168,17 @@ describe('adaptPendingLimit', () => {
     expect(adaptPendingLimit({ orders: 95, cutAt: 0 }, at(0, 95, 10), bounds).orders).toBe(100);
   });
 
+  it('grows while it refuses orders, even with the backlog measured well below it', () => {
+    // Reservations faster than the monitor's interval: 3 orders measured, the limit of 11 reached by
+    // the orders admitted since. Refusing, it grows (towards 3 × 500 / 50 = 30, a tenth at most).
+    const limit: PendingLimit = { orders: 11, cutAt: 0 };
+    expect(adaptPendingLimit(limit, at(0, 3, 50), bounds, true)).toEqual({ orders: 13, cutAt: 0 });
+    expect(adaptPendingLimit(limit, at(0, 3, 0), bounds, true).orders).toBe(13);
+    expect(adaptPendingLimit(limit, at(0, 3, 50), bounds, false)).toBe(limit);
+    // Over the bound it is still cut, refusals or not.
+    expect(adaptPendingLimit({ orders: 40, cutAt: 0 }, at(0, 40, 2 * bound), bounds, true).orders).toBe(32);
+  });
+
   it('stays where it is while it does not bind: quiet times teach it nothing', () => {
     const limit: PendingLimit = { orders: 40, cutAt: 0 };
     expect(adaptPendingLimit(limit, at(0, 35, 10), bounds)).toBe(limit);

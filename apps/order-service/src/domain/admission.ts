@@ -102,9 +102,16 @@ export function backlogAgeMs(agedOrderPlacedAt: Date | null, measuredAt: Date): 
  * estimate (as adaptive concurrency limiters do with latency): cut to it when the age is over the
  * bound, by a fifth at most (the age is a tail: a few slow reservations can make it) and at most
  * once per bound (a cut shows in the age only after the orders in flight have waited that long),
- * and grown towards it by at most a tenth per measurement while it is what holds the backlog.
- * Where the limit does not bind it does not move: a quiet hour teaches it nothing, and a burst after
- * it finds the limit the last busy period left.
+ * and grown towards it by at most a tenth per measurement while it is what holds the backlog: while it
+ * refused orders since the last measurement, or the backlog measured is near it. Where the limit does
+ * not bind it does not move: a quiet hour teaches it nothing, and a burst after it finds the limit the
+ * last busy period left.
+ *
+ * Both signs of binding are needed. The limit is held against the orders measured plus those admitted
+ * since, and the latter include orders whose reservation has come back meanwhile: when reservations
+ * take less than a measurement interval, the limit refuses orders while the backlog measured stays
+ * well below it. Judged by the measurement alone it would then never grow again, and a limit cut low
+ * once would hold the admitted rate below what the system can finish.
  *
  * Little's law holds population by population, so `waiting` and the age must be of the same orders:
  * both are of the orders awaiting their reservation (BacklogView's `awaitingInventory` and its age),
@@ -134,8 +141,16 @@ export function initialPendingLimit(bounds: AdmissionBounds): PendingLimit {
   return { orders: bounds.maxPendingOrders > 0 ? bounds.maxPendingOrders : Infinity, cutAt: -Infinity };
 }
 
-/** The limit after one more measurement of the backlog; see {@link PendingLimit}. */
-export function adaptPendingLimit(limit: PendingLimit, view: BacklogView, bounds: AdmissionBounds): PendingLimit {
+/**
+ * The limit after one more measurement of the backlog; see {@link PendingLimit}. `refused`: whether it
+ * refused an order (`pending_age`) since the measurement before.
+ */
+export function adaptPendingLimit(
+  limit: PendingLimit,
+  view: BacklogView,
+  bounds: AdmissionBounds,
+  refused = false,
+): PendingLimit {
   const bound = bounds.maxPendingAgeMs;
   if (bound <= 0) return limit;
   // Above the fixed bound the limit could never bind; below the stragglers plus one, the backlog
@@ -150,7 +165,7 @@ export function adaptPendingLimit(limit: PendingLimit, view: BacklogView, bounds
     const estimate = Math.floor((from * bound) / age);
     return { orders: Math.max(floor, estimate, Math.floor(from * LIMIT_CUT_AT_MOST)), cutAt: now };
   }
-  if (waiting < limit.orders * LIMIT_BINDS_AT) return limit;
+  if (!refused && waiting < limit.orders * LIMIT_BINDS_AT) return limit;
   const estimate = age > 0 ? Math.floor((waiting * bound) / age) : Infinity;
   const grown = Math.min(Math.ceil(limit.orders * LIMIT_GROWTH), Math.max(limit.orders + 1, estimate));
   return { ...limit, orders: Math.min(ceiling, Math.max(floor, grown)) };

@@ -48,6 +48,8 @@ export class BacklogMonitor implements PeriodicJob, AdmissionGate {
   private limit: PendingLimit;
   /** Orders admitted since the measurement in progress or the last one began. */
   private admittedSinceView = 0;
+  /** Orders the limit refused since then: it binds, and may grow (see adaptPendingLimit). */
+  private refusedForAge = 0;
   private refusing = false;
 
   constructor(private readonly options: BacklogMonitorOptions) {
@@ -63,7 +65,10 @@ export class BacklogMonitor implements PeriodicJob, AdmissionGate {
   admit(now = new Date()): Admission {
     const admission = decideAdmission(this.view, this.options.bounds, now, this.limit, this.admittedSinceView);
     if (admission.admitted) this.admittedSinceView++;
-    else this.options.metrics.refused(admission.reason);
+    else {
+      if (admission.reason === 'pending_age') this.refusedForAge++;
+      this.options.metrics.refused(admission.reason);
+    }
     return admission;
   }
 
@@ -76,6 +81,7 @@ export class BacklogMonitor implements PeriodicJob, AdmissionGate {
     // Counted from before the count: an order admitted while it runs may be in it and counted twice,
     // which errs on refusing, never on overshooting.
     const admittedBefore = this.admittedSinceView;
+    const refusedBefore = this.refusedForAge;
     const { pending: pendingOrders, awaitingInventory } = await countBacklog(db);
     const rank = agedOrderRank(awaitingInventory, bounds.ageStragglers);
     const placedAt = rank === undefined ? null : await awaitingInventoryPlacedAt(db, rank);
@@ -88,7 +94,8 @@ export class BacklogMonitor implements PeriodicJob, AdmissionGate {
     };
     this.view = view;
     this.admittedSinceView -= admittedBefore;
-    this.limit = adaptPendingLimit(this.limit, view, bounds);
+    this.refusedForAge -= refusedBefore;
+    this.limit = adaptPendingLimit(this.limit, view, bounds, refusedBefore > 0);
     this.options.metrics.measured(view, this.limit);
     // Logged when it starts and when it ends; each refusal is counted (shopflow_orders_refused_total).
     const verdict = decideAdmission(view, bounds, measuredAt, this.limit);
