@@ -41,10 +41,10 @@ export const configSchema = baseConfigSchema({ port: 3001 }).extend({
    * (src/domain/admission.ts, PendingLimit): the bound that holds when the service finishes fewer
    * sagas per second than usual, where a fixed count would let the wait grow. A hiccup longer than
    * the bound (inventory-service restarting) refuses orders, with Retry-After, rather than piling
-   * them up. 550 was measured as the best trade-off when the age was that of every PENDING order,
-   * the processor's answer included (docs/performance-history.md); it is far above the reservation's wait in
-   * normal operation, and has not been measured again for this age: lower bounds refuse sooner
-   * under overload and keep the accepted orders' wait shorter, at some throughput.
+   * them up. The default is far above the reservation's wait in normal operation and refuses no
+   * order at full load; a lower bound keeps the accepted orders' wait under overload shorter, and
+   * refuses some orders at full load already (the trade-off measured: docs/performance.md,
+   * "The limit stuck low").
    * Far below the 60 s timeout: a bound at or above ORDER_TIMEOUT_MS could never be reached
    * (orders are cancelled first). 0: no bound.
    */
