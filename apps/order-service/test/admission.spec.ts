@@ -2,6 +2,7 @@ import { Database } from '@shopflow/postgres';
 import { eventually, sampleValue, scrapeMetrics } from '@shopflow/testing';
 import { Registry } from 'prom-client';
 import { BacklogMonitor } from '../src/jobs/backlog-monitor';
+import { type Config } from '../src/config';
 import { admissionMetrics } from '../src/metrics/admission-metrics';
 import {
   OrderServiceUnderTest,
@@ -42,6 +43,20 @@ const ordersOf = async (service: OrderServiceUnderTest, customerId?: string) => 
 
 const placedEventsOf = async (service: OrderServiceUnderTest) =>
   (await service.publishedSoFar()).filter((event) => event.type === 'order.placed');
+
+/** The service under test with these admission settings, its catalog holding the one product the tests order. */
+const startWith = async (prefix: string, admission: Partial<Config> = {}) => {
+  const service = await OrderServiceUnderTest.start(prefix, admission);
+  await service.seedCatalog({ sku: 'TSHIRT-M', price: 1999 });
+  return service;
+};
+
+/** An age bound of 300 ms, measured every 20 ms, that leaves out one straggler. */
+const AGE_BOUND: Partial<Config> = {
+  ADMISSION_MAX_PENDING_AGE_MS: 300,
+  ADMISSION_AGE_STRAGGLERS: 1,
+  ADMISSION_REFRESH_INTERVAL_MS: 20,
+};
 
 /** Plays inventory-service: reports the orders' stock reserved, and waits until the service has recorded it. */
 const stockReserved = async (service: OrderServiceUnderTest, ...orders: Placed[]) => {
@@ -108,11 +123,10 @@ describe('admission control: the number of unfinished sagas', () => {
   const placed: Placed[] = [];
 
   beforeAll(async () => {
-    service = await OrderServiceUnderTest.start('order_admission_count', {
+    service = await startWith('order_admission_count', {
       ADMISSION_MAX_PENDING_ORDERS: 3,
       ADMISSION_REFRESH_INTERVAL_MS: 20,
     });
-    await service.seedCatalog({ sku: 'TSHIRT-M', price: 1999 });
   });
 
   afterAll(() => service?.stop());
@@ -157,11 +171,10 @@ describe('admission control: between two measurements', () => {
 
   beforeAll(async () => {
     // Measured once at start-up (an empty backlog), then not for a minute.
-    service = await OrderServiceUnderTest.start('order_admission_burst', {
+    service = await startWith('order_admission_burst', {
       ADMISSION_MAX_PENDING_ORDERS: 3,
       ADMISSION_REFRESH_INTERVAL_MS: 60_000,
     });
-    await service.seedCatalog({ sku: 'TSHIRT-M', price: 1999 });
     await measured(service, 'shopflow_pending_orders', (value) => value === 0);
   });
 
@@ -183,12 +196,7 @@ describe('admission control: how long the backlog has waited', () => {
   let service: OrderServiceUnderTest;
 
   beforeAll(async () => {
-    service = await OrderServiceUnderTest.start('order_admission_age', {
-      ADMISSION_MAX_PENDING_AGE_MS: 300,
-      ADMISSION_AGE_STRAGGLERS: 1,
-      ADMISSION_REFRESH_INTERVAL_MS: 20,
-    });
-    await service.seedCatalog({ sku: 'TSHIRT-M', price: 1999 });
+    service = await startWith('order_admission_age', AGE_BOUND);
   });
 
   afterAll(() => service?.stop());
@@ -233,8 +241,7 @@ describe('admission control: a limit cut low, then reservations faster than a me
   const limit = async () => (await registry.getSingleMetric('shopflow_pending_orders_limit')?.get())?.values[0]?.value;
 
   beforeAll(async () => {
-    service = await OrderServiceUnderTest.start('order_admission_regrow');
-    await service.seedCatalog({ sku: 'TSHIRT-M', price: 1999 });
+    service = await startWith('order_admission_regrow');
     // A monitor of the test's own, measuring when the test says (run()), on the service's database.
     monitor = new BacklogMonitor({
       db: new Database({ url: service.database.url, poolSize: 1 }),
@@ -276,13 +283,7 @@ describe('admission control: a slow card processor', () => {
   let service: OrderServiceUnderTest;
 
   beforeAll(async () => {
-    service = await OrderServiceUnderTest.start('order_admission_slow_payment', {
-      ADMISSION_MAX_PENDING_AGE_MS: 300,
-      ADMISSION_AGE_STRAGGLERS: 1,
-      ADMISSION_MAX_PENDING_ORDERS: 1000,
-      ADMISSION_REFRESH_INTERVAL_MS: 20,
-    });
-    await service.seedCatalog({ sku: 'TSHIRT-M', price: 1999 });
+    service = await startWith('order_admission_slow_payment', { ...AGE_BOUND, ADMISSION_MAX_PENDING_ORDERS: 1000 });
   });
 
   afterAll(() => service?.stop());
@@ -313,13 +314,7 @@ describe('admission control: orders awaiting inventory among orders awaiting pay
   let service: OrderServiceUnderTest;
 
   beforeAll(async () => {
-    service = await OrderServiceUnderTest.start('order_admission_wait_inventory', {
-      ADMISSION_MAX_PENDING_AGE_MS: 300,
-      ADMISSION_AGE_STRAGGLERS: 1,
-      ADMISSION_MAX_PENDING_ORDERS: 1000,
-      ADMISSION_REFRESH_INTERVAL_MS: 20,
-    });
-    await service.seedCatalog({ sku: 'TSHIRT-M', price: 1999 });
+    service = await startWith('order_admission_wait_inventory', { ...AGE_BOUND, ADMISSION_MAX_PENDING_ORDERS: 1000 });
   });
 
   afterAll(() => service?.stop());
