@@ -1,8 +1,8 @@
 import { Database } from '@shopflow/postgres';
 import { eventually, sampleValue, scrapeMetrics } from '@shopflow/testing';
 import { Registry } from 'prom-client';
-import { BacklogMonitor } from '../src/jobs/backlog-monitor';
 import { type Config } from '../src/config';
+import { BacklogMonitor } from '../src/jobs/backlog-monitor';
 import { admissionMetrics } from '../src/metrics/admission-metrics';
 import {
   OrderServiceUnderTest,
