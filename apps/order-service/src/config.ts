@@ -55,6 +55,21 @@ export const configSchema = baseConfigSchema({ port: 3001 }).extend({
     .max(7 * 24 * 3600_000)
     .default(550),
   /**
+   * The age bound while overload is sustained: while a quarter or more of the orders offered over
+   * the last seconds are refused, until under a tenth are (src/domain/admission.ts, DemandWatch).
+   * ADMISSION_MAX_PENDING_AGE_MS is the queue a burst, or customers at full load, may build; under
+   * sustained overload a queue that long keeps the service no busier, it only adds its wait to every
+   * accepted saga. Only ever shortens the bound: at or above ADMISSION_MAX_PENDING_AGE_MS, or 0, the
+   * bound stays ADMISSION_MAX_PENDING_AGE_MS. The default kept the accepted orders' saga p99 under a
+   * second at twice the capacity on the bench's machine (docs/performance.md, "Overload").
+   */
+  ADMISSION_OVERLOAD_PENDING_AGE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600_000)
+    .default(250),
+  /**
    * The oldest orders awaiting their stock reservation that the age bound always leaves out (and
    * the oldest 10% once there are more): so that a few orders stuck on a lost reply, at low load
    * the whole backlog, never refuse all traffic until their timeout.

@@ -35,6 +35,7 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
       bounds: {
         maxPendingOrders: config.ADMISSION_MAX_PENDING_ORDERS,
         maxPendingAgeMs: config.ADMISSION_MAX_PENDING_AGE_MS,
+        overloadPendingAgeMs: config.ADMISSION_OVERLOAD_PENDING_AGE_MS,
         ageStragglers: config.ADMISSION_AGE_STRAGGLERS,
         retryAfterSeconds: config.ADMISSION_RETRY_AFTER_S,
         // Twenty missed measurements (at least 5 s): the database is not answering the monitor.

@@ -232,6 +232,8 @@ describe('admission control: a limit cut low, then reservations faster than a me
   const bounds = {
     maxPendingOrders: 100,
     maxPendingAgeMs: 300,
+    // The refusals here are few in number but a large share: no shorter bound for sustained overload.
+    overloadPendingAgeMs: 0,
     ageStragglers: 1,
     retryAfterSeconds: 1,
     viewExpiresAfterMs: 60_000,
@@ -276,6 +278,62 @@ describe('admission control: a limit cut low, then reservations faster than a me
     await monitor.run();
     expect(await limit()).toBe(3);
     expect(admitted(4)).toEqual([true, true, true, false]);
+  });
+});
+
+describe('admission control: sustained overload', () => {
+  let service: OrderServiceUnderTest;
+  let monitor: BacklogMonitor;
+  // A long age bound and a short one for sustained overload; 4 PENDING orders at most.
+  const bounds = {
+    maxPendingOrders: 4,
+    maxPendingAgeMs: 60_000,
+    overloadPendingAgeMs: 200,
+    ageStragglers: 0,
+    retryAfterSeconds: 1,
+    viewExpiresAfterMs: 60_000,
+  };
+  const registry = new Registry();
+  const gauge = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values[0]?.value;
+
+  beforeAll(async () => {
+    service = await startWith('order_admission_overload');
+    // A monitor of the test's own, measuring when the test says (run()), on the service's database.
+    monitor = new BacklogMonitor({
+      db: new Database({ url: service.database.url, poolSize: 1 }),
+      intervalMs: 60_000,
+      bounds,
+      logger: silentLogger,
+      metrics: admissionMetrics(registry),
+    });
+  });
+
+  afterAll(async () => {
+    await monitor?.close();
+    await service?.stop();
+  });
+
+  it('holds the backlog to the shorter age bound once most orders offered have been refused for a second', async () => {
+    // Two orders awaiting their reservation past the short bound, far within the long one.
+    await service.placeOrder();
+    await service.placeOrder();
+    await eventually(async () => {
+      await monitor.run();
+      expect(await gauge('shopflow_pending_orders_age_seconds')).toBeGreaterThan(0.2);
+    });
+    expect(await gauge('shopflow_admission_age_bound_seconds')).toBe(60);
+    expect(monitor.admit().admitted).toBe(true);
+
+    // Offered far more than the 4 PENDING orders allow, measurement after measurement: 6 of every 8
+    // refused. Once that has lasted a second, the backlog's age is held to 200 ms, and it is older.
+    await eventually(async () => {
+      const offered = Array.from({ length: 8 }, () => monitor.admit());
+      expect(offered.filter((admission) => !admission.admitted).length).toBeGreaterThanOrEqual(6);
+      await monitor.run();
+      expect(await gauge('shopflow_admission_age_bound_seconds')).toBe(0.2);
+    });
+    expect(monitor.admit()).toMatchObject({ admitted: false, reason: 'pending_age' });
+    expect(await gauge('shopflow_pending_orders_limit')).toBe(1);
   });
 });
 

@@ -2,10 +2,14 @@ import {
   adaptPendingLimit,
   agedOrderRank,
   backlogAgeMs,
+  boundsNow,
   decideAdmission,
+  initialDemandWatch,
   initialPendingLimit,
+  watchDemand,
   type AdmissionBounds,
   type BacklogView,
+  type DemandWatch,
   type PendingLimit,
 } from './admission';
 
@@ -13,6 +17,7 @@ const now = new Date('2026-12-05T10:00:10.000Z');
 const bounds: AdmissionBounds = {
   maxPendingOrders: 100,
   maxPendingAgeMs: 5000,
+  overloadPendingAgeMs: 2000,
   ageStragglers: 10,
   retryAfterSeconds: 2,
   viewExpiresAfterMs: 2000,
@@ -218,5 +223,62 @@ describe('backlogAgeMs', () => {
     expect(backlogAgeMs(new Date(now.getTime() - 1500), now)).toBe(1500);
     expect(backlogAgeMs(new Date(now.getTime() + 20), now)).toBe(0);
     expect(backlogAgeMs(null, now)).toBe(0);
+  });
+});
+
+describe('watchDemand', () => {
+  /** The watch after measurements 100 ms apart, each with `admitted` and `refused` orders since the one before. */
+  const measure = (watch: DemandWatch, times: number, admitted: number, refused: number) => {
+    for (let i = 0; i < times; i++) watch = watchDemand(watch, admitted, refused, (watch.at > 0 ? watch.at : 0) + 100);
+    return watch;
+  };
+
+  it('says overload is sustained once a quarter of the orders offered have been refused for a second', () => {
+    // Twice the capacity offered: half refused.
+    expect(measure(initialDemandWatch(), 10, 15, 15).sustained).toBe(false);
+    expect(measure(initialDemandWatch(), 11, 15, 15).sustained).toBe(true);
+    expect(measure(initialDemandWatch(), 20, 30, 11).sustained).toBe(true);
+    expect(measure(initialDemandWatch(), 20, 30, 9).sustained).toBe(false);
+  });
+
+  it('does not take the refusals at the top of a burst for overload', () => {
+    // A second of 300 orders/s taken, then 120 refused at once among 30 taken: over a third refused.
+    const busy = measure(initialDemandWatch(), 10, 30, 0);
+    const burst = measure(busy, 1, 30, 120);
+    expect(burst.refusingSince).toBeDefined();
+    // The burst over, the share falls under a quarter within half a second.
+    expect(measure(burst, 10, 30, 0).sustained).toBe(false);
+    // The same refusals at every measurement are overload.
+    expect(measure(burst, 10, 30, 120).sustained).toBe(true);
+  });
+
+  it('says it is over once under a tenth are refused, not before: no flapping at the edge', () => {
+    const overloaded = measure(initialDemandWatch(), 20, 15, 15);
+    // A fifth refused: not enough to begin, not little enough to end.
+    expect(measure(overloaded, 100, 24, 6).sustained).toBe(true);
+    expect(measure(initialDemandWatch(), 100, 24, 6).sustained).toBe(false);
+    expect(measure(overloaded, 30, 30, 0).sustained).toBe(false);
+  });
+
+  it('forgets with time: a second of overload weighs little ten seconds later', () => {
+    const overloaded = measure(initialDemandWatch(), 20, 0, 30);
+    const later = watchDemand(overloaded, 0, 0, overloaded.at + 10_000);
+    expect(later.offered).toBeLessThan(overloaded.offered / 1000);
+    expect(watchDemand(later, 20, 0, later.at + 100).sustained).toBe(false);
+  });
+});
+
+describe('boundsNow', () => {
+  const overloaded: DemandWatch = { ...initialDemandWatch(), sustained: true };
+
+  it('holds the backlog to the shorter age bound while overload is sustained, to the age bound otherwise', () => {
+    expect(boundsNow(bounds, overloaded)).toEqual({ ...bounds, maxPendingAgeMs: 2000 });
+    expect(boundsNow(bounds, initialDemandWatch())).toBe(bounds);
+  });
+
+  it('only ever shortens the bound, and adds none where there is none', () => {
+    expect(boundsNow({ ...bounds, overloadPendingAgeMs: 0 }, overloaded)).toEqual({ ...bounds, overloadPendingAgeMs: 0 });
+    expect(boundsNow({ ...bounds, overloadPendingAgeMs: 9000 }, overloaded).maxPendingAgeMs).toBe(5000);
+    expect(boundsNow({ ...bounds, maxPendingAgeMs: 0 }, overloaded).maxPendingAgeMs).toBe(0);
   });
 });

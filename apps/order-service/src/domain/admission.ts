@@ -26,6 +26,12 @@ export interface AdmissionBounds {
    * passes this, through the limit it gives (see {@link PendingLimit}). 0: no bound.
    */
   maxPendingAgeMs: number;
+  /**
+   * The age bound while overload is sustained (see {@link DemandWatch}): under it, taking fewer orders
+   * now finishes no more of them, and a queue as long as the bound above only adds its wait to every
+   * accepted saga. At most `maxPendingAgeMs`; 0: the same as it.
+   */
+  overloadPendingAgeMs: number;
   /** The oldest orders awaiting their reservation that the age leaves out: at least this many (see agedOrderRank). */
   ageStragglers: number;
   /** What a refusal tells the client to wait before trying again (the Retry-After header). */
@@ -201,6 +207,65 @@ export function decideAdmission(
   if (bounds.maxPendingOrders > 0 && pending >= bounds.maxPendingOrders) return refuse('pending_orders');
   if (bounds.maxPendingAgeMs > 0 && waiting >= limit.orders) return refuse('pending_age');
   return { admitted: true };
+}
+
+/**
+ * Whether overload is sustained: what a replica was asked for and what it refused, over the last
+ * seconds. The age bound is the queue a burst may build, and it lets the backlog grow to its age so
+ * that customers at full load, or a burst, are not refused. Under sustained overload there is always
+ * more demand than the service finishes, so a shorter queue still keeps it busy: the queue the bound
+ * allows then buys no throughput, only wait for every accepted order. So while a large share of the
+ * orders offered has been refused for a while, the bound is the shorter `overloadPendingAgeMs` (as
+ * servers with a CoDel-style queue use a short timeout while their queue has not drained lately, a
+ * long one otherwise).
+ *
+ * It begins once a quarter of the orders offered (demand a third over what is taken) have been refused
+ * for {@link OVERLOAD_AFTER_MS} without a break, so that the refusals at the top of one burst (a shop's
+ * customers arriving at once) are not taken for it; it ends once under a tenth are, so that it does
+ * not flap at the edge. The shares are of counts that fade with a time constant of
+ * {@link DEMAND_WINDOW_MS}: the last second or two, not the last refusal.
+ */
+export interface DemandWatch {
+  /** Orders asked for (admitted or refused), fading; see DEMAND_WINDOW_MS. */
+  offered: number;
+  /** Of those, the refused ones (either reason), fading alike. */
+  refused: number;
+  /** When it was last updated (ms since the epoch). */
+  at: number;
+  /** Since when a quarter or more have been refused, without a break (ms since the epoch); undefined while fewer are. */
+  refusingSince?: number;
+  sustained: boolean;
+}
+
+/** The time constant over which offered and refused orders fade. */
+const DEMAND_WINDOW_MS = 1000;
+/** Overload begins once this share of the orders offered has been refused... */
+const OVERLOAD_FROM_SHARE = 0.25;
+/** ...for this long... */
+const OVERLOAD_AFTER_MS = 1000;
+/** ...and ends once the share falls below this. */
+const OVERLOAD_UNTIL_SHARE = 0.1;
+
+export const initialDemandWatch = (): DemandWatch => ({ offered: 0, refused: 0, at: -Infinity, sustained: false });
+
+/** The watch after the orders `admitted` and `refused` since its last update, at `now` (ms). */
+export function watchDemand(watch: DemandWatch, admitted: number, refused: number, now: number): DemandWatch {
+  const kept = Math.exp(-Math.max(0, now - watch.at) / DEMAND_WINDOW_MS);
+  const offered = watch.offered * kept + admitted + refused;
+  const refusedNow = watch.refused * kept + refused;
+  const share = offered > 0 ? refusedNow / offered : 0;
+  const refusingSince = share >= OVERLOAD_FROM_SHARE ? (watch.refusingSince ?? now) : undefined;
+  const sustained = watch.sustained
+    ? share >= OVERLOAD_UNTIL_SHARE
+    : refusingSince !== undefined && now - refusingSince >= OVERLOAD_AFTER_MS;
+  return { offered, refused: refusedNow, at: now, refusingSince, sustained };
+}
+
+/** The bounds that apply now: the age bound is the shorter one while overload is sustained. */
+export function boundsNow(bounds: AdmissionBounds, watch: DemandWatch): AdmissionBounds {
+  const overload = bounds.overloadPendingAgeMs;
+  if (!watch.sustained || overload <= 0 || overload >= bounds.maxPendingAgeMs) return bounds;
+  return { ...bounds, maxPendingAgeMs: overload };
 }
 
 /** Asked by `POST /orders` before anything else: answers from memory, never from the database. */

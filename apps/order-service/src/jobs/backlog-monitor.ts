@@ -6,12 +6,16 @@ import {
   adaptPendingLimit,
   agedOrderRank,
   backlogAgeMs,
+  boundsNow,
   decideAdmission,
+  initialDemandWatch,
   initialPendingLimit,
+  watchDemand,
   type Admission,
   type AdmissionBounds,
   type AdmissionGate,
   type BacklogView,
+  type DemandWatch,
   type PendingLimit,
 } from '../domain/admission';
 import { type AdmissionMetrics } from '../metrics/admission-metrics';
@@ -36,7 +40,8 @@ export interface BacklogMonitorOptions {
  * request, counting the orders it admits until the next measurement. Every replica runs one and
  * decides for itself from the same table: the others' admissions since the last measurement it sees
  * only at the next one, so the backlog can overshoot by what they admit in one interval, and the age
- * brings every limit back.
+ * brings every limit back. It also watches the share of orders it refuses, and holds the backlog to
+ * the shorter age bound while that share says overload is sustained (see DemandWatch).
  */
 export class BacklogMonitor implements PeriodicJob, AdmissionGate {
   readonly name = 'backlog monitor';
@@ -50,12 +55,18 @@ export class BacklogMonitor implements PeriodicJob, AdmissionGate {
   private admittedSinceView = 0;
   /** Orders the limit refused since then: it binds, and may grow (see adaptPendingLimit). */
   private refusedForAge = 0;
+  /** Orders refused since then, for either reason: the demand it could not take. */
+  private refused = 0;
+  private demand: DemandWatch = initialDemandWatch();
+  /** The bounds that apply until the next measurement: the age bound is shorter under sustained overload. */
+  private bounds: AdmissionBounds;
   private refusing = false;
 
   constructor(private readonly options: BacklogMonitorOptions) {
     this.logger = options.logger.child({ component: 'backlog-monitor' });
     this.intervalMs = options.intervalMs;
     this.limit = initialPendingLimit(options.bounds);
+    this.bounds = options.bounds;
   }
 
   close(): Promise<void> {
@@ -63,9 +74,10 @@ export class BacklogMonitor implements PeriodicJob, AdmissionGate {
   }
 
   admit(now = new Date()): Admission {
-    const admission = decideAdmission(this.view, this.options.bounds, now, this.limit, this.admittedSinceView);
+    const admission = decideAdmission(this.view, this.bounds, now, this.limit, this.admittedSinceView);
     if (admission.admitted) this.admittedSinceView++;
     else {
+      this.refused++;
       if (admission.reason === 'pending_age') this.refusedForAge++;
       this.options.metrics.refused(admission.reason);
     }
@@ -77,13 +89,14 @@ export class BacklogMonitor implements PeriodicJob, AdmissionGate {
    * (`viewExpiresAfterMs`), and orders are then admitted without it.
    */
   async run(): Promise<void> {
-    const { db, bounds } = this.options;
+    const { db } = this.options;
     // Counted from before the count: an order admitted while it runs may be in it and counted twice,
     // which errs on refusing, never on overshooting.
     const admittedBefore = this.admittedSinceView;
-    const refusedBefore = this.refusedForAge;
+    const refusedForAgeBefore = this.refusedForAge;
+    const refusedBefore = this.refused;
     const { pending: pendingOrders, awaitingInventory } = await countBacklog(db);
-    const rank = agedOrderRank(awaitingInventory, bounds.ageStragglers);
+    const rank = agedOrderRank(awaitingInventory, this.options.bounds.ageStragglers);
     const placedAt = rank === undefined ? null : await awaitingInventoryPlacedAt(db, rank);
     const measuredAt = new Date();
     const view = {
@@ -94,9 +107,12 @@ export class BacklogMonitor implements PeriodicJob, AdmissionGate {
     };
     this.view = view;
     this.admittedSinceView -= admittedBefore;
-    this.refusedForAge -= refusedBefore;
-    this.limit = adaptPendingLimit(this.limit, view, bounds, refusedBefore > 0);
-    this.options.metrics.measured(view, this.limit);
+    this.refusedForAge -= refusedForAgeBefore;
+    this.refused -= refusedBefore;
+    this.watchDemand(admittedBefore, refusedBefore, measuredAt);
+    const bounds = this.bounds;
+    this.limit = adaptPendingLimit(this.limit, view, bounds, refusedForAgeBefore > 0);
+    this.options.metrics.measured(view, this.limit, bounds.maxPendingAgeMs);
     // Logged when it starts and when it ends; each refusal is counted (shopflow_orders_refused_total).
     const verdict = decideAdmission(view, bounds, measuredAt, this.limit);
     if (verdict.admitted === this.refusing) {
@@ -105,5 +121,16 @@ export class BacklogMonitor implements PeriodicJob, AdmissionGate {
       if (verdict.admitted) this.logger.info(backlog, 'backlog back within its bounds: new orders accepted again');
       else this.logger.warn({ ...backlog, reason: verdict.reason }, 'backlog over its bound: new orders refused');
     }
+  }
+
+  /** Updates the share of orders refused, and the bounds that follow from it, logging when the age bound changes. */
+  private watchDemand(admitted: number, refused: number, at: Date): void {
+    const was = this.bounds.maxPendingAgeMs;
+    this.demand = watchDemand(this.demand, admitted, refused, at.getTime());
+    this.bounds = boundsNow(this.options.bounds, this.demand);
+    const ageBoundMs = this.bounds.maxPendingAgeMs;
+    if (ageBoundMs === was) return;
+    if (this.demand.sustained) this.logger.warn({ ageBoundMs }, 'overload sustained: the backlog is held to the shorter age bound');
+    else this.logger.info({ ageBoundMs }, 'overload over: the backlog may grow to the age bound again');
   }
 }

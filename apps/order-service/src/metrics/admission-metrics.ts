@@ -3,7 +3,8 @@ import { type BacklogView, type PendingLimit, type RefusalReason } from '../doma
 
 /** What admission control records: each measurement of the backlog, each refused order. */
 export interface AdmissionMetrics {
-  measured(view: BacklogView, limit: PendingLimit): void;
+  /** `ageBoundMs`: the age bound that applied (shorter while overload is sustained). */
+  measured(view: BacklogView, limit: PendingLimit, ageBoundMs: number): void;
   refused(reason: RefusalReason): void;
 }
 
@@ -21,6 +22,8 @@ const REASONS: readonly RefusalReason[] = ['pending_orders', 'pending_age'];
  *   last measured. The orders waiting only for their payment are not in it (see admission.ts).
  * - `shopflow_pending_orders_limit`: the orders awaiting their reservation this replica admits up
  *   to, adapted to the age bound (see PendingLimit); +Inf while no bound applies.
+ * - `shopflow_admission_age_bound_seconds`: the age bound that applies, ADMISSION_MAX_PENDING_AGE_MS
+ *   or, while overload is sustained, ADMISSION_OVERLOAD_PENDING_AGE_MS (see DemandWatch); 0: none.
  * The gauges are one database's backlog seen by every replica: aggregate them with max, not sum.
  */
 export function admissionMetrics(registry: Registry): AdmissionMetrics {
@@ -53,8 +56,14 @@ export function admissionMetrics(registry: Registry): AdmissionMetrics {
     help: 'PENDING orders awaiting their stock reservation at which this replica refuses new ones, adapted to the age bound',
     registers,
   });
+  const ageBound = new Gauge({
+    name: 'shopflow_admission_age_bound_seconds',
+    help: 'Age bound admission control holds the orders awaiting their stock reservation to: shorter while overload is sustained',
+    registers,
+  });
   return {
-    measured(view, limit) {
+    measured(view, limit, ageBoundMs) {
+      ageBound.set(ageBoundMs / 1000);
       pending.set(view.pendingOrders);
       awaitingInventory.set(view.awaitingInventory);
       age.set(view.awaitingInventoryAgeMs / 1000);
