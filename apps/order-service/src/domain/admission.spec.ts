@@ -277,7 +277,10 @@ describe('boundsNow', () => {
   });
 
   it('only ever shortens the bound, and adds none where there is none', () => {
-    expect(boundsNow({ ...bounds, overloadPendingAgeMs: 0 }, overloaded)).toEqual({ ...bounds, overloadPendingAgeMs: 0 });
+    expect(boundsNow({ ...bounds, overloadPendingAgeMs: 0 }, overloaded)).toEqual({
+      ...bounds,
+      overloadPendingAgeMs: 0,
+    });
     expect(boundsNow({ ...bounds, overloadPendingAgeMs: 9000 }, overloaded).maxPendingAgeMs).toBe(5000);
     expect(boundsNow({ ...bounds, maxPendingAgeMs: 0 }, overloaded).maxPendingAgeMs).toBe(0);
   });

@@ -130,7 +130,8 @@ export class BacklogMonitor implements PeriodicJob, AdmissionGate {
     this.bounds = boundsNow(this.options.bounds, this.demand);
     const ageBoundMs = this.bounds.maxPendingAgeMs;
     if (ageBoundMs === was) return;
-    if (this.demand.sustained) this.logger.warn({ ageBoundMs }, 'overload sustained: the backlog is held to the shorter age bound');
+    if (this.demand.sustained)
+      this.logger.warn({ ageBoundMs }, 'overload sustained: the backlog is held to the shorter age bound');
     else this.logger.info({ ageBoundMs }, 'overload over: the backlog may grow to the age bound again');
   }
 }
