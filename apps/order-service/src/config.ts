@@ -42,8 +42,8 @@ export const configSchema = baseConfigSchema({ port: 3001 }).extend({
    * sagas per second than usual, where a fixed count would let the wait grow. A hiccup longer than
    * the bound (inventory-service restarting) refuses orders, with Retry-After, rather than piling
    * them up. The default is far above the reservation's wait in normal operation and refuses no
-   * order at full load; a lower bound keeps the accepted orders' wait under overload shorter, and
-   * refuses some orders at full load already (the trade-off measured: docs/performance.md,
+   * order at full load; while overload lasts, ADMISSION_OVERLOAD_PENDING_AGE_MS holds the wait
+   * shorter (a lower bound here would refuse orders at full load already: docs/performance.md,
    * "The limit stuck low").
    * Far below the 60 s timeout: a bound at or above ORDER_TIMEOUT_MS could never be reached
    * (orders are cancelled first). 0: no bound.
@@ -55,13 +55,15 @@ export const configSchema = baseConfigSchema({ port: 3001 }).extend({
     .max(7 * 24 * 3600_000)
     .default(550),
   /**
-   * The age bound while overload is sustained: while a quarter or more of the orders offered over
-   * the last seconds are refused, until under a tenth are (src/domain/admission.ts, DemandWatch).
+   * The age bound while overload is sustained: once a third of the orders offered have been refused
+   * for three seconds, until under a tenth are or none for a second (src/domain/admission.ts,
+   * DemandWatch).
    * ADMISSION_MAX_PENDING_AGE_MS is the queue a burst, or customers at full load, may build; under
    * sustained overload a queue that long keeps the service no busier, it only adds its wait to every
    * accepted saga. Only ever shortens the bound: at or above ADMISSION_MAX_PENDING_AGE_MS, or 0, the
-   * bound stays ADMISSION_MAX_PENDING_AGE_MS. The default kept the accepted orders' saga p99 under a
-   * second at twice the capacity on the bench's machine (docs/performance.md, "Overload").
+   * bound stays ADMISSION_MAX_PENDING_AGE_MS. The default brought the accepted orders' saga p99 at
+   * twice the capacity to about a second on the bench's machine (docs/performance.md, "A shorter
+   * bound while overload lasts").
    */
   ADMISSION_OVERLOAD_PENDING_AGE_MS: z.coerce
     .number()

@@ -313,7 +313,7 @@ describe('admission control: sustained overload', () => {
     await service?.stop();
   });
 
-  it('holds the backlog to the shorter age bound once most orders offered have been refused for a second', async () => {
+  it('holds the backlog to the shorter age bound once most orders offered have been refused for three seconds', async () => {
     // Two orders awaiting their reservation past the short bound, far within the long one.
     await service.placeOrder();
     await service.placeOrder();
@@ -325,7 +325,7 @@ describe('admission control: sustained overload', () => {
     expect(monitor.admit().admitted).toBe(true);
 
     // Offered far more than the 4 PENDING orders allow, measurement after measurement: 6 of every 8
-    // refused. Once that has lasted a second, the backlog's age is held to 200 ms, and it is older.
+    // refused. Once that has lasted three seconds, the backlog's age is held to 200 ms, and it is older.
     await eventually(async () => {
       const offered = Array.from({ length: 8 }, () => monitor.admit());
       expect(offered.filter((admission) => !admission.admitted).length).toBeGreaterThanOrEqual(6);

@@ -233,12 +233,12 @@ describe('watchDemand', () => {
     return watch;
   };
 
-  it('says overload is sustained once a quarter of the orders offered have been refused for a second', () => {
+  it('says overload is sustained once a third of the orders offered have been refused for three seconds', () => {
     // Twice the capacity offered: half refused.
-    expect(measure(initialDemandWatch(), 10, 15, 15).sustained).toBe(false);
-    expect(measure(initialDemandWatch(), 11, 15, 15).sustained).toBe(true);
-    expect(measure(initialDemandWatch(), 20, 30, 11).sustained).toBe(true);
-    expect(measure(initialDemandWatch(), 20, 30, 9).sustained).toBe(false);
+    expect(measure(initialDemandWatch(), 30, 15, 15).sustained).toBe(false);
+    expect(measure(initialDemandWatch(), 31, 15, 15).sustained).toBe(true);
+    expect(measure(initialDemandWatch(), 40, 30, 16).sustained).toBe(true);
+    expect(measure(initialDemandWatch(), 40, 30, 14).sustained).toBe(false);
   });
 
   it('does not take the refusals at the top of a burst for overload', () => {
@@ -246,18 +246,26 @@ describe('watchDemand', () => {
     const busy = measure(initialDemandWatch(), 10, 30, 0);
     const burst = measure(busy, 1, 30, 120);
     expect(burst.refusingSince).toBeDefined();
-    // The burst over, the share falls under a quarter within half a second.
-    expect(measure(burst, 10, 30, 0).sustained).toBe(false);
+    // The burst over, the share falls under a third at once.
+    expect(measure(burst, 40, 30, 0).sustained).toBe(false);
     // The same refusals at every measurement are overload.
-    expect(measure(burst, 10, 30, 120).sustained).toBe(true);
+    expect(measure(burst, 30, 30, 120).sustained).toBe(true);
   });
 
   it('says it is over once under a tenth are refused, not before: no flapping at the edge', () => {
-    const overloaded = measure(initialDemandWatch(), 20, 15, 15);
+    const overloaded = measure(initialDemandWatch(), 40, 15, 15);
     // A fifth refused: not enough to begin, not little enough to end.
     expect(measure(overloaded, 100, 24, 6).sustained).toBe(true);
     expect(measure(initialDemandWatch(), 100, 24, 6).sustained).toBe(false);
-    expect(measure(overloaded, 30, 30, 0).sustained).toBe(false);
+    // A few refused still, under a tenth: over.
+    expect(measure(overloaded, 30, 30, 2).sustained).toBe(false);
+  });
+
+  it('says it is over once nothing has been refused for a second, orders or not', () => {
+    const overloaded = measure(initialDemandWatch(), 40, 15, 15);
+    expect(watchDemand(overloaded, 0, 0, overloaded.at + 900).sustained).toBe(true);
+    expect(watchDemand(overloaded, 0, 0, overloaded.at + 1000).sustained).toBe(false);
+    expect(measure(overloaded, 10, 15, 0).sustained).toBe(false);
   });
 
   it('forgets with time: a second of overload weighs little ten seconds later', () => {

@@ -219,10 +219,12 @@ export function decideAdmission(
  * servers with a CoDel-style queue use a short timeout while their queue has not drained lately, a
  * long one otherwise).
  *
- * It begins once a quarter of the orders offered (demand a third over what is taken) have been refused
- * for {@link OVERLOAD_AFTER_MS} without a break, so that the refusals at the top of one burst (a shop's
- * customers arriving at once) are not taken for it; it ends once under a tenth are, so that it does
- * not flap at the edge. The shares are of counts that fade with a time constant of
+ * It begins once a third of the orders offered (demand half again what is taken) have been refused
+ * for {@link OVERLOAD_AFTER_MS} without a break, so that the refusals of a burst, or of customers
+ * arriving at once when a shop opens its doors, are not taken for it; it ends once under a tenth are,
+ * so that it does not flap at the edge, or once no order has been refused for a second (without
+ * orders the share stands still, and a pause after overload must not keep the shorter bound for the
+ * next customers). The shares are of counts that fade with a time constant of
  * {@link DEMAND_WINDOW_MS}: the last second or two, not the last refusal.
  */
 export interface DemandWatch {
@@ -232,19 +234,23 @@ export interface DemandWatch {
   refused: number;
   /** When it was last updated (ms since the epoch). */
   at: number;
-  /** Since when a quarter or more have been refused, without a break (ms since the epoch); undefined while fewer are. */
+  /** Since when a third or more have been refused, without a break (ms since the epoch); undefined while fewer are. */
   refusingSince?: number;
+  /** When it last counted a refusal (ms since the epoch). */
+  lastRefusalAt?: number;
   sustained: boolean;
 }
 
 /** The time constant over which offered and refused orders fade. */
 const DEMAND_WINDOW_MS = 1000;
 /** Overload begins once this share of the orders offered has been refused... */
-const OVERLOAD_FROM_SHARE = 0.25;
+const OVERLOAD_FROM_SHARE = 1 / 3;
 /** ...for this long... */
-const OVERLOAD_AFTER_MS = 1000;
-/** ...and ends once the share falls below this. */
+const OVERLOAD_AFTER_MS = 3000;
+/** ...and ends once the share falls below this, */
 const OVERLOAD_UNTIL_SHARE = 0.1;
+/** ...or once nothing has been refused for this long. */
+const OVERLOAD_ENDS_QUIET_MS = 1000;
 
 export const initialDemandWatch = (): DemandWatch => ({ offered: 0, refused: 0, at: -Infinity, sustained: false });
 
@@ -255,10 +261,12 @@ export function watchDemand(watch: DemandWatch, admitted: number, refused: numbe
   const refusedNow = watch.refused * kept + refused;
   const share = offered > 0 ? refusedNow / offered : 0;
   const refusingSince = share >= OVERLOAD_FROM_SHARE ? (watch.refusingSince ?? now) : undefined;
+  const lastRefusalAt = refused > 0 ? now : watch.lastRefusalAt;
+  // Nothing refused for a while is no overload, whatever the share: without orders the share stands still.
   const sustained = watch.sustained
-    ? share >= OVERLOAD_UNTIL_SHARE
+    ? share >= OVERLOAD_UNTIL_SHARE && now - (lastRefusalAt ?? -Infinity) < OVERLOAD_ENDS_QUIET_MS
     : refusingSince !== undefined && now - refusingSince >= OVERLOAD_AFTER_MS;
-  return { offered, refused: refusedNow, at: now, refusingSince, sustained };
+  return { offered, refused: refusedNow, at: now, refusingSince, lastRefusalAt, sustained };
 }
 
 /** The bounds that apply now: the age bound is the shorter one while overload is sustained. */
