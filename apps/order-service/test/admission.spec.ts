@@ -2,6 +2,7 @@ import { Database } from '@shopflow/postgres';
 import { eventually, sampleValue, scrapeMetrics } from '@shopflow/testing';
 import { Registry } from 'prom-client';
 import { type Config } from '../src/config';
+import { type AdmissionBounds } from '../src/domain/admission';
 import { BacklogMonitor } from '../src/jobs/backlog-monitor';
 import { admissionMetrics } from '../src/metrics/admission-metrics';
 import {
@@ -226,32 +227,42 @@ describe('admission control: how long the backlog has waited', () => {
   });
 });
 
+/**
+ * A backlog monitor of the test's own, on the service's database, measuring only when the test says
+ * (run()), with its own metrics registry; `gauge` reads one of its gauges.
+ */
+const ownMonitor = (
+  service: OrderServiceUnderTest,
+  bounds: Omit<AdmissionBounds, 'retryAfterSeconds' | 'viewExpiresAfterMs'>,
+) => {
+  const registry = new Registry();
+  const monitor = new BacklogMonitor({
+    db: new Database({ url: service.database.url, poolSize: 1 }),
+    intervalMs: 60_000,
+    bounds: { retryAfterSeconds: 1, viewExpiresAfterMs: 60_000, ...bounds },
+    logger: silentLogger,
+    metrics: admissionMetrics(registry),
+  });
+  const gauge = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values[0]?.value;
+  return { monitor, gauge };
+};
+
 describe('admission control: a limit cut low, then reservations faster than a measurement', () => {
   let service: OrderServiceUnderTest;
   let monitor: BacklogMonitor;
-  const bounds = {
-    maxPendingOrders: 100,
-    maxPendingAgeMs: 300,
-    // The refusals here are few in number but a large share: no shorter bound for sustained overload.
-    overloadPendingAgeMs: 0,
-    ageStragglers: 1,
-    retryAfterSeconds: 1,
-    viewExpiresAfterMs: 60_000,
-  };
-  const registry = new Registry();
+  let gauge: (name: string) => Promise<number | undefined>;
   const admitted = (times: number) => Array.from({ length: times }, () => monitor.admit().admitted);
-  const limit = async () => (await registry.getSingleMetric('shopflow_pending_orders_limit')?.get())?.values[0]?.value;
+  const limit = () => gauge('shopflow_pending_orders_limit');
 
   beforeAll(async () => {
     service = await startWith('order_admission_regrow');
-    // A monitor of the test's own, measuring when the test says (run()), on the service's database.
-    monitor = new BacklogMonitor({
-      db: new Database({ url: service.database.url, poolSize: 1 }),
-      intervalMs: 60_000,
-      bounds,
-      logger: silentLogger,
-      metrics: admissionMetrics(registry),
-    });
+    ({ monitor, gauge } = ownMonitor(service, {
+      maxPendingOrders: 100,
+      maxPendingAgeMs: 300,
+      // The refusals here are few in number but a large share: no shorter bound for sustained overload.
+      overloadPendingAgeMs: 0,
+      ageStragglers: 1,
+    }));
   });
 
   afterAll(async () => {
@@ -284,28 +295,17 @@ describe('admission control: a limit cut low, then reservations faster than a me
 describe('admission control: sustained overload', () => {
   let service: OrderServiceUnderTest;
   let monitor: BacklogMonitor;
-  // A long age bound and a short one for sustained overload; 4 PENDING orders at most.
-  const bounds = {
-    maxPendingOrders: 4,
-    maxPendingAgeMs: 60_000,
-    overloadPendingAgeMs: 200,
-    ageStragglers: 0,
-    retryAfterSeconds: 1,
-    viewExpiresAfterMs: 60_000,
-  };
-  const registry = new Registry();
-  const gauge = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values[0]?.value;
+  let gauge: (name: string) => Promise<number | undefined>;
 
   beforeAll(async () => {
     service = await startWith('order_admission_overload');
-    // A monitor of the test's own, measuring when the test says (run()), on the service's database.
-    monitor = new BacklogMonitor({
-      db: new Database({ url: service.database.url, poolSize: 1 }),
-      intervalMs: 60_000,
-      bounds,
-      logger: silentLogger,
-      metrics: admissionMetrics(registry),
-    });
+    // A long age bound and a short one for sustained overload; 4 PENDING orders at most.
+    ({ monitor, gauge } = ownMonitor(service, {
+      maxPendingOrders: 4,
+      maxPendingAgeMs: 60_000,
+      overloadPendingAgeMs: 200,
+      ageStragglers: 0,
+    }));
   });
 
   afterAll(async () => {
