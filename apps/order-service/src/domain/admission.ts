@@ -214,7 +214,8 @@ export function decideAdmission(
  * seconds. The age bound is the queue a burst may build, and it lets the backlog grow to its age so
  * that customers at full load, or a burst, are not refused. Under sustained overload there is always
  * more demand than the service finishes, so a shorter queue still keeps it busy: the queue the bound
- * allows then buys no throughput, only wait for every accepted order. So while a large share of the
+ * allows then buys little throughput (larger group-commit batches, on a machine with no CPU to spare:
+ * docs/performance.md), and wait for every accepted order. So while a large share of the
  * orders offered has been refused for a while, the bound is the shorter `overloadPendingAgeMs` (as
  * servers with a CoDel-style queue use a short timeout while their queue has not drained lately, a
  * long one otherwise).
