@@ -29,6 +29,7 @@ describe('the bench mail counter', () => {
 
     expect(results.every((result) => result.response.startsWith('250'))).toBe(true);
     expect(counter.count).toBe(40);
+    expect(counter.distinct).toBe(40);
   });
 
   it('answers pipelined commands in order, and counts a message only once its end mark arrives', async () => {
@@ -60,6 +61,21 @@ describe('the bench mail counter', () => {
         .map((line) => line.slice(0, 3)),
     ).toEqual(['220', '250', '250', '250', '250', '250', '354', '250', '221']);
     expect(counter.count).toBe(1);
+  });
+
+  it('tells copies by their Message-ID: each counted, but not as a distinct e-mail', async () => {
+    const transport = createTransport({ host: '127.0.0.1', port: counter.port, secure: false, pool: true });
+    const send = (messageId: string, subject = 'x') =>
+      transport.sendMail({ from: 'a@example.com', to: 'b@example.com', subject, text: 'y', messageId });
+    await send('<order-1.received@shopflow.local>');
+    await send('<order-1.received@shopflow.local>');
+    await send('<order-1.confirmed@shopflow.local>');
+    // A longer header, its Message-ID some kilobytes in.
+    await send('<order-2.received@shopflow.local>', 'long '.repeat(1000));
+    await send('<order-2.received@shopflow.local>', 'long '.repeat(1000));
+    transport.close();
+    expect(counter.count).toBe(5);
+    expect(counter.distinct).toBe(3);
   });
 
   it('answers each command later when told to, as a distant relay does, and still counts every e-mail', async () => {

@@ -144,7 +144,10 @@ export interface BenchReport {
     /** The first distinct errors of the whole run, lead-ins included. */
     errorExamples: string[];
     emailsExpected?: number;
+    /** Distinct e-mails received, by Message-ID. */
     emailsReceived?: number;
+    /** E-mails received again with a Message-ID already received: notification-service's at-least-once copies. */
+    emailCopies?: number;
     trackerFailedPolls: number;
   };
   /**

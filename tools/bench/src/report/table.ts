@@ -207,7 +207,12 @@ export function renderTable(report: BenchReport): string {
   );
   const totals = report.totals;
   const emails =
-    totals.emailsExpected === undefined ? '' : `; e-mails ${totals.emailsReceived}/${totals.emailsExpected}`;
+    totals.emailsExpected === undefined
+      ? ''
+      : `; e-mails ${totals.emailsReceived}/${totals.emailsExpected}` +
+        (totals.emailCopies
+          ? ` (and ${totals.emailCopies} ${totals.emailCopies === 1 ? 'copy' : 'copies'} with a Message-ID already received)`
+          : '');
   lines.push(
     `Orders: ${totals.ordersPlaced} placed, ${totals.ordersRefused} refused (overload), ${totals.reachedFinalState} reached a final state, ${totals.neverFinal} never did, ${totals.errors} errors${emails}`,
     report.ok

@@ -4,6 +4,12 @@ export interface MailCounter {
   port: number;
   /** E-mails accepted so far. */
   readonly count: number;
+  /**
+   * Of those, the distinct ones: by Message-ID, as receivers tell a copy (an e-mail without one is
+   * distinct). notification-service is at-least-once and sends a copy with the same Message-ID when
+   * it cannot know whether a send went through (use-cases/send-order-email.ts).
+   */
+  readonly distinct: number;
   /** From now on, answer every command (each pipelined group of them) this much later, as a distant relay does. */
   setReplyDelay(ms: number): void;
   close(): Promise<void>;
@@ -22,6 +28,8 @@ const CAPABILITIES = '250-mail-counter\r\n250-PIPELINING\r\n250 8BITMIME\r\n';
  */
 export async function startMailCounter(): Promise<MailCounter> {
   let count = 0;
+  let distinct = 0;
+  const seen = new Set<string>();
   let replyDelayMs = 0;
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
@@ -29,16 +37,21 @@ export async function startMailCounter(): Promise<MailCounter> {
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     socket.setNoDelay(true);
-    let accepted = 0;
-    const session = new SmtpSession(() => (accepted += 1));
+    let accepted: (string | undefined)[] = [];
+    const session = new SmtpSession((messageId) => accepted.push(messageId));
     socket.write(GREETING);
     socket.on('data', (chunk: Buffer) => {
       const { replies, quit } = session.receive(chunk.toString('latin1'));
       const answered = accepted;
-      accepted = 0;
+      accepted = [];
       const answer = () => {
         // Counted when the client learns it was accepted, as a relay's queue would.
-        count += answered;
+        for (const messageId of answered) {
+          count += 1;
+          if (messageId !== undefined && seen.has(messageId)) continue;
+          if (messageId !== undefined) seen.add(messageId);
+          distinct += 1;
+        }
         if (replies && !socket.destroyed) socket.write(replies);
         if (quit) socket.end();
       };
@@ -56,6 +69,9 @@ export async function startMailCounter(): Promise<MailCounter> {
     get count() {
       return count;
     },
+    get distinct() {
+      return distinct;
+    },
     setReplyDelay(ms: number) {
       replyDelayMs = ms;
     },
@@ -67,12 +83,20 @@ export async function startMailCounter(): Promise<MailCounter> {
   };
 }
 
+/** How much of a message's start is searched for its Message-ID: its header, whatever its body. */
+const HEADER_SCAN_LIMIT = 16_384;
+const MESSAGE_ID = /\r\nmessage-id:[ \t]*([^\r\n]+)/i;
+
 /** One connection's state: reading commands, or the message after DATA until its lone dot. */
 class SmtpSession {
   private pending = '';
   private inData = false;
+  /** The message's start as far as it has arrived, until its header has (for its Message-ID). */
+  private head = '';
+  /** How much of `pending` is already in `head`. */
+  private inHead = 0;
 
-  constructor(private readonly accepted: () => void) {}
+  constructor(private readonly accepted: (messageId: string | undefined) => void) {}
 
   /** Takes what arrived; returns the replies to write, in one go, and whether the client said QUIT. */
   receive(text: string): { replies: string; quit: boolean } {
@@ -80,15 +104,17 @@ class SmtpSession {
     let replies = '';
     for (;;) {
       if (this.inData) {
+        this.readHead();
         const end = this.pending.indexOf(END_OF_DATA);
         if (end < 0) {
           // Keep only what could be the start of the end mark.
           this.pending = this.pending.slice(-(END_OF_DATA.length - 1));
+          this.inHead = this.pending.length;
           return { replies, quit: false };
         }
         this.pending = this.pending.slice(end + END_OF_DATA.length);
         this.inData = false;
-        this.accepted();
+        this.accepted(MESSAGE_ID.exec(this.head)?.[1]?.trim());
         replies += '250 OK queued\r\n';
         continue;
       }
@@ -101,9 +127,19 @@ class SmtpSession {
         // The CRLF that ended the DATA line also opens the message: an empty one ends at once.
         this.pending = `\r\n${this.pending}`;
         this.inData = true;
+        this.head = '';
+        this.inHead = 0;
       }
       replies += reply(verb);
     }
+  }
+
+  /** Adds what arrived of the message to `head` until its header has ended (or is too long to be one). */
+  private readHead(): void {
+    if (this.head.length < HEADER_SCAN_LIMIT && !this.head.includes('\r\n\r\n', 2)) {
+      this.head += this.pending.slice(this.inHead, this.inHead + HEADER_SCAN_LIMIT);
+    }
+    this.inHead = this.pending.length;
   }
 }
 
