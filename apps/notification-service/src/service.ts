@@ -22,10 +22,12 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
     pool: config.SMTP_POOL,
     maxConnections: config.SMTP_MAX_CONNECTIONS,
   });
+  const sendingHere = new Set<string>();
   const dependencies = ({ db, transactions }: ServiceContext): NotificationDependencies => ({
     db,
     transactions,
     mailer,
+    sendingHere,
   });
   return startEventDrivenService(
     {

@@ -64,3 +64,40 @@ describe('several replicas handling duplicates of one e-mail at the same time', 
     expect(rows).toEqual([{ template: 'order-confirmed', sent_at: expect.any(Date) }]);
   });
 });
+
+describe('two deliveries of one event at the same time, on one replica', () => {
+  let env: TestEnvironment;
+  let service: RunningService;
+  let orders: Awaited<ReturnType<typeof orderPublisher>>;
+  const { logger, lines } = capturingLogger('info');
+
+  beforeAll(async () => {
+    env = await createTestEnvironment('notif_same_event');
+    service = await startService(env.config(), logger);
+    orders = await orderPublisher(env.vhost.url);
+  }, 60_000);
+
+  afterAll(async () => {
+    await orders?.close();
+    await service?.stop();
+    await env?.drop();
+  });
+
+  // As when order-service's outbox publishes one event twice (its publish confirmed too late).
+  it('sends one e-mail: the second delivery waits for the first instead of sending a copy', async () => {
+    const orderId = crypto.randomUUID();
+    const event = orderConfirmed(orderId);
+    await Promise.all([orders.publish(event), orders.publish(event)]);
+
+    const outcomes = await eventually(
+      () => {
+        const handled = lines.filter((line) => line['eventId'] === event.id && line['outcome']);
+        if (handled.length < 2) throw new Error(`${handled.length} of 2 deliveries handled`);
+        return handled.map((line) => line['outcome']);
+      },
+      { message: 'both deliveries handled' },
+    );
+    expect(outcomes.sort()).toEqual(['duplicate-event', 'sent']);
+    expect(emailsAbout(env.sink, orderId, 'order-confirmed')).toHaveLength(1);
+  });
+});

@@ -9,4 +9,9 @@ export interface NotificationDependencies {
   /** Reads outside any unit of work. */
   db: Database;
   mailer: SmtpMailer;
+  /**
+   * The e-mails (claim ids) this process is sending now, from its claim to the commit that marks it
+   * sent: another delivery of the same event here waits for it instead of sending a copy.
+   */
+  sendingHere: Set<string>;
 }

@@ -46,7 +46,13 @@ const LONGEST_PAUSE_MS = 500;
  * record makes it a duplicate, but it then finds the claim its own event holds, takes it and sends
  * the e-mail again. The SMTP server may have accepted the first attempt (SMTP cannot be asked), so
  * the copy carries the same Message-ID, by which receivers recognise it as a copy. (So does the rare
- * second e-mail of two deliveries of one event at the same time, each taking its event's claim.)
+ * second e-mail of two deliveries of one event at the same time on two replicas, each taking its
+ * event's claim.)
+ *
+ * Two deliveries of one event in this process at once (order-service's outbox may publish an event
+ * twice) are told apart from a redelivery after a crash by `sendingHere`: the second waits for the
+ * first, which is alive, instead of sending a copy. Across replicas they cannot be told apart, and
+ * the copy remains.
  *
  * Another event for the same e-mail (a second order.confirmed, perhaps on another replica) finds the
  * claim taken: sent, it sends nothing; unsent, it waits while the holder sends and marks it, and
@@ -65,26 +71,35 @@ export async function sendOrderEmail(deps: NotificationDependencies, event: Orde
     messageId: email.messageId,
     claimedBy: event.id,
   };
-  const handled = await deps.transactions.handleOnce(event, async (tx) => ({
-    result: await claimNotification(tx, claim),
-    events: [],
-  }));
-  const claimed = handled.outcome === 'handled' && handled.result;
-  // A duplicate too: it may be the redelivery of an event whose handling stopped after step 1.
-  const id = claimed ? claim.id : await claimLeftBehind(deps, claim);
-  if (id === undefined) return handled.outcome === 'duplicate' ? 'duplicate-event' : 'already-sent';
+  // Marked as this process's before the claim commits: no other delivery here can take it in between.
+  deps.sendingHere.add(claim.id);
+  let id: string | undefined;
+  try {
+    const handled = await deps.transactions.handleOnce(event, async (tx) => ({
+      result: await claimNotification(tx, claim),
+      events: [],
+    }));
+    const claimed = handled.outcome === 'handled' && handled.result;
+    // A duplicate too: it may be the redelivery of an event whose handling stopped after step 1.
+    id = claimed ? claim.id : await claimLeftBehind(deps, claim);
+    if (id === undefined) return handled.outcome === 'duplicate' ? 'duplicate-event' : 'already-sent';
 
-  await send(deps, id, email);
-  const recorded = await deps.transactions.run(async (tx) => {
-    if (!(await markSent(tx, id))) return { result: false, events: [] };
-    return { result: true, events: [notificationSent(email, event)] };
-  });
-  return recorded ? 'sent' : 'already-sent';
+    await send(deps, id, email);
+    const sentId = id;
+    const recorded = await deps.transactions.run(async (tx) => {
+      if (!(await markSent(tx, sentId))) return { result: false, events: [] };
+      return { result: true, events: [notificationSent(email, event)] };
+    });
+    return recorded ? 'sent' : 'already-sent';
+  } finally {
+    deps.sendingHere.delete(claim.id);
+    if (id !== undefined) deps.sendingHere.delete(id);
+  }
 }
 
 /**
- * The e-mail's claim when another delivery made it: its id if this delivery is to send it now,
- * undefined once it is sent. Waits while another delivery holds it (see CLAIM_LEASE_MARGIN_MS).
+ * The e-mail's claim when another delivery made it: its id if this delivery is to send it now (then
+ * in `sendingHere`), undefined once it is sent. Waits while another delivery holds it (see CLAIM_LEASE_MARGIN_MS).
  */
 async function claimLeftBehind(deps: NotificationDependencies, claim: NewClaim): Promise<string | undefined> {
   const leaseMs = deps.mailer.sendTimeoutMs + CLAIM_LEASE_MARGIN_MS;
@@ -99,7 +114,13 @@ async function claimLeftBehind(deps: NotificationDependencies, claim: NewClaim):
       const again = await claimNotification(tx, claim);
       return { result: again ? { state: 'taken' as const, id: claim.id } : { state: 'held' as const }, events: [] };
     });
-    if (found.state === 'taken') return found.id;
+    // This delivery's own claim (claimed anew), or one it may take: marked as this delivery's at once,
+    // before another here can take it too. Taken back from a delivery of the same event that this
+    // process is still sending, it is not: that delivery is alive, wait for it.
+    if (found.state === 'taken' && (found.id === claim.id || !deps.sendingHere.has(found.id))) {
+      deps.sendingHere.add(found.id);
+      return found.id;
+    }
     if (found.state === 'sent') return undefined;
     if (Date.now() > giveUpAt) {
       throw new AppError('unavailable', 'the e-mail is still being sent by another delivery', { orderId, template });
