@@ -1,14 +1,13 @@
-import { startService, type RunningService } from '../src/service';
 import {
-  createTestEnvironment,
   emailsAbout,
   orderConfirmed,
   orderPlaced,
-  orderPublisher,
   receivedEmail,
   silentLogger,
   watchNotificationsSent,
   type TestEnvironment,
+  startServiceUnderTest,
+  type ServiceUnderTest,
 } from './harness';
 
 /**
@@ -18,22 +17,19 @@ import {
  */
 describe('one e-mail per order and template, whatever arrives twice', () => {
   let env: TestEnvironment;
-  let service: RunningService;
-  let orders: Awaited<ReturnType<typeof orderPublisher>>;
+  let orders: ServiceUnderTest['orders'];
+  let sut: ServiceUnderTest;
   let notifications: Awaited<ReturnType<typeof watchNotificationsSent>>;
 
   beforeAll(async () => {
-    env = await createTestEnvironment('notif_once');
-    service = await startService(env.config({ PREFETCH: 1, SMTP_POOL: false }), silentLogger());
-    orders = await orderPublisher(env.vhost.url);
+    sut = await startServiceUnderTest('notif_once', silentLogger(), { PREFETCH: 1, SMTP_POOL: false });
+    ({ env, orders } = sut);
     notifications = await watchNotificationsSent(env.vhost.url);
   }, 60_000);
 
   afterAll(async () => {
     await notifications?.close();
-    await orders?.close();
-    await service?.stop();
-    await env?.drop();
+    await sut?.stop();
   });
 
   /** Publishes a marker order behind everything published so far and waits until it went all the way through. */

@@ -15,6 +15,7 @@ import { createTestDatabase, createTestVhost, eventually, type TestDatabase, typ
 import amqplib from 'amqplib';
 import path from 'node:path';
 import { readConfig, type Config } from '../src/config';
+import { startService, type RunningService } from '../src/service';
 import { startTestIdentityProvider, type Caller, type TestIdentityProvider } from '@shopflow/identity-provider';
 import { type NotificationTemplate } from '../src/domain/email-templates';
 import { startSmtpSink, type ReceivedMail as ReceivedEmail, type SmtpSink } from '@shopflow/testing';
@@ -121,6 +122,37 @@ export async function orderPublisher(url: string) {
       await channel.waitForConfirms();
     },
     close: () => connection.close(),
+  };
+}
+
+/** The service on an environment of its own, with a publisher of order events; `stop` ends and drops all of it. */
+export interface ServiceUnderTest {
+  env: TestEnvironment;
+  service: RunningService;
+  orders: Awaited<ReturnType<typeof orderPublisher>>;
+  stop(): Promise<void>;
+}
+
+export async function startServiceUnderTest(
+  prefix: string,
+  logger: Logger,
+  overrides: Partial<Config> = {},
+): Promise<ServiceUnderTest> {
+  const env = await createTestEnvironment(prefix);
+  const service = await startService(env.config(overrides), logger).catch(async (error: unknown) => {
+    await env.drop();
+    throw error;
+  });
+  const orders = await orderPublisher(env.vhost.url);
+  return {
+    env,
+    service,
+    orders,
+    stop: async () => {
+      await orders.close();
+      await service.stop();
+      await env.drop();
+    },
   };
 }
 

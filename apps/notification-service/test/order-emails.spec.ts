@@ -1,40 +1,38 @@
 import { FAILURE_HEADERS } from '@shopflow/messaging';
 import { eventually } from '@shopflow/testing';
 import amqplib from 'amqplib';
-import { startService, type RunningService } from '../src/service';
+import { type RunningService } from '../src/service';
 import {
   REFUSED_DOMAIN,
-  createTestEnvironment,
   getJson,
   SUPPORT,
   orderCancelled,
   orderConfirmed,
   orderPlaced,
-  orderPublisher,
   receivedEmail,
   silentLogger,
   watchNotificationsSent,
   type TestEnvironment,
+  startServiceUnderTest,
+  type ServiceUnderTest,
 } from './harness';
 
 describe('order e-mails, through a real RabbitMQ, PostgreSQL and SMTP server', () => {
   let env: TestEnvironment;
   let service: RunningService;
-  let orders: Awaited<ReturnType<typeof orderPublisher>>;
+  let orders: ServiceUnderTest['orders'];
+  let sut: ServiceUnderTest;
   let notifications: Awaited<ReturnType<typeof watchNotificationsSent>>;
 
   beforeAll(async () => {
-    env = await createTestEnvironment('notif_emails');
-    service = await startService(env.config(), silentLogger());
-    orders = await orderPublisher(env.vhost.url);
+    sut = await startServiceUnderTest('notif_emails', silentLogger());
+    ({ env, service, orders } = sut);
     notifications = await watchNotificationsSent(env.vhost.url);
   }, 60_000);
 
   afterAll(async () => {
     await notifications?.close();
-    await orders?.close();
-    await service?.stop();
-    await env?.drop();
+    await sut?.stop();
   });
 
   it('sends "order received" to the customer on order.placed, listing the items and the total', async () => {

@@ -7,6 +7,8 @@ import {
   emailsAbout,
   orderConfirmed,
   orderPublisher,
+  startServiceUnderTest,
+  type ServiceUnderTest,
   type TestEnvironment,
 } from './harness';
 
@@ -66,28 +68,20 @@ describe('several replicas handling duplicates of one e-mail at the same time', 
 });
 
 describe('two deliveries of one event at the same time, on one replica', () => {
-  let env: TestEnvironment;
-  let service: RunningService;
-  let orders: Awaited<ReturnType<typeof orderPublisher>>;
+  let sut: ServiceUnderTest;
   const { logger, lines } = capturingLogger('info');
 
   beforeAll(async () => {
-    env = await createTestEnvironment('notif_same_event');
-    service = await startService(env.config(), logger);
-    orders = await orderPublisher(env.vhost.url);
+    sut = await startServiceUnderTest('notif_same_event', logger);
   }, 60_000);
 
-  afterAll(async () => {
-    await orders?.close();
-    await service?.stop();
-    await env?.drop();
-  });
+  afterAll(() => sut?.stop());
 
   // As when order-service's outbox publishes one event twice (its publish confirmed too late).
   it('sends one e-mail: the second delivery waits for the first instead of sending a copy', async () => {
     const orderId = crypto.randomUUID();
     const event = orderConfirmed(orderId);
-    await Promise.all([orders.publish(event), orders.publish(event)]);
+    await Promise.all([sut.orders.publish(event), sut.orders.publish(event)]);
 
     const outcomes = await eventually(
       () => {
@@ -98,6 +92,6 @@ describe('two deliveries of one event at the same time, on one replica', () => {
       { message: 'both deliveries handled' },
     );
     expect(outcomes.sort()).toEqual(['duplicate-event', 'sent']);
-    expect(emailsAbout(env.sink, orderId, 'order-confirmed')).toHaveLength(1);
+    expect(emailsAbout(sut.env.sink, orderId, 'order-confirmed')).toHaveLength(1);
   });
 });

@@ -1,36 +1,34 @@
 import { countMessages, eventually } from '@shopflow/testing';
-import { startService, type RunningService } from '../src/service';
+import { type RunningService } from '../src/service';
 import {
   capturingLogger,
-  createTestEnvironment,
   emailsAbout,
   getJson,
   orderConfirmed,
   orderPlaced,
-  orderPublisher,
   receivedEmail,
   type TestEnvironment,
+  startServiceUnderTest,
+  type ServiceUnderTest,
 } from './harness';
 import { startSmtpSink, type SmtpSink } from '@shopflow/testing';
 
 describe('SMTP server down', () => {
   let env: TestEnvironment;
   let service: RunningService;
-  let orders: Awaited<ReturnType<typeof orderPublisher>>;
+  let orders: ServiceUnderTest['orders'];
+  let sut: ServiceUnderTest;
   let restarted: SmtpSink | undefined;
   const { logger, lines } = capturingLogger();
 
   beforeAll(async () => {
-    env = await createTestEnvironment('notif_outage');
-    service = await startService(env.config(), logger);
-    orders = await orderPublisher(env.vhost.url);
+    sut = await startServiceUnderTest('notif_outage', logger);
+    ({ env, service, orders } = sut);
   }, 60_000);
 
   afterAll(async () => {
-    await orders?.close();
-    await service?.stop();
+    await sut?.stop();
     await restarted?.close();
-    await env?.drop();
   });
 
   const readiness = async () =>

@@ -228,13 +228,14 @@ describe('admission control: how long the backlog has waited', () => {
 });
 
 /**
- * A backlog monitor of the test's own, on the service's database, measuring only when the test says
- * (run()), with its own metrics registry; `gauge` reads one of its gauges.
+ * The service, and a backlog monitor of the test's own on its database, measuring only when the test
+ * says (run()), with its own metrics registry; `gauge` reads one of its gauges.
  */
-const ownMonitor = (
-  service: OrderServiceUnderTest,
+const withOwnMonitor = async (
+  prefix: string,
   bounds: Omit<AdmissionBounds, 'retryAfterSeconds' | 'viewExpiresAfterMs'>,
 ) => {
+  const service = await startWith(prefix);
   const registry = new Registry();
   const monitor = new BacklogMonitor({
     db: new Database({ url: service.database.url, poolSize: 1 }),
@@ -244,96 +245,88 @@ const ownMonitor = (
     metrics: admissionMetrics(registry),
   });
   const gauge = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values[0]?.value;
-  return { monitor, gauge };
+  const stop = async () => {
+    await monitor.close();
+    await service.stop();
+  };
+  return { service, monitor, gauge, stop };
 };
 
 describe('admission control: a limit cut low, then reservations faster than a measurement', () => {
-  let service: OrderServiceUnderTest;
-  let monitor: BacklogMonitor;
-  let gauge: (name: string) => Promise<number | undefined>;
-  const admitted = (times: number) => Array.from({ length: times }, () => monitor.admit().admitted);
-  const limit = () => gauge('shopflow_pending_orders_limit');
+  let sut: Awaited<ReturnType<typeof withOwnMonitor>>;
+  const admitted = (times: number) => Array.from({ length: times }, () => sut.monitor.admit().admitted);
+  const limit = () => sut.gauge('shopflow_pending_orders_limit');
 
   beforeAll(async () => {
-    service = await startWith('order_admission_regrow');
-    ({ monitor, gauge } = ownMonitor(service, {
+    sut = await withOwnMonitor('order_admission_regrow', {
       maxPendingOrders: 100,
       maxPendingAgeMs: 300,
       // The refusals here are few in number but a large share: no shorter bound for sustained overload.
       overloadPendingAgeMs: 0,
       ageStragglers: 1,
-    }));
+    });
   });
 
-  afterAll(async () => {
-    await monitor?.close();
-    await service?.stop();
-  });
+  afterAll(() => sut?.stop());
 
   it('grows the limit again while it refuses orders, though the backlog it measures stays below it', async () => {
     // Two orders unanswered past the bound cut the limit to its floor: 2.
-    const stuck = [await service.placeOrder(), await service.placeOrder()];
+    const stuck = [await sut.service.placeOrder(), await sut.service.placeOrder()];
     await eventually(async () => {
-      await monitor.run();
+      await sut.monitor.run();
       expect(await limit()).toBe(2);
     });
-    await service.publish(...stuck.map((placed) => reservationFailed(placed)));
+    await sut.service.publish(...stuck.map((placed) => reservationFailed(placed)));
     for (const placed of stuck)
-      await service.orderWhen(placed.payload.orderId, (o) => o.status === 'CANCELLED', 'cancelled');
-    await monitor.run();
+      await sut.service.orderWhen(placed.payload.orderId, (o) => o.status === 'CANCELLED', 'cancelled');
+    await sut.monitor.run();
     expect(await limit()).toBe(2);
 
     // Nothing awaits a reservation when measured (as when reservations come back within a
     // measurement interval): the limit refuses orders admitted since, and then grows.
     expect(admitted(3)).toEqual([true, true, false]);
-    await monitor.run();
+    await sut.monitor.run();
     expect(await limit()).toBe(3);
     expect(admitted(4)).toEqual([true, true, true, false]);
   });
 });
 
 describe('admission control: sustained overload', () => {
-  let service: OrderServiceUnderTest;
-  let monitor: BacklogMonitor;
-  let gauge: (name: string) => Promise<number | undefined>;
+  let sut: Awaited<ReturnType<typeof withOwnMonitor>>;
 
   beforeAll(async () => {
-    service = await startWith('order_admission_overload');
     // A long age bound and a short one for sustained overload; 4 PENDING orders at most.
-    ({ monitor, gauge } = ownMonitor(service, {
+    sut = await withOwnMonitor('order_admission_overload', {
       maxPendingOrders: 4,
       maxPendingAgeMs: 60_000,
       overloadPendingAgeMs: 200,
       ageStragglers: 0,
-    }));
+    });
   });
 
-  afterAll(async () => {
-    await monitor?.close();
-    await service?.stop();
-  });
+  afterAll(() => sut?.stop());
 
   it('holds the backlog to the shorter age bound once most orders offered have been refused for three seconds', async () => {
     // Two orders awaiting their reservation past the short bound, far within the long one.
-    await service.placeOrder();
-    await service.placeOrder();
+    await sut.service.placeOrder();
+    await sut.service.placeOrder();
     await eventually(async () => {
-      await monitor.run();
-      expect(await gauge('shopflow_pending_orders_age_seconds')).toBeGreaterThan(0.2);
+      await sut.monitor.run();
+      expect(await sut.gauge('shopflow_pending_orders_age_seconds')).toBeGreaterThan(0.2);
     });
-    expect(await gauge('shopflow_admission_age_bound_seconds')).toBe(60);
-    expect(monitor.admit().admitted).toBe(true);
+    expect(await sut.gauge('shopflow_admission_age_bound_seconds')).toBe(60);
+    expect(sut.monitor.admit().admitted).toBe(true);
 
     // Offered far more than the 4 PENDING orders allow, measurement after measurement: 6 of every 8
     // refused. Once that has lasted three seconds, the backlog's age is held to 200 ms, and it is older.
     await eventually(async () => {
-      const offered = Array.from({ length: 8 }, () => monitor.admit());
+      const offered = Array.from({ length: 8 }, () => sut.monitor.admit());
       expect(offered.filter((admission) => !admission.admitted).length).toBeGreaterThanOrEqual(6);
-      await monitor.run();
-      expect(await gauge('shopflow_admission_age_bound_seconds')).toBe(0.2);
+      await sut.monitor.run();
+      expect(await sut.gauge('shopflow_admission_age_bound_seconds')).toBe(0.2);
     });
-    expect(monitor.admit()).toMatchObject({ admitted: false, reason: 'pending_age' });
-    expect(await gauge('shopflow_pending_orders_limit')).toBe(1);
+    expect(sut.monitor.admit()).toMatchObject({ admitted: false, reason: 'pending_age' });
+    expect(await sut.gauge('shopflow_pending_orders_limit')).toBe(1);
   });
 });
 
