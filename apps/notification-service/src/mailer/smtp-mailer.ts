@@ -2,6 +2,7 @@ import { AppError } from '@shopflow/errors';
 import { createTransport, type SendMailOptions, type SMTPPoolOptions, type Transporter } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { type EmailContent } from '../domain/email-layout';
+import { messageBytes } from './mime-message';
 
 export interface SmtpSettings {
   host: string;
@@ -96,15 +97,15 @@ export class SmtpMailer {
 }
 
 /**
- * The whole message, built by nodemailer's own composer, for the transport to send in one piece
- * (`raw`, with the envelope the composer read off its headers). Handed the parts instead, the
- * transport streams the MIME tree to the socket as it is produced: a write for every part, each a
- * system call and a wake-up of the SMTP server, where the whole message takes a couple
- * (docs/performance-history.md).
+ * The whole message, composed by nodemailer (mime-message.ts says how its bytes are written), for
+ * the transport to send in one piece (`raw`, with the envelope the composer read off its headers).
+ * Handed the parts instead, the transport streams the MIME tree to the socket as it is produced: a
+ * write for every part, each a system call and a wake-up of the SMTP server, where the whole message
+ * takes a couple (docs/performance-history.md).
  */
 async function compose(mail: SendMailOptions): Promise<Pick<SendMailOptions, 'envelope' | 'raw'>> {
   const message = new MailComposer(mail).compile();
-  return { envelope: message.getEnvelope(), raw: await message.build() };
+  return { envelope: message.getEnvelope(), raw: await messageBytes(message) };
 }
 
 function transportOptions(settings: SmtpSettings): SMTPPoolOptions {
