@@ -85,12 +85,7 @@ export async function sendOrderEmail(deps: NotificationDependencies, event: Orde
     if (id === undefined) return handled.outcome === 'duplicate' ? 'duplicate-event' : 'already-sent';
 
     await send(deps, id, email);
-    const sentId = id;
-    const recorded = await deps.transactions.run(async (tx) => {
-      if (!(await markSent(tx, sentId))) return { result: false, events: [] };
-      return { result: true, events: [notificationSent(email, event)] };
-    });
-    return recorded ? 'sent' : 'already-sent';
+    return (await recordSent(deps, id, email, event)) ? 'sent' : 'already-sent';
   } finally {
     deps.sendingHere.delete(claim.id);
     if (id !== undefined) deps.sendingHere.delete(id);
@@ -142,6 +137,14 @@ async function send(deps: NotificationDependencies, id: string, email: OrderEmai
     }
     throw error;
   }
+}
+
+/** Marks the claimed e-mail sent and emits notification.sent; false if another delivery marked it first. */
+function recordSent(deps: NotificationDependencies, id: string, email: OrderEmail, cause: Envelope): Promise<boolean> {
+  return deps.transactions.run(async (tx) => {
+    if (!(await markSent(tx, id))) return { result: false, events: [] };
+    return { result: true, events: [notificationSent(email, cause)] };
+  });
 }
 
 function notificationSent(email: OrderEmail, cause: Envelope) {
