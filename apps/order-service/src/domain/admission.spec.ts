@@ -268,6 +268,21 @@ describe('watchDemand', () => {
     expect(measure(overloaded, 10, 15, 0).sustained).toBe(false);
   });
 
+  it('takes a second without refusals for a break: no flapping while no order comes', () => {
+    // Refusing for seconds, then no order at all (a stall upstream): the share stands still at half.
+    let watch = measure(initialDemandWatch(), 40, 15, 15);
+    const states: boolean[] = [];
+    for (let i = 0; i < 20; i++) {
+      watch = measure(watch, 1, 0, 0);
+      states.push(watch.sustained);
+    }
+    // Over once the quiet second passed, and not back while nothing is refused.
+    expect(states.slice(10)).toEqual(Array(10).fill(false));
+    // Refusals again: overload begins only after three more seconds of them.
+    expect(measure(watch, 29, 15, 15).sustained).toBe(false);
+    expect(measure(watch, 31, 15, 15).sustained).toBe(true);
+  });
+
   it('forgets with time: a second of overload weighs little ten seconds later', () => {
     const overloaded = measure(initialDemandWatch(), 20, 0, 30);
     const later = watchDemand(overloaded, 0, 0, overloaded.at + 10_000);

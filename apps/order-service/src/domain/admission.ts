@@ -235,7 +235,10 @@ export interface DemandWatch {
   refused: number;
   /** When it was last updated (ms since the epoch). */
   at: number;
-  /** Since when a third or more have been refused, without a break (ms since the epoch); undefined while fewer are. */
+  /**
+   * Since when a third or more have been refused without a break (ms since the epoch); undefined while
+   * fewer are, or after a quiet spell (see OVERLOAD_ENDS_QUIET_MS).
+   */
   refusingSince?: number;
   /** When it last counted a refusal (ms since the epoch). */
   lastRefusalAt?: number;
@@ -261,11 +264,13 @@ export function watchDemand(watch: DemandWatch, admitted: number, refused: numbe
   const offered = watch.offered * kept + admitted + refused;
   const refusedNow = watch.refused * kept + refused;
   const share = offered > 0 ? refusedNow / offered : 0;
-  const refusingSince = share >= OVERLOAD_FROM_SHARE ? (watch.refusingSince ?? now) : undefined;
   const lastRefusalAt = refused > 0 ? now : watch.lastRefusalAt;
-  // Nothing refused for a while is no overload, whatever the share: without orders the share stands still.
+  // Nothing refused for a while is no overload, whatever the share: without orders the share stands
+  // still. Such a quiet spell is a break in the refusals too, or overload would begin again at once.
+  const refusing = now - (lastRefusalAt ?? -Infinity) < OVERLOAD_ENDS_QUIET_MS;
+  const refusingSince = refusing && share >= OVERLOAD_FROM_SHARE ? (watch.refusingSince ?? now) : undefined;
   const sustained = watch.sustained
-    ? share >= OVERLOAD_UNTIL_SHARE && now - (lastRefusalAt ?? -Infinity) < OVERLOAD_ENDS_QUIET_MS
+    ? refusing && share >= OVERLOAD_UNTIL_SHARE
     : refusingSince !== undefined && now - refusingSince >= OVERLOAD_AFTER_MS;
   return { offered, refused: refusedNow, at: now, refusingSince, lastRefusalAt, sustained };
 }
