@@ -11,7 +11,7 @@ const LINE_LENGTH = 76;
  *
  * Why: `build()` streams each part through a pipeline of Transform streams (an encoder, a newline
  * check), with a turn of the event loop between parts. For an e-mail of a few kilobytes that
- * machinery costs ten times what the encoding does, and it was the largest single cost of sending an
+ * machinery costs far more than the encoding does, and it was the largest single cost of sending an
  * e-mail in this service's CPU profile (docs/performance.md, "Composing an e-mail"). The tree, its
  * headers (folding, encoded words, boundaries) and the encoders stay nodemailer's: this only joins
  * their output, as `MimeNode.stream` does. Anything else (a stream or Buffer as content, a raw
