@@ -143,15 +143,27 @@ export async function startServiceUnderTest(
     await env.drop();
     throw error;
   });
-  const orders = await orderPublisher(env.vhost.url);
+  const stopService = async () => {
+    try {
+      await service.stop();
+    } finally {
+      await env.drop();
+    }
+  };
+  const orders = await orderPublisher(env.vhost.url).catch(async (error: unknown) => {
+    await stopService();
+    throw error;
+  });
   return {
     env,
     service,
     orders,
     stop: async () => {
-      await orders.close();
-      await service.stop();
-      await env.drop();
+      try {
+        await orders.close();
+      } finally {
+        await stopService();
+      }
     },
   };
 }

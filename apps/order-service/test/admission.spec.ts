@@ -246,8 +246,11 @@ const withOwnMonitor = async (
   });
   const gauge = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values[0]?.value;
   const stop = async () => {
-    await monitor.close();
-    await service.stop();
+    try {
+      await monitor.close();
+    } finally {
+      await service.stop();
+    }
   };
   return { service, monitor, gauge, stop };
 };

@@ -48,8 +48,10 @@ export async function startMailCounter(): Promise<MailCounter> {
         // Counted when the client learns it was accepted, as a relay's queue would.
         for (const messageId of answered) {
           count += 1;
-          if (messageId !== undefined && seen.has(messageId)) continue;
-          if (messageId !== undefined) seen.add(messageId);
+          if (messageId !== undefined) {
+            if (seen.has(messageId)) continue;
+            seen.add(messageId);
+          }
           distinct += 1;
         }
         if (replies && !socket.destroyed) socket.write(replies);
