@@ -4,7 +4,7 @@ import { Database } from '@shopflow/postgres';
 import { SCHEMA_MIGRATION } from './data-access/schema-version';
 import { SERVICE_NAME, type Config } from './config';
 import { catalogRoutes } from './http/catalog.routes';
-import { orderRoutes } from './http/orders.routes';
+import { orderRoutes, screenNewOrders } from './http/orders.routes';
 import { BacklogMonitor } from './jobs/backlog-monitor';
 import { timeoutSweeper } from './jobs/timeout-sweeper';
 import { admissionMetrics } from './metrics/admission-metrics';
@@ -50,6 +50,7 @@ export function startService(config: Config, logger: Logger): Promise<RunningSer
       schemaMigration: SCHEMA_MIGRATION,
       publishes: ORDER_EVENTS,
       handlers: (context) => orderHandlers(dependencies(context)),
+      admission: (context) => screenNewOrders(backlogMonitor(context)),
       routers: (context) => [
         orderRoutes(dependencies(context), backlogMonitor(context)),
         catalogRoutes(dependencies(context)),

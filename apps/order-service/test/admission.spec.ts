@@ -182,6 +182,13 @@ describe('admission control: between two measurements', () => {
   afterAll(() => service?.stop());
 
   it('counts the orders it admitted since the last measurement: a burst stops at the bound', async () => {
+    // Requests refused for their caller pass the screening, but never take an order's place.
+    const unauthenticated = { authorization: 'Bearer not-a-token' };
+    const staff = { sub: 'staff-1', scope: 'catalog:write' };
+    for (let i = 0; i < 3; i++) {
+      expect((await service.request('POST', '/orders', orderRequest(), unauthenticated)).status).toBe(401);
+      expect((await service.request('POST', '/orders', orderRequest(), {}, staff)).status).toBe(403);
+    }
     for (let i = 0; i < 3; i++) await service.placeOrder();
 
     expectRefused(

@@ -12,7 +12,7 @@ import {
 import { Database, sql } from '@shopflow/postgres';
 import { createServiceMetrics, type Logger, type ServiceMetrics } from '@shopflow/observability';
 import { stopTracing } from '@shopflow/observability/tracing';
-import { type Router } from 'express';
+import { type RequestHandler, type Router } from 'express';
 import { runShutdownSteps, type ShutdownStep } from './graceful-shutdown';
 import { type BaseConfig } from './load-config';
 import { JobSchedule, type PeriodicJob } from './periodic-job';
@@ -38,6 +38,8 @@ export interface EventDrivenService {
   /** Its replicas read its queue one at a time, the others standing by (see ConsumerOptions). */
   singleActiveConsumer?: boolean;
   routers(context: ServiceContext): Router[];
+  /** Load shedding: runs before a request is logged, read or authenticated (see HttpAppOptions.admission). */
+  admission?(context: ServiceContext): RequestHandler;
   /** Dependencies beyond the database and the broker that must answer for the service to be ready. */
   readiness?: ReadinessCheck[];
   /** Runs once connected, before the service takes traffic (e.g. seeding). */
@@ -108,6 +110,7 @@ export async function startEventDrivenService(
     logger,
     metrics,
     routers: service.routers(context),
+    admission: service.admission?.(context),
     authenticate: authenticate(new AccessTokenVerifier(config)),
     readiness: [
       { name: 'database', check: () => db.query(sql`SELECT 1`) },

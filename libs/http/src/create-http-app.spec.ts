@@ -161,15 +161,45 @@ describe('HTTP app', () => {
     ).toEqual([{ level: 50, message: 'password=hunter2 leaked in a driver error', stacked: true }]);
   });
 
-  it('logs a refusal that names when to come back (load shedding) in one warning line, and nothing at error level', async () => {
+  it('answers a refusal that names when to come back (load shedding) without a log line: under overload there are thousands', async () => {
     const { lines, logger } = capturedLog();
     const res = await request(app(true, logger)).post('/busy').set('authorization', 'Bearer good');
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
-    const logged = lines.map((line) => JSON.parse(line) as { level: number; msg: string; reason?: string });
-    expect(logged.map(({ level, msg, reason }) => ({ level, msg, reason }))).toEqual([
-      { level: 40, msg: 'request refused', reason: 'too busy; try again later' },
-    ]);
+    expect(JSON.parse(res.text)).toMatchObject({ status: 503, detail: 'too busy; try again later' });
+    expect(lines).toEqual([]);
+  });
+
+  it('sheds load before a request is authenticated or its body read; what it lets through is', async () => {
+    let shedding = true;
+    const shed = Router().post('/things', (_req, res, next) => {
+      if (!shedding) return next();
+      res.set('Retry-After', '2');
+      throw new AppError('unavailable', 'too busy; try again later');
+    });
+    const things = Router().post('/things', (req, res) => res.status(201).json(req.body));
+    const shedder = createHttpApp({
+      logger: createLogger({ service: 'test', level: 'silent' }),
+      routers: [things],
+      authenticate,
+      admission: shed,
+      readiness: [],
+    });
+    const unreadable = () => request(shedder).post('/things').type('json').send('{"name":');
+
+    const refused = await unreadable();
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('2');
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+
+    shedding = false;
+    expect((await unreadable()).status).toBe(400);
+    expect((await request(shedder).post('/things').send({ name: 'x' })).status).toBe(401);
+    expect(
+      (await request(shedder).post('/things').set('authorization', 'Bearer good').send({ name: 'x' })).body,
+    ).toEqual({
+      name: 'x',
+    });
   });
 
   it("never writes a request's credentials to its log line", async () => {

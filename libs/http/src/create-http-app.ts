@@ -17,6 +17,14 @@ export interface HttpAppOptions {
    * the orchestrator and Prometheus hold no token, which is why /metrics belongs on an internal network.
    */
   authenticate: RequestHandler;
+  /**
+   * Load shedding: runs first, before a request is logged, its body read or its caller
+   * authenticated, so that refusing work costs as little as it can (under overload most requests
+   * are refused, and each refusal spends the CPU the work in flight is short of). A refusal is an
+   * error it throws, a 503 with Retry-After, answered by the one error handler without a log line of
+   * its own: the service counts its refusals and logs when it starts and stops refusing.
+   */
+  admission?: RequestHandler;
   readiness: ReadinessCheck[];
   /** When given: HTTP request metrics, and `GET /metrics` for Prometheus. */
   metrics?: ServiceMetrics;
@@ -32,11 +40,19 @@ function fromBodyParser(error: { type?: string; message: string }): AppError | u
   return undefined;
 }
 
-export function createHttpApp({ logger, routers, authenticate, readiness, metrics }: HttpAppOptions): Express {
+export function createHttpApp({
+  logger,
+  routers,
+  authenticate,
+  admission,
+  readiness,
+  metrics,
+}: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   if (metrics) app.use(httpMetricsMiddleware(metrics));
+  if (admission) app.use(admission);
   app.use(
     pinoHttp({
       logger: logger.child({ component: 'http' }),
@@ -62,18 +78,16 @@ export function createHttpApp({ logger, routers, authenticate, readiness, metric
     const problem = toProblem(appError, req.originalUrl);
     const challenge = bearerChallenge(appError);
     if (challenge) res.set('WWW-Authenticate', challenge);
-    // A refusal that tells the client when to come back (load shedding) is the service working as
-    // designed: one warning line, no stack (under overload there are thousands a second). Any other
-    // 5xx is logged by the request log, in its one line, with this error and its stack.
-    if (isLoadShedding(problem.status, res)) req.log.warn({ reason: problem.detail }, 'request refused');
-    else if (problem.status >= 500) res.err = error instanceof Error ? error : appError;
+    // A 5xx is logged by the request log, in its one line, with this error and its stack; load
+    // shedding is not logged there (see isLoadShedding).
+    if (problem.status >= 500) res.err = error instanceof Error ? error : appError;
     res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   };
   app.use(handleError);
   return app;
 }
 
-/** The request log's level for an answered request; a load-shedding refusal is logged by the error handler instead. */
+/** The request log's level for an answered request. */
 function requestLogLevel(res: ServerResponse, err: Error | undefined): 'silent' | 'error' | 'warn' | 'debug' {
   if (isLoadShedding(res.statusCode, res)) return 'silent';
   if (err || res.statusCode >= 500) return 'error';
@@ -81,9 +95,9 @@ function requestLogLevel(res: ServerResponse, err: Error | undefined): 'silent' 
 }
 
 /**
- * A 503 that tells the client when to come back: the service shedding load as designed. It is
- * logged once, as a warning by the error handler; the request log skips it (under overload there are
- * thousands a second, and each line costs the CPU the service is short of).
+ * A 503 that tells the client when to come back: the service shedding load as designed. No line
+ * per refusal: under overload there are thousands a second, and each line costs the CPU the service
+ * is short of. The service counts them, and logs when it starts and stops refusing.
  */
 function isLoadShedding(status: number, res: ServerResponse): boolean {
   return status === 503 && res.getHeader('retry-after') !== undefined;

@@ -282,7 +282,13 @@ export function boundsNow(bounds: AdmissionBounds, watch: DemandWatch): Admissio
   return { ...bounds, maxPendingAgeMs: overload };
 }
 
-/** Asked by `POST /orders` before anything else: answers from memory, never from the database. */
+/** Asked by `POST /orders`: answers from memory, never from the database. */
 export interface AdmissionGate {
+  /**
+   * The decision for a request not read yet, so that a refusal costs as little as it can: a refusal
+   * is counted, an admission is not (the request may still be refused for its token or its body).
+   */
+  screen(): Admission;
+  /** The decision for an order about to be placed: an admission is counted against the limit. */
   admit(): Admission;
 }

@@ -2,9 +2,9 @@ import { hasScope, principalOf, requireScope, type Principal } from '@shopflow/a
 import { AppError } from '@shopflow/errors';
 import { paymentTokenSchema, quantitySchema, skuSchema } from '@shopflow/events';
 import { parseRequest } from '@shopflow/http';
-import { Router, type RequestHandler } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { type AdmissionGate } from '../domain/admission';
+import { type Admission, type AdmissionGate } from '../domain/admission';
 import { decodeCursor } from '../domain/order-cursor';
 import { type OrderViewer } from '../domain/order-viewer';
 import { type OrderDependencies } from '../use-cases/dependencies';
@@ -50,22 +50,40 @@ const listQuery = z.object({
 
 const orderId = z.uuid();
 
+/** The 503 problem+json (the `unavailable` kind, through the app's one error handler) with Retry-After. */
+function refuse(res: Response, admission: Admission & { admitted: false }): never {
+  res.set('Retry-After', String(admission.retryAfterSeconds));
+  throw new AppError('unavailable', 'too many orders are still being processed; try again later', {
+    reason: admission.reason,
+    retryAfterSeconds: admission.retryAfterSeconds,
+  });
+}
+
 /**
- * Refuses a new order while the backlog of unfinished sagas is over its bounds: 503 problem+json
- * (the `unavailable` kind, through the app's one error handler) with Retry-After, before anything
- * is parsed, read or stored. A retry with an Idempotency-Key is refused too: telling it from a new
- * order would take a query per request, which is what a refusal must not cost.
+ * Refuses a new order while the backlog of unfinished sagas is over its bounds, before the request
+ * is logged, read or authenticated (the app's `admission` step): under overload most requests are
+ * refused, and each refusal spends the CPU the sagas in flight are short of. A retry with an
+ * Idempotency-Key is refused too: telling it from a new order would take a query per request.
+ */
+export function screenNewOrders(gate: AdmissionGate): Router {
+  const router = Router();
+  router.post('/orders', (_req, res, next) => {
+    const admission = gate.screen();
+    if (!admission.admitted) refuse(res, admission);
+    next();
+  });
+  return router;
+}
+
+/**
+ * Counts the order against the bounds once its caller is authenticated: a request refused for its
+ * token never takes an admitted order's place. It refuses too, when the orders admitted since the
+ * screening reached the bound.
  */
 function admitNewOrders(gate: AdmissionGate): RequestHandler {
   return (_req, res, next) => {
     const admission = gate.admit();
-    if (!admission.admitted) {
-      res.set('Retry-After', String(admission.retryAfterSeconds));
-      throw new AppError('unavailable', 'too many orders are still being processed; try again later', {
-        reason: admission.reason,
-        retryAfterSeconds: admission.retryAfterSeconds,
-      });
-    }
+    if (!admission.admitted) refuse(res, admission);
     next();
   };
 }

@@ -73,14 +73,19 @@ export class BacklogMonitor implements PeriodicJob, AdmissionGate {
     return this.options.db.close();
   }
 
-  admit(now = new Date()): Admission {
+  screen(now = new Date()): Admission {
     const admission = decideAdmission(this.view, this.bounds, now, this.limit, this.admittedSinceView);
-    if (admission.admitted) this.admittedSinceView++;
-    else {
+    if (!admission.admitted) {
       this.refused++;
       if (admission.reason === 'pending_age') this.refusedForAge++;
       this.options.metrics.refused(admission.reason);
     }
+    return admission;
+  }
+
+  admit(now = new Date()): Admission {
+    const admission = this.screen(now);
+    if (admission.admitted) this.admittedSinceView++;
     return admission;
   }
 
