@@ -1,8 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import fs from 'node:fs';
+import { ProgramProcess } from '@shopflow/testing';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { type Charge, type Refund, type SimulatorSettings } from './gateway-simulator';
 
 /** This package's folder: its build is dist/main.js. */
@@ -15,44 +12,23 @@ const PACKAGE_ROOT = path.resolve(__dirname, '..');
 export class GatewayProcess {
   private constructor(
     readonly url: string,
-    private readonly child: ChildProcess,
+    private readonly program: ProgramProcess,
   ) {}
 
   get pid(): number {
-    return this.child.pid ?? -1;
+    return this.program.pid;
   }
 
   static async start(options: { port: number; logDir: string; env?: Record<string, string> }): Promise<GatewayProcess> {
-    const main = path.join(PACKAGE_ROOT, 'dist/main.js');
-    if (!fs.existsSync(main)) throw new Error(`${main} is missing: build it first (npx nx run-many -t build)`);
-    fs.mkdirSync(options.logDir, { recursive: true });
-    const logFile = path.join(options.logDir, 'gateway-simulator.log');
-    const log = fs.openSync(logFile, 'a');
-    const child = spawn(process.execPath, [main], {
-      env: { PATH: process.env['PATH'] ?? '', ...options.env, PORT: String(options.port) },
-      stdio: ['ignore', log, log],
+    const url = `http://127.0.0.1:${options.port}`;
+    const program = await ProgramProcess.start({
+      name: 'the gateway simulator',
+      main: path.join(PACKAGE_ROOT, 'dist/main.js'),
+      env: { ...options.env, PORT: String(options.port) },
+      logFile: path.join(options.logDir, 'gateway-simulator.log'),
+      readyUrl: `${url}/health`,
     });
-    fs.closeSync(log);
-    const gateway = new GatewayProcess(`http://127.0.0.1:${options.port}`, child);
-    const deadline = Date.now() + 15_000;
-    while (
-      // Bounded: whatever else holds the port may accept the connection and never answer.
-      !(await fetch(`${gateway.url}/health`, { signal: AbortSignal.timeout(1000) }).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    ) {
-      if (child.exitCode !== null) {
-        // Its last line says why (a port in use, a bad variable) and what to do: main.ts writes it so.
-        throw new Error(`the gateway simulator exited instead of starting: ${lastLine(logFile)} (log: ${logFile})`);
-      }
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`the gateway simulator did not answer on port ${options.port} within 15 s: see ${logFile}`);
-      }
-      await delay(50);
-    }
-    return gateway;
+    return new GatewayProcess(url, program);
   }
 
   async configure(settings: Partial<SimulatorSettings>): Promise<void> {
@@ -71,14 +47,6 @@ export class GatewayProcess {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = once(this.child, 'exit');
-    this.child.kill('SIGTERM');
-    await exited;
+    await this.program.stop();
   }
-}
-
-/** The last line of a log file: what a process that failed to start said last. */
-function lastLine(file: string): string {
-  return fs.readFileSync(file, 'utf8').trimEnd().split('\n').at(-1) || '(its log is empty)';
 }

@@ -1,8 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import fs from 'node:fs';
+import { ProgramProcess } from '@shopflow/testing';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { readIdentityProviderConfig } from './config';
 import { type IssuedToken, type TokenRequest } from './token-issuer';
 
@@ -20,11 +17,11 @@ export class IdentityProviderProcess {
     /** The tokens' `iss`: ISSUER from `env`, or the provider's default for the port. */
     readonly issuer: string,
     readonly audience: string,
-    private readonly child: ChildProcess,
+    private readonly program: ProgramProcess,
   ) {}
 
   get pid(): number {
-    return this.child.pid ?? -1;
+    return this.program.pid;
   }
 
   /** What the services' AUTH_JWKS_URL names. */
@@ -41,38 +38,19 @@ export class IdentityProviderProcess {
     logDir: string;
     env?: Record<string, string>;
   }): Promise<IdentityProviderProcess> {
-    const main = path.join(PACKAGE_ROOT, 'dist/main.js');
-    if (!fs.existsSync(main)) throw new Error(`${main} is missing: build it first (npx nx run-many -t build)`);
-    const env = { PATH: process.env['PATH'] ?? '', ...options.env, PORT: String(options.port) };
+    const env = { ...options.env, PORT: String(options.port) };
     // The same reading of the environment as the process's own: its issuer and audience, or why it would not start.
     const config = readIdentityProviderConfig(env);
     if ('problems' in config) throw new Error(`the identity provider would refuse env: ${config.problems.join('; ')}`);
-    fs.mkdirSync(options.logDir, { recursive: true });
-    const logFile = path.join(options.logDir, 'identity-provider.log');
-    const log = fs.openSync(logFile, 'a');
-    const child = spawn(process.execPath, [main], { env, stdio: ['ignore', log, log] });
-    fs.closeSync(log);
     const url = `http://127.0.0.1:${options.port}`;
-    const provider = new IdentityProviderProcess(url, config.issuer ?? url, config.audience, child);
-    const deadline = Date.now() + 15_000;
-    while (
-      // Bounded: whatever else holds the port may accept the connection and never answer.
-      !(await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) }).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    ) {
-      if (child.exitCode !== null) {
-        // Its last line says why (a port in use, a bad variable) and what to do: main.ts writes it so.
-        throw new Error(`the identity provider exited instead of starting: ${lastLine(logFile)} (log: ${logFile})`);
-      }
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`the identity provider did not answer on port ${options.port} within 15 s: see ${logFile}`);
-      }
-      await delay(50);
-    }
-    return provider;
+    const program = await ProgramProcess.start({
+      name: 'the identity provider',
+      main: path.join(PACKAGE_ROOT, 'dist/main.js'),
+      env,
+      logFile: path.join(options.logDir, 'identity-provider.log'),
+      readyUrl: `${url}/health`,
+    });
+    return new IdentityProviderProcess(url, config.issuer ?? url, config.audience, program);
   }
 
   /** A signed access token from POST /tokens (default scope `orders`, lifetime `1h`). */
@@ -88,14 +66,6 @@ export class IdentityProviderProcess {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = once(this.child, 'exit');
-    this.child.kill('SIGTERM');
-    await exited;
+    await this.program.stop();
   }
-}
-
-/** The last line of a log file: what a process that failed to start said last. */
-function lastLine(file: string): string {
-  return fs.readFileSync(file, 'utf8').trimEnd().split('\n').at(-1) || '(its log is empty)';
 }

@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import fs from 'node:fs';
+import { ProgramExited, ProgramProcess } from '@shopflow/testing';
 import path from 'node:path';
 import { CannotRun } from '../cannot-run';
 import { type ServiceName } from './services';
@@ -26,7 +24,7 @@ export class ServiceProcess {
     readonly replica: number,
     readonly port: number,
     readonly logFile: string,
-    private readonly child: ChildProcess,
+    private readonly program: ProgramProcess,
   ) {}
 
   get url(): string {
@@ -34,7 +32,7 @@ export class ServiceProcess {
   }
 
   get pid(): number {
-    return this.child.pid ?? -1;
+    return this.program.pid;
   }
 
   get label(): string {
@@ -42,11 +40,8 @@ export class ServiceProcess {
   }
 
   static async start(options: StartOptions): Promise<ServiceProcess> {
-    const main = path.join(options.root, 'apps', options.service, 'dist/main.js');
-    if (!fs.existsSync(main)) throw new Error(`${main} is missing: build the services first (npm run build)`);
-    fs.mkdirSync(options.logDir, { recursive: true });
+    const label = `${options.service}#${options.replica}`;
     const logFile = path.join(options.logDir, `${options.service}-${options.replica}.log`);
-    const log = fs.openSync(logFile, 'a');
     const profiling = options.cpuProfileDir
       ? [
           '--cpu-prof',
@@ -54,77 +49,54 @@ export class ServiceProcess {
           `--cpu-prof-name=${options.service}-${options.replica}.cpuprofile`,
         ]
       : [];
-    // node itself, not a shell or npm: the pid we read /proc of is the service's.
-    const flags = deployedNodeFlags(options.root, options.service);
-    const child = spawn(process.execPath, [...flags, ...profiling, main], {
+    const program = await ProgramProcess.start({
+      name: label,
+      main: path.join(options.root, 'apps', options.service, 'dist/main.js'),
+      nodeFlags: [...deployedNodeFlags(options.root, options.service), ...profiling],
       cwd: path.join(options.root, 'apps', options.service),
-      env: { PATH: process.env['PATH'] ?? '', ...options.env, PORT: String(options.port) },
-      stdio: ['ignore', log, log],
+      env: { ...options.env, PORT: String(options.port) },
+      logFile,
+      readyUrl: `http://127.0.0.1:${options.port}/health/ready`,
+      timeoutMs: 60_000,
+    }).catch((error: unknown) => {
+      throw cannotStart(label, error);
     });
-    fs.closeSync(log);
-    const running = new ServiceProcess(options.service, options.replica, options.port, logFile, child);
-    try {
-      await running.waitUntilReady();
-    } catch (error) {
-      child.kill('SIGKILL'); // never leave a half-started process behind
-      throw error;
-    }
-    return running;
-  }
-
-  private async waitUntilReady(timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (this.exited) {
-        const said = this.lastWords();
-        const fix = /EADDRINUSE/.test(said)
-          ? 'another process took the port the bench chose for it: run the bench again'
-          : `see ${this.logFile}`;
-        throw new CannotRun(`${this.label} exited as it started (${this.child.exitCode}): ${said}: ${fix}`);
-      }
-      // Bounded: whatever took the port may accept the connection and never answer.
-      const ready = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(1000) }).then(
-        (res) => res.ok,
-        () => false,
-      );
-      if (ready) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new CannotRun(
-      `${this.label} was not ready within ${timeoutMs / 1000} s (last logged: ${this.lastWords()}): see ${this.logFile}`,
-    );
-  }
-
-  /** What the service logged last (a JSON line: its message and error), on one line. */
-  private lastWords(): string {
-    const line = this.logTail(1);
-    let said = line;
-    try {
-      const { msg, err } = JSON.parse(line) as { msg?: string; err?: { message?: string } };
-      // pino repeats the error's message as msg when it is logged on its own.
-      said = [...new Set([msg, err?.message].filter(Boolean))].join(': ') || line;
-    } catch {
-      // Not JSON (node itself failed, before the service's logger): the line as it is.
-    }
-    return said.replace(/\s*\n\s*/g, ' ') || 'nothing';
+    return new ServiceProcess(options.service, options.replica, options.port, logFile, program);
   }
 
   get exited(): boolean {
-    return this.child.exitCode !== null || this.child.signalCode !== null;
+    return this.program.exited;
   }
 
   /** SIGTERM (graceful, so a CPU profile gets written), SIGKILL if it hangs; resolves with the exit code. */
-  async stop(timeoutMs = 25_000): Promise<number | null> {
-    if (this.exited) return this.child.exitCode;
-    const exited = once(this.child, 'exit');
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
-    const [code] = await exited;
-    clearTimeout(timer);
-    return code as number | null;
+  stop(timeoutMs = 25_000): Promise<number | null> {
+    return this.program.stop(timeoutMs);
   }
 
   logTail(lines = 20): string {
-    return fs.readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-lines).join('\n');
+    return this.program.logTail(lines);
   }
+}
+
+/** The bench's one line for a service that would not start: what it said last, and what to do. */
+function cannotStart(label: string, error: unknown): CannotRun {
+  if (!(error instanceof ProgramExited)) return new CannotRun(error instanceof Error ? error.message : String(error));
+  const said = lastWords(error.lastWords);
+  const fix = /EADDRINUSE/.test(said)
+    ? 'another process took the port the bench chose for it: run the bench again'
+    : `see ${error.logFile}`;
+  return new CannotRun(`${label} exited as it started (${error.code}): ${said}: ${fix}`);
+}
+
+/** A service's last log line (JSON: its message and error), on one line. */
+function lastWords(line: string): string {
+  let said = line;
+  try {
+    const { msg, err } = JSON.parse(line) as { msg?: string; err?: { message?: string } };
+    // pino repeats the error's message as msg when it is logged on its own.
+    said = [...new Set([msg, err?.message].filter(Boolean))].join(': ') || line;
+  } catch {
+    // Not JSON (node itself failed, before the service's logger): the line as it is.
+  }
+  return said.replace(/\s*\n\s*/g, ' ') || 'nothing';
 }
