@@ -6,6 +6,7 @@ import {
   decideAdmission,
   initialDemandWatch,
   initialPendingLimit,
+  rescalePendingLimit,
   watchDemand,
   type AdmissionBounds,
   type BacklogView,
@@ -114,6 +115,30 @@ describe('decideAdmission', () => {
     expect(decideAdmission(undefined, bounds, now)).toEqual({ admitted: true });
     expect(decideAdmission(view(5000, 60_000, 2001), bounds, now)).toEqual({ admitted: true });
     expect(decideAdmission(view(5000, 60_000, 2000), bounds, now)).toMatchObject({ admitted: false });
+  });
+});
+
+describe('rescalePendingLimit', () => {
+  /** The bounds under sustained overload: the age bound 2,000 ms instead of 5,000. */
+  const overload = boundsNow(bounds, { ...initialDemandWatch(), sustained: true });
+  const backlog = (awaitingInventory: number): BacklogView => view(awaitingInventory, 6000, 0);
+
+  it("scales the limit with the bound at once when sustained overload shortens it (Little's law), as a cut", () => {
+    expect(overload.maxPendingAgeMs).toBe(2000);
+    expect(rescalePendingLimit({ orders: 80, cutAt: 0 }, backlog(90), overload, 5000)).toEqual({
+      orders: 32,
+      cutAt: now.getTime(),
+    });
+    // From the backlog when it is under the limit; never below what the age can see.
+    expect(rescalePendingLimit({ orders: 80, cutAt: 0 }, backlog(50), overload, 5000).orders).toBe(20);
+    expect(rescalePendingLimit({ orders: 80, cutAt: 0 }, backlog(20), overload, 5000).orders).toBe(11);
+  });
+
+  it('leaves the limit alone when the bound stays, grows or is none', () => {
+    const limit = { orders: 80, cutAt: 0 };
+    expect(rescalePendingLimit(limit, backlog(90), overload, 2000)).toBe(limit);
+    expect(rescalePendingLimit(limit, backlog(90), bounds, 2000)).toBe(limit);
+    expect(rescalePendingLimit(limit, backlog(90), { ...bounds, maxPendingAgeMs: 0 }, 5000)).toBe(limit);
   });
 });
 

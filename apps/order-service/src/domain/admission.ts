@@ -107,7 +107,8 @@ export function backlogAgeMs(agedOrderPlacedAt: Date | null, measuredAt: Date): 
  * that would have the age of the bound is `waiting × bound ÷ age`. So the limit follows that
  * estimate (as adaptive concurrency limiters do with latency): cut to it when the age is over the
  * bound, by a fifth at most (the age is a tail: a few slow reservations can make it) and at most
- * once per bound (a cut shows in the age only after the orders in flight have waited that long),
+ * once per bound (a cut shows in the age only after the orders in flight have waited that long);
+ * scaled with the bound at once when the bound itself shortens ({@link rescalePendingLimit});
  * and grown towards it by at most a tenth per measurement while it is what holds the backlog: while it
  * refused orders since the last measurement, or the backlog measured is near it. Where the limit does
  * not bind it does not move: a quiet hour teaches it nothing, and a burst after it finds the limit the
@@ -175,6 +176,26 @@ export function adaptPendingLimit(
   const estimate = age > 0 ? Math.floor((waiting * bound) / age) : Infinity;
   const grown = Math.min(Math.ceil(limit.orders * LIMIT_GROWTH), Math.max(limit.orders + 1, estimate));
   return { ...limit, orders: Math.min(ceiling, Math.max(floor, grown)) };
+}
+
+/**
+ * The limit once the age bound shortens (sustained overload begins, see {@link DemandWatch}), at
+ * once: the backlog drains at the same rate, so Little's law scales the count that has the bound's
+ * age with the bound. Cut a fifth at a time instead (adaptPendingLimit), the queue the longer bound
+ * let build would take several bounds to come down, and every order admitted meanwhile would wait
+ * behind it. Counts as a cut (see adaptPendingLimit). A longer bound leaves the limit to grow while it binds.
+ */
+export function rescalePendingLimit(
+  limit: PendingLimit,
+  view: BacklogView,
+  bounds: AdmissionBounds,
+  previousAgeBoundMs: number,
+): PendingLimit {
+  const bound = bounds.maxPendingAgeMs;
+  if (bound <= 0 || previousAgeBoundMs <= 0 || bound >= previousAgeBoundMs) return limit;
+  const from = Math.min(limit.orders, view.awaitingInventory);
+  const orders = Math.max(bounds.ageStragglers + 1, Math.floor((from * bound) / previousAgeBoundMs));
+  return { orders, cutAt: view.measuredAt.getTime() };
 }
 
 /**

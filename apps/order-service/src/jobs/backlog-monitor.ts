@@ -10,6 +10,7 @@ import {
   decideAdmission,
   initialDemandWatch,
   initialPendingLimit,
+  rescalePendingLimit,
   watchDemand,
   type Admission,
   type AdmissionBounds,
@@ -114,9 +115,15 @@ export class BacklogMonitor implements PeriodicJob, AdmissionGate {
     this.admittedSinceView -= admittedBefore;
     this.refusedForAge -= refusedForAgeBefore;
     this.refused -= refusedBefore;
+    const ageBoundBefore = this.bounds.maxPendingAgeMs;
     this.watchDemand(admittedBefore, refusedBefore, measuredAt);
     const bounds = this.bounds;
-    this.limit = adaptPendingLimit(this.limit, view, bounds, refusedForAgeBefore > 0);
+    this.limit = adaptPendingLimit(
+      rescalePendingLimit(this.limit, view, bounds, ageBoundBefore),
+      view,
+      bounds,
+      refusedForAgeBefore > 0,
+    );
     this.options.metrics.measured(view, this.limit, bounds.maxPendingAgeMs);
     // Logged when it starts and when it ends; each refusal is counted (shopflow_orders_refused_total).
     const verdict = decideAdmission(view, bounds, measuredAt, this.limit);
