@@ -317,9 +317,8 @@ describe('admission control: sustained overload', () => {
   afterAll(() => sut?.stop());
 
   it('holds the backlog to the shorter age bound once most orders offered have been refused for three seconds', async () => {
-    // Two orders awaiting their reservation past the short bound, far within the long one.
-    await sut.service.placeOrder();
-    await sut.service.placeOrder();
+    // Three orders awaiting their reservation past the short bound, far within the long one.
+    for (let i = 0; i < 3; i++) await sut.service.placeOrder();
     await eventually(async () => {
       await sut.monitor.run();
       expect(await sut.gauge('shopflow_pending_orders_age_seconds')).toBeGreaterThan(0.2);
@@ -327,7 +326,7 @@ describe('admission control: sustained overload', () => {
     expect(await sut.gauge('shopflow_admission_age_bound_seconds')).toBe(60);
     expect(sut.monitor.admit().admitted).toBe(true);
 
-    // Offered far more than the 4 PENDING orders allow, measurement after measurement: 6 of every 8
+    // Offered far more than the 4 PENDING orders allow, measurement after measurement: 7 of every 8
     // refused. Once that has lasted three seconds, the backlog's age is held to 200 ms, and it is older.
     await eventually(async () => {
       const offered = Array.from({ length: 8 }, () => sut.monitor.admit());
@@ -336,6 +335,7 @@ describe('admission control: sustained overload', () => {
       expect(await sut.gauge('shopflow_admission_age_bound_seconds')).toBe(0.2);
     });
     expect(sut.monitor.admit()).toMatchObject({ admitted: false, reason: 'pending_age' });
+    // Scaled with the bound at once (3 × 200 ÷ 60,000, at least 1), not cut by a fifth to 2.
     expect(await sut.gauge('shopflow_pending_orders_limit')).toBe(1);
   });
 });
