@@ -32,7 +32,10 @@ async function main(): Promise<number> {
   for (const profile of report.profiles ?? []) {
     console.log(`\n${renderProfile(summariseProfile(profile.file, 25), profile.service)}`);
   }
-  console.log(`\nresults: ${report.files.json}\n         ${report.files.table}\n         ${report.files.chart}`);
+  console.log(
+    `\nresults: ${report.files.json}\n         ${report.files.table}\n         ${report.files.chart}` +
+      `\n         ${report.files.timelines} (each order's timeline)`,
+  );
   log(`done in ${report.durationSeconds.toFixed(1)} s`);
   return report.ok ? 0 : 1;
 }

@@ -14,6 +14,7 @@ import { summariseProfile } from './profile/cpu-profile';
 import { measureBroker } from './raw/broker-ceiling';
 import { measureDatabase } from './raw/database-ceiling';
 import { phaseMetrics } from './report/phase-metrics';
+import { appendTimelines } from './report/timelines';
 import { type BenchReport, type PhaseReport, type ProcessReport } from './report/report-model';
 import { CpuWindow, type WatchedProcess } from './system/cpu-window';
 import { type DatabaseActivity } from './system/database-activity';
@@ -39,6 +40,9 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   fs.mkdirSync(options.outDir, { recursive: true });
   const logDir = path.join(WORKSPACE, 'tmp/bench-logs', path.basename(options.outDir));
   const profileDir = path.join(options.outDir, 'profiles');
+  // Appended phase by phase: a folder used before must not keep an earlier run's lines.
+  const timelinesFile = path.join(options.outDir, 'timelines.jsonl');
+  fs.rmSync(timelinesFile, { force: true });
 
   // What the bench needs of the machine, checked before anything starts: one clear line if it is missing.
   await checkInfrastructure();
@@ -264,6 +268,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     side?: Pick<PhaseReport, 'emailsPerSecond' | 'notificationQueue'>,
   ): PhaseReport {
     outcomes.push(...run.outcomes);
+    appendTimelines(timelinesFile, shape.name, run);
     // Lead-in orders count too: an order lost while warming up is lost all the same.
     for (const detail of new Set(run.outcomes.flatMap((o) => (o.error ? [o.error.detail] : []))))
       log(`  error: ${detail}`);
@@ -343,6 +348,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       json: path.join(options.outDir, 'report.json'),
       table: path.join(options.outDir, 'report.txt'),
       chart: path.join(options.outDir, 'chart.svg'),
+      timelines: timelinesFile,
       ...(system && { logs: logDir }),
     },
   };

@@ -50,6 +50,21 @@ describe('npm run bench -- --quick (real services, broker and database)', () => 
     }
   });
 
+  it("writes each order's timeline, a line per order placed: the measured window's as many as each phase reports", () => {
+    const lines = fs
+      .readFileSync(report.files.timelines, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { phase: string; inWindow: boolean; steps?: Record<string, number> });
+    for (const phase of report.phases) {
+      const placed = lines.filter((line) => line.phase === phase.name && line.inWindow);
+      expect({ phase: phase.name, placed: placed.length }).toEqual({ phase: phase.name, placed: phase.placed });
+    }
+    const confirmed = lines.flatMap((line) => (line.steps?.['confirmed'] ? [line.steps] : []));
+    expect(confirmed.length).toBeGreaterThan(0);
+    for (const steps of confirmed) expect(steps['confirmed']).toBeGreaterThanOrEqual(steps['placed']!);
+  });
+
   it('runs both paths of the saga and every phase: lab and realistic externals, closed and open loop, overload, 1 and 2 replicas', () => {
     expect(report.phases.map((p) => [p.mode, p.replicas, p.externals, p.overload ?? false])).toEqual([
       ['closed', 1, 'lab', false],

@@ -171,5 +171,6 @@ export interface BenchReport {
     top: { function: string; location: string; selfMs: number; share: number }[];
   }[];
 
-  files: { json: string; table: string; chart: string; logs?: string };
+  /** `timelines`: a JSON line per order placed (see appendTimelines). */
+  files: { json: string; table: string; chart: string; timelines: string; logs?: string };
 }
