@@ -22,4 +22,4 @@ export {
 } from './prometheus-exposition';
 export { checkInfrastructure, MissingInfrastructure } from './infrastructure-check';
 export { runToExit, type RunToExitOptions } from './run-to-exit';
-export { ProgramExited, ProgramProcess, type ProgramOptions } from './program-process';
+export { logTail, ProgramExited, ProgramProcess, type ProgramOptions } from './program-process';

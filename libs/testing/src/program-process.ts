@@ -75,16 +75,12 @@ export class ProgramProcess {
     return this.child.exitCode !== null || this.child.signalCode !== null;
   }
 
-  get exitCode(): number | null {
-    return this.child.exitCode;
-  }
-
   private async waitUntilReady(): Promise<void> {
     const { name, readyUrl, logFile, timeoutMs = 15_000 } = this.options;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.exited) {
-        throw new ProgramExited(name, this.child.exitCode, this.logTail(1) || '(its log is empty)', logFile);
+        throw new ProgramExited(name, this.child.exitCode, logTail(logFile, 1) || '(its log is empty)', logFile);
       }
       // Bounded: whatever else holds the port may accept the connection and never answer.
       const ready = await fetch(readyUrl, { signal: AbortSignal.timeout(1000) }).then(
@@ -113,8 +109,21 @@ export class ProgramProcess {
     }
   }
 
+  /** SIGKILL: it dies at once, mid-work, as in a crash; resolves once it is gone. */
+  async kill(): Promise<void> {
+    if (this.exited) return;
+    const exited = once(this.child, 'exit');
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
   /** The last `lines` of its log. */
   logTail(lines = 20): string {
-    return fs.readFileSync(this.options.logFile, 'utf8').trim().split('\n').slice(-lines).join('\n');
+    return logTail(this.options.logFile, lines);
   }
+}
+
+/** The last `lines` of a log file: also what to show of a program that exited as it started (ProgramExited.logFile). */
+export function logTail(logFile: string, lines: number): string {
+  return fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-lines).join('\n');
 }

@@ -2,7 +2,7 @@ import { hasScope, principalOf, requireScope, type Principal } from '@shopflow/a
 import { AppError } from '@shopflow/errors';
 import { paymentTokenSchema, quantitySchema, skuSchema } from '@shopflow/events';
 import { parseRequest } from '@shopflow/http';
-import { Router, type RequestHandler, type Response } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { type Admission, type AdmissionGate } from '../domain/admission';
 import { decodeCursor } from '../domain/order-cursor';
@@ -50,13 +50,20 @@ const listQuery = z.object({
 
 const orderId = z.uuid();
 
-/** The 503 problem+json (the `unavailable` kind, through the app's one error handler) with Retry-After. */
-function refuse(res: Response, admission: Admission & { admitted: false }): never {
-  res.set('Retry-After', String(admission.retryAfterSeconds));
-  throw new AppError('unavailable', 'too many orders are still being processed; try again later', {
-    reason: admission.reason,
-    retryAfterSeconds: admission.retryAfterSeconds,
-  });
+/**
+ * Passes the request on while `decide` admits it; otherwise answers 503 problem+json (the
+ * `unavailable` kind, through the app's one error handler) with Retry-After.
+ */
+function admissionStep(decide: () => Admission): RequestHandler {
+  return (_req, res, next) => {
+    const admission = decide();
+    if (admission.admitted) return next();
+    res.set('Retry-After', String(admission.retryAfterSeconds));
+    throw new AppError('unavailable', 'too many orders are still being processed; try again later', {
+      reason: admission.reason,
+      retryAfterSeconds: admission.retryAfterSeconds,
+    });
+  };
 }
 
 /**
@@ -66,26 +73,10 @@ function refuse(res: Response, admission: Admission & { admitted: false }): neve
  * Idempotency-Key is refused too: telling it from a new order would take a query per request.
  */
 export function screenNewOrders(gate: AdmissionGate): Router {
-  const router = Router();
-  router.post('/orders', (_req, res, next) => {
-    const admission = gate.screen();
-    if (!admission.admitted) refuse(res, admission);
-    next();
-  });
-  return router;
-}
-
-/**
- * Counts the order against the bounds once its caller is authenticated: a request refused for its
- * token never takes an admitted order's place. It refuses too, when the orders admitted since the
- * screening reached the bound.
- */
-function admitNewOrders(gate: AdmissionGate): RequestHandler {
-  return (_req, res, next) => {
-    const admission = gate.admit();
-    if (!admission.admitted) refuse(res, admission);
-    next();
-  };
+  return Router().post(
+    '/orders',
+    admissionStep(() => gate.screen()),
+  );
 }
 
 /** The customer a token speaks for: its subject, which must be a customer id this service can store. */
@@ -103,7 +94,11 @@ const viewerOf = (principal: Principal): OrderViewer =>
 export function orderRoutes(deps: OrderDependencies, admission: AdmissionGate): Router {
   const router = Router();
 
-  router.post('/orders', requireScope('orders'), admitNewOrders(admission), async (req, res) => {
+  // The order counts against the bounds once its caller is authenticated: a request refused for its
+  // token never takes an admitted order's place. It is refused too if the orders admitted since the
+  // screening reached the bound.
+  const admitNewOrder = admissionStep(() => admission.admit());
+  router.post('/orders', requireScope('orders'), admitNewOrder, async (req, res) => {
     const body = parseRequest(placeOrderBody, req.body);
     const customer = customerOf(principalOf(res.locals));
     if (body.customerId !== undefined && body.customerId !== customer) {

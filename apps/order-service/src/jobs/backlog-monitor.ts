@@ -115,15 +115,9 @@ export class BacklogMonitor implements PeriodicJob, AdmissionGate {
     this.admittedSinceView -= admittedBefore;
     this.refusedForAge -= refusedForAgeBefore;
     this.refused -= refusedBefore;
-    const ageBoundBefore = this.bounds.maxPendingAgeMs;
-    this.watchDemand(admittedBefore, refusedBefore, measuredAt);
+    this.watchDemand(admittedBefore, refusedBefore, view);
     const bounds = this.bounds;
-    this.limit = adaptPendingLimit(
-      rescalePendingLimit(this.limit, view, bounds, ageBoundBefore),
-      view,
-      bounds,
-      refusedForAgeBefore > 0,
-    );
+    this.limit = adaptPendingLimit(this.limit, view, bounds, refusedForAgeBefore > 0);
     this.options.metrics.measured(view, this.limit, bounds.maxPendingAgeMs);
     // Logged when it starts and when it ends; each refusal is counted (shopflow_orders_refused_total).
     const verdict = decideAdmission(view, bounds, measuredAt, this.limit);
@@ -135,13 +129,17 @@ export class BacklogMonitor implements PeriodicJob, AdmissionGate {
     }
   }
 
-  /** Updates the share of orders refused, and the bounds that follow from it, logging when the age bound changes. */
-  private watchDemand(admitted: number, refused: number, at: Date): void {
+  /**
+   * Updates the share of orders refused, and the bounds that follow from it; when the age bound
+   * changes, rescales the limit to it and logs the change.
+   */
+  private watchDemand(admitted: number, refused: number, view: BacklogView): void {
     const was = this.bounds.maxPendingAgeMs;
-    this.demand = watchDemand(this.demand, admitted, refused, at.getTime());
+    this.demand = watchDemand(this.demand, admitted, refused, view.measuredAt.getTime());
     this.bounds = boundsNow(this.options.bounds, this.demand);
     const ageBoundMs = this.bounds.maxPendingAgeMs;
     if (ageBoundMs === was) return;
+    this.limit = rescalePendingLimit(this.limit, view, this.bounds, was);
     if (this.demand.sustained)
       this.logger.warn({ ageBoundMs }, 'overload sustained: the backlog is held to the shorter age bound');
     else this.logger.info({ ageBoundMs }, 'overload over: the backlog may grow to the age bound again');

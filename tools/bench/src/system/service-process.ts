@@ -36,11 +36,11 @@ export class ServiceProcess {
   }
 
   get label(): string {
-    return `${this.service}#${this.replica}`;
+    return labelOf(this.service, this.replica);
   }
 
   static async start(options: StartOptions): Promise<ServiceProcess> {
-    const label = `${options.service}#${options.replica}`;
+    const label = labelOf(options.service, options.replica);
     const logFile = path.join(options.logDir, `${options.service}-${options.replica}.log`);
     const profiling = options.cpuProfileDir
       ? [
@@ -77,6 +77,9 @@ export class ServiceProcess {
     return this.program.logTail(lines);
   }
 }
+
+/** How the bench names a replica in its logs and errors: `order-service#1`. */
+const labelOf = (service: ServiceName, replica: number) => `${service}#${replica}`;
 
 /** The bench's one line for a service that would not start: what it said last, and what to do. */
 function cannotStart(label: string, error: unknown): CannotRun {
