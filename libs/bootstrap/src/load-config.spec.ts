@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       PREFETCH: 50,
       DATABASE_POOL_SIZE: 10,
       TRANSACTION_BATCH_MAX: 32,
+      TRANSACTION_BATCH_CONCURRENCY: 1,
       READINESS_OUTBOX_MAX_AGE_MS: 60_000,
       TRACING_ENABLED: false,
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318',

@@ -45,7 +45,12 @@ function userAndVhost(url: string): string {
 }
 
 /** Environment variables every service reads. Each service extends this with its own. */
-export const baseConfigSchema = (defaults: { port: number; transactionBatchMax?: number; prefetch?: number }) =>
+export const baseConfigSchema = (defaults: {
+  port: number;
+  transactionBatchMax?: number;
+  transactionBatchConcurrency?: number;
+  prefetch?: number;
+}) =>
   z.object({
     /** 0 picks a free port (tests). */
     PORT: z.coerce.number().int().min(0).max(65535).default(defaults.port),
@@ -79,6 +84,18 @@ export const baseConfigSchema = (defaults: { port: number; transactionBatchMax?:
       .min(1)
       .max(64)
       .default(defaults.transactionBatchMax ?? 32),
+    /**
+     * Batches committed at once, each on a connection of its own. A second starts only while a full
+     * batch waits behind the running one: a backlog that one transaction at a time cannot keep up
+     * with. Where batches fight over the same rows (a popular product's stock) more only wait on
+     * each other's locks, so it stays 1 there.
+     */
+    TRANSACTION_BATCH_CONCURRENCY: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(8)
+      .default(defaults.transactionBatchConcurrency ?? 1),
     /** Readiness fails once the oldest unpublished outbox event is older than this: events are stuck. */
     READINESS_OUTBOX_MAX_AGE_MS: z.coerce.number().int().min(1000).default(60_000),
     ...tracingConfigSchema.shape,

@@ -86,6 +86,7 @@ export async function startEventDrivenService(
     db,
     transactions: new EventTransactions(db, relay, `${service.name}.events`, {
       maxBatch: config.TRANSACTION_BATCH_MAX,
+      maxConcurrentBatches: config.TRANSACTION_BATCH_CONCURRENCY,
     }),
     logger,
     metrics,

@@ -12,6 +12,8 @@ export interface EventTransactionsOptions {
    * one after another, so it would add up those waits).
    */
   maxBatch?: number;
+  /** With group commit: batches committed at once when a backlog builds (default 1, see GroupCommit). */
+  maxConcurrentBatches?: number;
 }
 
 /** What a unit of work decided: its result for the caller, and the events to publish once it commits. */
@@ -60,6 +62,7 @@ export class EventTransactions {
         committed: (messages) => relay.dispatch(messages),
         published: relay,
         maxBatch,
+        maxConcurrentBatches: options.maxConcurrentBatches,
       });
     }
   }

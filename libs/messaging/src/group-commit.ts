@@ -22,6 +22,8 @@ export interface GroupCommitOptions {
   maxBatch: number;
   /** How long a unit in a batch may wait for a lock before it is taken out and run alone. */
   lockWaitMs?: number;
+  /** Batches run at once, each on a connection of its own; more than one only while a full batch waits (default 1). */
+  maxConcurrentBatches?: number;
 }
 
 /**
@@ -33,7 +35,9 @@ export interface GroupCommitOptions {
  * Each unit of a batch runs after a SAVEPOINT: a failing unit is rolled back to it (its inbox record
  * too) and fails alone, the others commit (runBatch, which also lets a unit's statements travel with
  * the next unit's). Units run one after another, so one acts on what the
- * previous ones wrote, exactly as if they had been committed in that order; one batch runs at a time.
+ * previous ones wrote, exactly as if they had been committed in that order; one batch runs at a time, unless
+ * `maxConcurrentBatches` lets another start beside it (see mayStart): two batches of one replica
+ * relate as two replicas' batches do, below.
  *
  * A batch holds the locks of all its units until it commits, in no particular order, so two batches
  * (of two replicas) can deadlock where single units, each locking in its service's fixed order,
@@ -48,12 +52,14 @@ export interface GroupCommitOptions {
  */
 export class GroupCommit {
   private readonly queue: Queued[] = [];
-  private running?: Promise<void>;
+  private running = 0;
   private scheduled?: NodeJS.Immediate;
   private readonly lockWaitMs: number;
+  private readonly maxConcurrentBatches: number;
 
   constructor(private readonly options: GroupCommitOptions) {
     this.lockWaitMs = options.lockWaitMs ?? 50;
+    this.maxConcurrentBatches = options.maxConcurrentBatches ?? 1;
   }
 
   submit(unit: UnitOfWork): Promise<InboxOutcome> {
@@ -69,22 +75,34 @@ export class GroupCommit {
    * so share one transaction instead of the first going alone and the others waiting for it.
    */
   private scheduleNext(): void {
-    if (this.running || this.scheduled || this.queue.length === 0) return;
+    if (this.scheduled || !this.mayStart()) return;
     this.scheduled = setImmediate(() => {
       this.scheduled = undefined;
       this.next();
     });
   }
 
+  /**
+   * Whether a batch may start now. The first whenever units wait; another beside it only once a full
+   * batch waits: a backlog that one transaction at a time cannot keep up with. Below that, units wait
+   * for the running batch and share the next, as many per transaction (and fsync) as arrived meanwhile.
+   */
+  private mayStart(): boolean {
+    if (this.queue.length === 0 || this.running >= this.maxConcurrentBatches) return false;
+    return this.running === 0 || this.queue.length >= this.options.maxBatch;
+  }
+
   private next(): void {
-    if (this.running || this.queue.length === 0) return;
+    if (!this.mayStart()) return;
     const batch = this.queue[0]?.alone ? this.queue.splice(0, 1) : this.queue.splice(0, this.options.maxBatch);
+    this.running += 1;
     // The batch's own statements belong to no caller's trace.
-    this.running = context.with(ROOT_CONTEXT, () => this.commit(batch));
-    void this.running.finally(() => {
-      this.running = undefined;
+    const committed = context.with(ROOT_CONTEXT, () => this.commit(batch));
+    void committed.finally(() => {
+      this.running -= 1;
       this.scheduleNext();
     });
+    this.scheduleNext();
   }
 
   private async commit(batch: Queued[]): Promise<void> {

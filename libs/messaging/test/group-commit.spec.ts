@@ -33,7 +33,7 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
   });
 
   /** EventTransactions over `over` (default `db`), counting its transactions and keeping what it dispatched. */
-  function batched(consumer: string, maxBatch = 16, over: Database = db) {
+  function batched(consumer: string, maxBatch = 16, over: Database = db, maxConcurrentBatches = 1) {
     const counted = { transactions: 0 };
     const runner: TransactionRunner = {
       transaction: (work) => {
@@ -46,7 +46,7 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
       runner,
       { dispatch: (messages) => dispatched.push(...messages) },
       consumer,
-      { maxBatch },
+      { maxBatch, maxConcurrentBatches },
     );
     return { transactions: eventsOnly(transactions), counted, dispatched };
   }
@@ -86,6 +86,26 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
     expect(handled).toEqual(Array(5).fill('handled'));
     expect(counted.transactions).toBe(1);
     expect(await balanceOf(db, 'group-turn')).toBe(5);
+  });
+
+  it('with two batches allowed, starts a second beside a running one only once a full batch waits', async () => {
+    const { transactions, counted } = batched('group.concurrent', 4, db, 2);
+    const [running, release] = [gate(), gate()];
+    const blocker = transactions.run(
+      async () => (running.open(), await release.opened, { result: 'blocker', events: [] }),
+    );
+    await running.opened;
+    const events = Array.from({ length: 4 }, () => paymentSucceeded(undefined, 1));
+    const waiting = events.slice(0, 3).map((event) => transactions.handleOnce(event, credit('group-concurrent', 1)));
+    // A round trip is several turns of the event loop: long enough for a batch to start, had three units started one.
+    await db.query(sql`SELECT 1`);
+    const full = [...waiting, transactions.handleOnce(events[3]!, credit('group-concurrent', 1))];
+    // The full batch commits while the blocker still holds the first transaction open.
+    expect(await Promise.all(full)).toEqual(Array(4).fill('handled'));
+    expect(counted.transactions).toBe(2);
+    expect(await balanceOf(db, 'group-concurrent')).toBe(4);
+    release.open();
+    expect(await blocker).toBe('blocker');
   });
 
   it('answers each unit of a batch with its own result, and a duplicate with no result', async () => {
