@@ -3,9 +3,9 @@ import { z } from 'zod';
 
 export const SERVICE_NAME = 'order-service';
 
-// Two batches at once once a full one waits (docs/architecture.md, "Group commit"): a saga brings five
-// units, each on that order's rows only. A prefetch of twice TRANSACTION_BATCH_MAX and more lets the
-// deliveries alone fill a second batch while the first runs.
+// A second batch beside the running one once half a batch waits (docs/architecture.md, "Group
+// commit"): a saga brings five units, each on that order's rows only. 100 messages in hand, three
+// batches' worth, let the deliveries alone keep two batches full.
 export const configSchema = baseConfigSchema({ port: 3001, transactionBatchConcurrency: 2, prefetch: 100 }).extend({
   /** A placed order still PENDING this long after it was placed is cancelled with reason `timeout`. */
   ORDER_TIMEOUT_MS: z.coerce

@@ -85,9 +85,9 @@ export const baseConfigSchema = (defaults: {
       .max(64)
       .default(defaults.transactionBatchMax ?? 32),
     /**
-     * Batches committed at once, each on a connection of its own. A second starts only while a full
-     * batch waits behind the running one: a backlog that one transaction at a time cannot keep up
-     * with. Where batches fight over the same rows (a popular product's stock) more only wait on
+     * Batches run at once, each on a connection of its own. Another starts only while half a batch
+     * (TRANSACTION_BATCH_MAX ÷ 2 units) waits behind the running one: a backlog that one transaction
+     * at a time does not keep up with. Where batches fight over the same rows (a popular product's stock) more only wait on
      * each other's locks, so it stays 1 there.
      */
     TRANSACTION_BATCH_CONCURRENCY: z.coerce

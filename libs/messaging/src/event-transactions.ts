@@ -12,7 +12,7 @@ export interface EventTransactionsOptions {
    * one after another, so it would add up those waits).
    */
   maxBatch?: number;
-  /** With group commit: batches committed at once when a backlog builds (default 1, see GroupCommit). */
+  /** With group commit: batches run at once when a backlog builds (default 1, see GroupCommit). */
   maxConcurrentBatches?: number;
 }
 

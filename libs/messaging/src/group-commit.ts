@@ -22,7 +22,7 @@ export interface GroupCommitOptions {
   maxBatch: number;
   /** How long a unit in a batch may wait for a lock before it is taken out and run alone. */
   lockWaitMs?: number;
-  /** Batches run at once, each on a connection of its own; more than one only while a full batch waits (default 1). */
+  /** Batches run at once, each on a connection of its own; more than one only while half a batch waits (default 1). */
   maxConcurrentBatches?: number;
 }
 
@@ -83,13 +83,13 @@ export class GroupCommit {
   }
 
   /**
-   * Whether a batch may start now. The first whenever units wait; another beside it only once a full
-   * batch waits: a backlog that one transaction at a time cannot keep up with. Below that, units wait
-   * for the running batch and share the next, as many per transaction (and fsync) as arrived meanwhile.
+   * Whether a batch may start now. The first whenever units wait; another beside it only once half a
+   * batch waits: a backlog that one transaction at a time does not keep up with. Fewer wait for the
+   * running batch and share the next, as many per transaction (and fsync) as arrived meanwhile.
    */
   private mayStart(): boolean {
     if (this.queue.length === 0 || this.running >= this.maxConcurrentBatches) return false;
-    return this.running === 0 || this.queue.length >= this.options.maxBatch;
+    return this.running === 0 || this.queue.length >= this.options.maxBatch / 2;
   }
 
   private next(): void {

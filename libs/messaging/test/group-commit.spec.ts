@@ -88,22 +88,22 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
     expect(await balanceOf(db, 'group-turn')).toBe(5);
   });
 
-  it('with two batches allowed, starts a second beside a running one only once a full batch waits', async () => {
+  it('with two batches allowed, starts a second beside a running one only once half a batch waits', async () => {
     const { transactions, counted } = batched('group.concurrent', 4, db, 2);
     const [running, release] = [gate(), gate()];
     const blocker = transactions.run(
       async () => (running.open(), await release.opened, { result: 'blocker', events: [] }),
     );
     await running.opened;
-    const events = Array.from({ length: 4 }, () => paymentSucceeded(undefined, 1));
-    const waiting = events.slice(0, 3).map((event) => transactions.handleOnce(event, credit('group-concurrent', 1)));
-    // A round trip is several turns of the event loop: long enough for a batch to start, had three units started one.
+    const [early, late] = [paymentSucceeded(undefined, 1), paymentSucceeded(undefined, 1)];
+    const waiting = transactions.handleOnce(early, credit('group-concurrent', 1));
+    // A round trip is several turns of the event loop: long enough for a batch to start, had one unit started one.
     await db.query(sql`SELECT 1`);
-    const full = [...waiting, transactions.handleOnce(events[3]!, credit('group-concurrent', 1))];
-    // The full batch commits while the blocker still holds the first transaction open.
-    expect(await Promise.all(full)).toEqual(Array(4).fill('handled'));
+    const half = [waiting, transactions.handleOnce(late, credit('group-concurrent', 1))];
+    // The two units commit together while the blocker still holds the first transaction open.
+    expect(await Promise.all(half)).toEqual(['handled', 'handled']);
     expect(counted.transactions).toBe(2);
-    expect(await balanceOf(db, 'group-concurrent')).toBe(4);
+    expect(await balanceOf(db, 'group-concurrent')).toBe(2);
     release.open();
     expect(await blocker).toBe('blocker');
   });
