@@ -87,8 +87,8 @@ export const baseConfigSchema = (defaults: {
     /**
      * Batches run at once, each on a connection of its own. Another starts only while half a batch
      * (TRANSACTION_BATCH_MAX ÷ 2 units) waits behind the running one: a backlog that one transaction
-     * at a time does not keep up with. Where batches fight over the same rows (a popular product's stock) more only wait on
-     * each other's locks, so it stays 1 there.
+     * at a time does not keep up with. Where batches meet on the same rows (a popular product's
+     * stock) more would only wait on each other's locks, so it stays 1 there.
      */
     TRANSACTION_BATCH_CONCURRENCY: z.coerce
       .number()

@@ -34,8 +34,8 @@ export interface GroupCommitOptions {
  *
  * Each unit of a batch runs after a SAVEPOINT: a failing unit is rolled back to it (its inbox record
  * too) and fails alone, the others commit (runBatch, which also lets a unit's statements travel with
- * the next unit's). Units run one after another, so one acts on what the
- * previous ones wrote, exactly as if they had been committed in that order; one batch runs at a time, unless
+ * the next unit's). Units run one after another, so one acts on what the previous ones wrote,
+ * exactly as if they had been committed in that order. One batch runs at a time, unless
  * `maxConcurrentBatches` lets another start beside it (see mayStart): two batches of one replica
  * relate as two replicas' batches do, below.
  *
