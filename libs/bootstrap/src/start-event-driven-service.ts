@@ -87,6 +87,7 @@ export async function startEventDrivenService(
     transactions: new EventTransactions(db, relay, `${service.name}.events`, {
       maxBatch: config.TRANSACTION_BATCH_MAX,
       maxConcurrentBatches: config.TRANSACTION_BATCH_CONCURRENCY,
+      metrics,
     }),
     logger,
     metrics,

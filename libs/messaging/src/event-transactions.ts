@@ -1,6 +1,6 @@
 import { type Envelope } from '@shopflow/events';
 import { type Transaction, type TransactionRunner } from '@shopflow/postgres';
-import { GroupCommit } from './group-commit';
+import { GroupCommit, type BatchMetrics } from './group-commit';
 import { Inbox } from './inbox/inbox';
 import { appendToOutbox, withPublishedRowsDeleted, type OutboxMessage, type PublishedRows } from './outbox/outbox';
 
@@ -14,6 +14,8 @@ export interface EventTransactionsOptions {
   maxBatch?: number;
   /** With group commit: batches run at once when a backlog builds (default 1, see GroupCommit). */
   maxConcurrentBatches?: number;
+  /** With group commit: where each batch's size and duration are observed. */
+  metrics?: BatchMetrics;
 }
 
 /** What a unit of work decided: its result for the caller, and the events to publish once it commits. */
@@ -63,6 +65,7 @@ export class EventTransactions {
         published: relay,
         maxBatch,
         maxConcurrentBatches: options.maxConcurrentBatches,
+        metrics: options.metrics,
       });
     }
   }

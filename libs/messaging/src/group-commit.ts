@@ -1,4 +1,5 @@
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { type ServiceMetrics } from '@shopflow/observability';
 import { type TransactionRunner } from '@shopflow/postgres';
 import { runBatch, type BatchUnit, type Settled, type UnitOfWork } from './batch-in-transaction';
 import { type Inbox, type InboxOutcome } from './inbox/inbox';
@@ -24,7 +25,12 @@ export interface GroupCommitOptions {
   lockWaitMs?: number;
   /** Batches run at once, each on a connection of its own; more than one only while half a batch waits (default 1). */
   maxConcurrentBatches?: number;
+  /** Where each batch's size and duration are observed. */
+  metrics?: BatchMetrics;
 }
+
+/** The metrics a group commit observes: each batch's units and how long it ran. */
+export type BatchMetrics = Pick<ServiceMetrics, 'transactionBatchUnits' | 'transactionBatchDuration'>;
 
 /**
  * Group commit: units of work submitted while a transaction is running wait, then share the next
@@ -96,9 +102,12 @@ export class GroupCommit {
     if (!this.mayStart()) return;
     const batch = this.queue[0]?.alone ? this.queue.splice(0, 1) : this.queue.splice(0, this.options.maxBatch);
     this.running += 1;
+    const endTimer = this.options.metrics?.transactionBatchDuration.startTimer();
     // The batch's own statements belong to no caller's trace.
     const committed = context.with(ROOT_CONTEXT, () => this.commit(batch));
     void committed.finally(() => {
+      endTimer?.();
+      this.options.metrics?.transactionBatchUnits.observe(batch.length);
       this.running -= 1;
       this.scheduleNext();
     });

@@ -6,6 +6,7 @@ import {
   type Transaction,
   type TransactionRunner,
 } from '@shopflow/postgres';
+import { createServiceMetrics } from '@shopflow/observability';
 import { createTestDatabase, type TestDatabase } from '@shopflow/testing';
 import { type Envelope } from '@shopflow/events';
 import { EventTransactions, type InboxOutcome, type OutboxMessage, type Work } from '../src';
@@ -106,6 +107,30 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
     expect(await balanceOf(db, 'group-concurrent')).toBe(2);
     release.open();
     expect(await blocker).toBe('blocker');
+  });
+
+  it("observes each batch's units and how long it ran", async () => {
+    const metrics = createServiceMetrics('group-test', { defaultMetrics: false });
+    const transactions = new EventTransactions(db, { dispatch: () => undefined }, 'group.metrics', {
+      maxBatch: 16,
+      metrics,
+    });
+    const events = Array.from({ length: 5 }, () => paymentSucceeded(undefined, 1));
+    await Promise.all(
+      events.map((event) =>
+        transactions.handleOnce(event, async (tx) => ({
+          result: undefined,
+          events: await credit('group-metrics', 1)(tx),
+        })),
+      ),
+    );
+    const sample = async (name: string, suffix: string) =>
+      (await metrics.registry.getSingleMetric(name)!.get()).values.find((v) => v.metricName === `${name}${suffix}`)
+        ?.value;
+    expect(await sample('shopflow_transaction_batch_units', '_count')).toBe(1);
+    expect(await sample('shopflow_transaction_batch_units', '_sum')).toBe(5);
+    expect(await sample('shopflow_transaction_batch_duration_seconds', '_count')).toBe(1);
+    expect(await sample('shopflow_transaction_batch_duration_seconds', '_sum')).toBeGreaterThan(0);
   });
 
   it('answers each unit of a batch with its own result, and a duplicate with no result', async () => {

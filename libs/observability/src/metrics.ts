@@ -26,6 +26,8 @@ export interface ServiceMetrics {
   eventsPublished: Counter<'event_type'>;
   eventsConsumed: Counter<'event_type' | 'outcome'>;
   handlerDuration: Histogram<'event_type'>;
+  transactionBatchUnits: Histogram;
+  transactionBatchDuration: Histogram;
   outboxBacklog: Gauge;
   outboxOldestUnsentAge: Gauge;
   httpRequests: Counter<'method' | 'route' | 'status'>;
@@ -82,6 +84,20 @@ export function createServiceMetrics(service: string, options: ServiceMetricsOpt
       help: 'Time an event handler ran, whether it succeeded or failed',
       labelNames: ['event_type'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    // Group commit (TRANSACTION_BATCH_MAX > 1): the rate of the duration's sum is how many batches run
+    // at once on average; near TRANSACTION_BATCH_CONCURRENCY, units queue behind them.
+    transactionBatchUnits: new Histogram({
+      name: 'shopflow_transaction_batch_units',
+      help: 'Units of work (events handled, requests) per group-commit transaction',
+      buckets: [1, 2, 4, 8, 16, 32, 64],
+      registers,
+    }),
+    transactionBatchDuration: new Histogram({
+      name: 'shopflow_transaction_batch_duration_seconds',
+      help: 'Time a group-commit transaction ran, from its first statement to its commit',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
     outboxBacklog: new Gauge({
