@@ -6,7 +6,7 @@ import {
   type Transaction,
   type TransactionRunner,
 } from '@shopflow/postgres';
-import { createServiceMetrics } from '@shopflow/observability';
+import { createServiceMetrics, type ServiceMetrics } from '@shopflow/observability';
 import { createTestDatabase, type TestDatabase } from '@shopflow/testing';
 import { type Envelope } from '@shopflow/events';
 import { EventTransactions, type InboxOutcome, type OutboxMessage, type Work } from '../src';
@@ -124,13 +124,14 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
         })),
       ),
     );
-    const sample = async (name: string, suffix: string) =>
-      (await metrics.registry.getSingleMetric(name)!.get()).values.find((v) => v.metricName === `${name}${suffix}`)
-        ?.value;
-    expect(await sample('shopflow_transaction_batch_units', '_count')).toBe(1);
-    expect(await sample('shopflow_transaction_batch_units', '_sum')).toBe(5);
-    expect(await sample('shopflow_transaction_batch_duration_seconds', '_count')).toBe(1);
-    expect(await sample('shopflow_transaction_batch_duration_seconds', '_sum')).toBeGreaterThan(0);
+    const sample = async (histogram: ServiceMetrics['transactionBatchUnits'], suffix: '_count' | '_sum') => {
+      const { name, values } = await histogram.get();
+      return values.find((v) => v.metricName === `${name}${suffix}`)?.value;
+    };
+    expect(await sample(metrics.transactionBatchUnits, '_count')).toBe(1);
+    expect(await sample(metrics.transactionBatchUnits, '_sum')).toBe(5);
+    expect(await sample(metrics.transactionBatchDuration, '_count')).toBe(1);
+    expect(await sample(metrics.transactionBatchDuration, '_sum')).toBeGreaterThan(0);
   });
 
   it('answers each unit of a batch with its own result, and a duplicate with no result', async () => {
