@@ -21,6 +21,8 @@ describe('service metrics', () => {
       shopflow_events_published_total: 'counter',
       shopflow_events_consumed_total: 'counter',
       shopflow_event_handler_duration_seconds: 'histogram',
+      shopflow_transaction_batch_units: 'histogram',
+      shopflow_transaction_batch_duration_seconds: 'histogram',
       shopflow_outbox_backlog: 'gauge',
       shopflow_outbox_oldest_unsent_age_seconds: 'gauge',
       shopflow_http_requests_total: 'counter',
