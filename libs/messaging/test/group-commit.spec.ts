@@ -6,8 +6,8 @@ import {
   type Transaction,
   type TransactionRunner,
 } from '@shopflow/postgres';
-import { createServiceMetrics, type ServiceMetrics } from '@shopflow/observability';
-import { createTestDatabase, type TestDatabase } from '@shopflow/testing';
+import { createServiceMetrics } from '@shopflow/observability';
+import { createTestDatabase, parseExposition, sampleValue, type TestDatabase } from '@shopflow/testing';
 import { type Envelope } from '@shopflow/events';
 import { EventTransactions, type InboxOutcome, type OutboxMessage, type Work } from '../src';
 import { balanceOf, createAccount, creditAccount, paymentSucceeded, PRISMA_CONFIG } from './harness';
@@ -124,14 +124,11 @@ describe('group commit (EventTransactions with maxBatch) on a real PostgreSQL', 
         })),
       ),
     );
-    const sample = async (histogram: ServiceMetrics['transactionBatchUnits'], suffix: '_count' | '_sum') => {
-      const { name, values } = await histogram.get();
-      return values.find((v) => v.metricName === `${name}${suffix}`)?.value;
-    };
-    expect(await sample(metrics.transactionBatchUnits, '_count')).toBe(1);
-    expect(await sample(metrics.transactionBatchUnits, '_sum')).toBe(5);
-    expect(await sample(metrics.transactionBatchDuration, '_count')).toBe(1);
-    expect(await sample(metrics.transactionBatchDuration, '_sum')).toBeGreaterThan(0);
+    const exposition = parseExposition(await metrics.registry.metrics());
+    expect(sampleValue(exposition, 'shopflow_transaction_batch_units_count')).toBe(1);
+    expect(sampleValue(exposition, 'shopflow_transaction_batch_units_sum')).toBe(5);
+    expect(sampleValue(exposition, 'shopflow_transaction_batch_duration_seconds_count')).toBe(1);
+    expect(sampleValue(exposition, 'shopflow_transaction_batch_duration_seconds_sum')).toBeGreaterThan(0);
   });
 
   it('answers each unit of a batch with its own result, and a duplicate with no result', async () => {

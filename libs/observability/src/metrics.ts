@@ -96,7 +96,7 @@ export function createServiceMetrics(service: string, options: ServiceMetricsOpt
     }),
     transactionBatchDuration: new Histogram({
       name: 'shopflow_transaction_batch_duration_seconds',
-      help: 'Time a group-commit transaction ran, from its first statement to its commit',
+      help: 'Time a group-commit batch took, from taking its units (a pooled connection included) to its commit',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
