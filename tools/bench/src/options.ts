@@ -30,7 +30,10 @@ export interface BenchOptions {
   ceilingSeconds: number;
   /** Shares of orders that must be cancelled: declined payment, out of stock. The rest confirm. */
   mix: { declined: number; outOfStock: number };
-  /** Extra environment for every service process (e.g. PREFETCH=50), applied last. */
+  /**
+   * Extra environment for the service processes, applied last: `KEY` for every service (e.g.
+   * PREFETCH), `service:KEY` for one (e.g. order-service:PREFETCH), which wins over the former.
+   */
   serviceEnv: Record<string, string>;
   logLevel: string;
   /** Runs these services with `node --cpu-prof` and summarises each profile (first replica's). */
@@ -68,7 +71,8 @@ export const USAGE = `npm run bench -- [options]
   --ceiling-seconds S     length of each raw broker/database measurement (full 5, quick 1)
   --declined SHARE        share of orders with a declined card (default 0.1)
   --out-of-stock SHARE    share of orders for a sold-out product (default 0.1)
-  --env KEY=VALUE         extra environment for every service (repeatable), e.g. --env PREFETCH=50
+  --env KEY=VALUE         extra environment for every service (repeatable), e.g. --env PREFETCH=50;
+                          SERVICE:KEY=VALUE for one, e.g. --env order-service:PREFETCH=200
   --log-level LEVEL       services' LOG_LEVEL (default info, as deployed)
   --profile SERVICE[,..]  run those services (or all) with node --cpu-prof; print where their CPU went
   --out DIR               results folder (default bench-results/<timestamp>)
@@ -160,8 +164,12 @@ export function parseOptions(argv: string[]): BenchOptions {
     serviceEnv: Object.fromEntries(
       values.env.map((pair) => {
         const at = pair.indexOf('=');
-        if (at < 1) throw new UsageError(`--env takes KEY=VALUE, got ${pair}`);
-        return [pair.slice(0, at), pair.slice(at + 1)];
+        if (at < 1) throw new UsageError(`--env takes KEY=VALUE or SERVICE:KEY=VALUE, got ${pair}`);
+        const key = pair.slice(0, at);
+        const service = key.includes(':') ? key.slice(0, key.indexOf(':')) : undefined;
+        if (service !== undefined && !(SERVICES as readonly string[]).includes(service))
+          throw new UsageError(`--env ${pair}: ${service} is none of ${SERVICES.join(', ')}`);
+        return [key, pair.slice(at + 1)];
       }),
     ),
     logLevel: values['log-level'],

@@ -21,6 +21,14 @@ describe('parseOptions', () => {
     });
   });
 
+  it('takes --env for one service as SERVICE:KEY=VALUE, and refuses a service it does not run', () => {
+    expect(parseOptions(['--env', 'PREFETCH=50', '--env', 'order-service:PREFETCH=200']).serviceEnv).toEqual({
+      PREFETCH: '50',
+      'order-service:PREFETCH': '200',
+    });
+    expect(() => parseOptions(['--env', 'shop-service:PREFETCH=1'])).toThrow(/shop-service is none of/);
+  });
+
   it('targets running services without scaling them', () => {
     expect(parseOptions(['--target', '--order-url', 'http://a:1,http://b:2', '--pids', '10,11'])).toMatchObject({
       replicas: [1],

@@ -23,13 +23,26 @@ export interface LocalSystemOptions {
 /** Where createTestDatabase makes the databases (TEST_DATABASE_URL overrides it, there and here). */
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-/** The environment the bench sets on every service besides the URLs; `serviceEnv` (--env) last, so it wins. */
-export function benchSettings(options: Pick<LocalSystemOptions, 'logLevel' | 'serviceEnv'>): Record<string, string> {
+/**
+ * The environment the bench sets on a service besides the URLs: its own settings, then `serviceEnv`
+ * (--env): its `KEY`s, then the `service:KEY`s of this service, so that the most specific wins.
+ * Without a service, as the report lists them: every entry as given.
+ */
+export function benchSettings(
+  options: Pick<LocalSystemOptions, 'logLevel' | 'serviceEnv'>,
+  service?: ServiceName,
+): Record<string, string> {
+  const entries = Object.entries(options.serviceEnv);
+  const own = (prefix: string) =>
+    Object.fromEntries(
+      entries.filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key.slice(prefix.length), value]),
+    );
   return {
     LOG_LEVEL: options.logLevel,
     // The bench makes its own products: the demo catalog would only add noise.
     SEED_CATALOG: 'false',
-    ...options.serviceEnv,
+    ...(service ? Object.fromEntries(entries.filter(([key]) => !key.includes(':'))) : options.serviceEnv),
+    ...(service && own(`${service}:`)),
   };
 }
 
@@ -98,7 +111,7 @@ export class LocalSystem {
       AUTH_JWKS_URL: this.identity.jwksUrl,
       AUTH_ISSUER: this.identity.issuer,
       AUTH_AUDIENCE: this.identity.audience,
-      ...benchSettings(this.options),
+      ...benchSettings(this.options, service),
     };
   }
 
