@@ -35,8 +35,9 @@ export const configSchema = baseConfigSchema({ port: 3001, transactionBatchConcu
   ADMISSION_MAX_PENDING_ORDERS: z.coerce.number().int().min(0).max(10_000_000).default(2000),
   /**
    * How long the orders awaiting their stock reservation (PENDING, inventory `pending`) may have
-   * waited: the age of the one that ADMISSION_AGE_STRAGGLERS and the oldest 10% of them leave out,
-   * not of the oldest one, which may be stuck until ORDER_TIMEOUT_MS cancels it. That wait spans
+   * waited: the age of the oldest of them once the oldest 10% and the stragglers among the oldest
+   * ADMISSION_AGE_STRAGGLERS are left out, not of the oldest one, which may be stuck until
+   * ORDER_TIMEOUT_MS cancels it. That wait spans
    * this service's outbox, the broker, inventory-service and this service again, all inside the
    * system: saturation lengthens it, a slow card processor does not (the payment runs alongside it,
    * and an order waiting only for its payment is not counted). Each replica turns it into a limit
@@ -75,9 +76,10 @@ export const configSchema = baseConfigSchema({ port: 3001, transactionBatchConcu
     .max(7 * 24 * 3600_000)
     .default(250),
   /**
-   * The oldest orders awaiting their stock reservation that the age bound always leaves out (and
-   * the oldest 10% once there are more): so that a few orders stuck on a lost reply, at low load
-   * the whole backlog, never refuse all traffic until their timeout.
+   * Of the oldest orders awaiting their stock reservation, how many the age bound may leave out as
+   * stragglers (orders far older than the backlog's bulk: src/domain/admission.ts, agedOrderRanks),
+   * and all of them while no more are waiting: so that a few orders stuck on a lost reply or a
+   * retry, at low load the whole backlog, never refuse all traffic until their timeout.
    */
   ADMISSION_AGE_STRAGGLERS: z.coerce.number().int().min(0).max(1_000_000).default(10),
   /** Seconds a refused client is told to wait (Retry-After); about the time the backlog takes to shrink. */

@@ -164,16 +164,17 @@ export async function countBacklog(db: SqlClient): Promise<{ pending: number; aw
 }
 
 /**
- * When the order awaiting its stock reservation that `rank` places after the oldest (0: the oldest)
- * was placed; null when fewer are awaiting it. The partial index orders_awaiting_inventory_created_at_idx
- * holds only those orders, in that order, so this reads `rank + 1` entries of it.
+ * When the orders awaiting their stock reservation from `fromRank` places after the oldest (0: the
+ * oldest) to `toRank` were placed, oldest first; fewer when fewer are awaiting it. The partial index
+ * orders_awaiting_inventory_created_at_idx holds only those orders, in that order, so this reads
+ * `toRank + 1` entries of it.
  */
-export async function awaitingInventoryPlacedAt(db: SqlClient, rank: number): Promise<Date | null> {
+export async function awaitingInventoryPlacedAt(db: SqlClient, fromRank: number, toRank: number): Promise<Date[]> {
   const rows = await db.query<{ created_at: Date }>(sql`
     SELECT created_at FROM orders WHERE status = 'PENDING' AND inventory_status = 'pending'
     ORDER BY created_at
-    OFFSET ${rank}::int LIMIT 1`);
-  return rows[0]?.created_at ?? null;
+    OFFSET ${fromRank}::int LIMIT ${toRank - fromRank + 1}::int`);
+  return rows.map((row) => row.created_at);
 }
 
 /**

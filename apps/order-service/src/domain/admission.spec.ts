@@ -1,7 +1,8 @@
 import {
   adaptPendingLimit,
-  agedOrderRank,
+  agedOrderRanks,
   backlogAgeMs,
+  bulkAgeMs,
   boundsNow,
   decideAdmission,
   initialDemandWatch,
@@ -222,32 +223,51 @@ describe('adaptPendingLimit', () => {
   });
 });
 
-describe('agedOrderRank', () => {
-  it('leaves out the stragglers: a few stuck orders alone give the backlog no age', () => {
-    expect(agedOrderRank(0, 10)).toBeUndefined();
-    expect(agedOrderRank(1, 10)).toBeUndefined();
-    expect(agedOrderRank(10, 10)).toBeUndefined();
-    expect(agedOrderRank(11, 10)).toBe(10);
-    expect(agedOrderRank(99, 10)).toBe(10);
+describe('agedOrderRanks', () => {
+  it('may leave out the stragglers: a few stuck orders alone give the backlog no age', () => {
+    expect(agedOrderRanks(0, 10)).toBeUndefined();
+    expect(agedOrderRanks(1, 10)).toBeUndefined();
+    expect(agedOrderRanks(10, 10)).toBeUndefined();
+    expect(agedOrderRanks(11, 10)).toEqual({ first: 1, last: 10 });
+    expect(agedOrderRanks(25, 10)).toEqual({ first: 2, last: 10 });
+    expect(agedOrderRanks(99, 10)).toEqual({ first: 9, last: 10 });
   });
 
-  it('leaves out the oldest 10% of a larger backlog', () => {
-    expect(agedOrderRank(200, 10)).toBe(20);
-    expect(agedOrderRank(2009, 10)).toBe(200);
+  it('always leaves out the oldest 10% of a larger backlog', () => {
+    expect(agedOrderRanks(200, 10)).toEqual({ first: 20, last: 20 });
+    expect(agedOrderRanks(2009, 10)).toEqual({ first: 200, last: 200 });
   });
 
   it('is the oldest order with no stragglers', () => {
-    expect(agedOrderRank(1, 0)).toBe(0);
-    expect(agedOrderRank(9, 0)).toBe(0);
-    expect(agedOrderRank(10, 0)).toBe(1);
+    expect(agedOrderRanks(1, 0)).toEqual({ first: 0, last: 0 });
+    expect(agedOrderRanks(9, 0)).toEqual({ first: 0, last: 0 });
+    expect(agedOrderRanks(10, 0)).toEqual({ first: 1, last: 1 });
+  });
+});
+
+describe('bulkAgeMs', () => {
+  it("is the oldest order's age in a backlog in arrival order: none of them is a straggler", () => {
+    // 25 orders awaiting their reservation, one placed every 10 ms: ranks 2 to 10 of them.
+    const ages = [230, 220, 210, 200, 190, 180, 170, 160, 150];
+    expect(bulkAgeMs(ages)).toBe(230);
+  });
+
+  it('leaves out the orders stuck far behind the bulk, and only those', () => {
+    expect(bulkAgeMs([60_000, 31_000, 2_100, 330, 150, 120])).toBe(330);
+    expect(bulkAgeMs([60_000, 31_000, 2_100, 360, 150, 120])).toBe(150);
+  });
+
+  it('is the last one when the others are all stragglers, and 0 without any', () => {
+    expect(bulkAgeMs([60_000, 40])).toBe(40);
+    expect(bulkAgeMs([75])).toBe(75);
+    expect(bulkAgeMs([])).toBe(0);
   });
 });
 
 describe('backlogAgeMs', () => {
-  it('is the wait of the order at that rank when measured, never negative; 0 without one', () => {
+  it('is the wait of the order when measured, never negative', () => {
     expect(backlogAgeMs(new Date(now.getTime() - 1500), now)).toBe(1500);
     expect(backlogAgeMs(new Date(now.getTime() + 20), now)).toBe(0);
-    expect(backlogAgeMs(null, now)).toBe(0);
   });
 });
 

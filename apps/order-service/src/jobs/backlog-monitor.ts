@@ -4,8 +4,9 @@ import { type SqlClient } from '@shopflow/postgres';
 import { awaitingInventoryPlacedAt, countBacklog } from '../data-access/orders.repository';
 import {
   adaptPendingLimit,
-  agedOrderRank,
+  agedOrderRanks,
   backlogAgeMs,
+  bulkAgeMs,
   boundsNow,
   decideAdmission,
   initialDemandWatch,
@@ -36,12 +37,12 @@ export interface BacklogMonitorOptions {
 /**
  * Admission control's eyes: every interval, measures the backlog of unfinished sagas (two
  * statements reading indexes, whatever the request rate: how many orders are PENDING and how many
- * of them await their stock reservation, then the age of the latter), adapts its limit to it (see
- * PendingLimit), and keeps both in memory for `POST /orders` to decide on without a query per
- * request, counting the orders it admits until the next measurement. Every replica runs one and
- * decides for itself from the same table: the others' admissions since the last measurement it sees
- * only at the next one, so the backlog can overshoot by what they admit in one interval, and the age
- * brings every limit back. It also watches the share of orders it refuses, and holds the backlog to
+ * of them await their stock reservation, then the age of the latter, its stragglers left out),
+ * adapts its limit to it (see PendingLimit), and keeps both in memory for `POST /orders` to decide
+ * on without a query per request, counting the orders it admits until the next measurement. Every
+ * replica runs one and decides for itself from the same table: the others' admissions since the
+ * last measurement it sees only at the next one, so the backlog can overshoot by what they admit in
+ * one interval, and the age brings every limit back. It also watches the share of orders it refuses, and holds the backlog to
  * the shorter age bound while that share says overload is sustained (see DemandWatch).
  */
 export class BacklogMonitor implements PeriodicJob, AdmissionGate {
@@ -102,13 +103,13 @@ export class BacklogMonitor implements PeriodicJob, AdmissionGate {
     const refusedForAgeBefore = this.refusedForAge;
     const refusedBefore = this.refused;
     const { pending: pendingOrders, awaitingInventory } = await countBacklog(db);
-    const rank = agedOrderRank(awaitingInventory, this.options.bounds.ageStragglers);
-    const placedAt = rank === undefined ? null : await awaitingInventoryPlacedAt(db, rank);
+    const ranks = agedOrderRanks(awaitingInventory, this.options.bounds.ageStragglers);
+    const placedAt = ranks ? await awaitingInventoryPlacedAt(db, ranks.first, ranks.last) : [];
     const measuredAt = new Date();
     const view = {
       pendingOrders,
       awaitingInventory,
-      awaitingInventoryAgeMs: backlogAgeMs(placedAt, measuredAt),
+      awaitingInventoryAgeMs: bulkAgeMs(placedAt.map((at) => backlogAgeMs(at, measuredAt))),
       measuredAt,
     };
     this.view = view;

@@ -18,7 +18,7 @@ const REASONS: readonly RefusalReason[] = ['pending_orders', 'pending_age'];
  * - `shopflow_orders_awaiting_inventory`: of those, the orders whose stock reservation is unanswered;
  *   what `shopflow_pending_orders_limit` bounds.
  * - `shopflow_pending_orders_age_seconds`: the age the bound applies to, that of the PENDING orders
- *   awaiting their reservation (their oldest stragglers left out, see agedOrderRank), as this replica
+ *   awaiting their reservation (their stragglers left out, see agedOrderRanks), as this replica
  *   last measured. The orders waiting only for their payment are not in it (see admission.ts).
  * - `shopflow_pending_orders_limit`: the orders awaiting their reservation this replica admits up
  *   to, adapted to the age bound (see PendingLimit); +Inf while no bound applies.
