@@ -60,7 +60,7 @@ export const configSchema = baseConfigSchema({ port: 3001, transactionBatchConcu
     .default(550),
   /**
    * The age bound while overload is sustained: once a third of the orders offered have been refused
-   * for three seconds, until under a tenth are or none for a second (src/domain/admission.ts,
+   * for three seconds, until under a tenth are or no order comes for a second (src/domain/admission.ts,
    * DemandWatch).
    * ADMISSION_MAX_PENDING_AGE_MS is the queue a burst, or customers at full load, may build; under
    * sustained overload a queue that long keeps the service no busier, it only adds its wait to every

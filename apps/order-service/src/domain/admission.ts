@@ -264,10 +264,13 @@ export function decideAdmission(
  * It begins once a third of the orders offered (demand half again what is taken) have been refused
  * for {@link OVERLOAD_AFTER_MS} without a break, so that the refusals of a burst, or of customers
  * arriving at once when a shop opens its doors, are not taken for it; it ends once under a tenth are,
- * so that it does not flap at the edge, or once no order has been refused for a second (without
+ * so that it does not flap at the edge, or once no order has been offered for a second (without
  * orders the share stands still, and a pause after overload must not keep the shorter bound for the
- * next customers). The shares are of counts that fade with a time constant of
- * {@link DEMAND_WINDOW_MS}: the last second or two, not the last refusal.
+ * next customers; such a pause is a break too). The shares are of counts that fade with a time
+ * constant of {@link DEMAND_WINDOW_MS}, a few seconds: under overload the limit refuses and admits
+ * by turns, spells of up to a second or two each (docs/performance.md, "Stragglers are outliers"),
+ * and a share over a shorter time swung with them, across the third and back, so that overload was
+ * taken as sustained late or never.
  */
 export interface DemandWatch {
   /** Orders asked for (admitted or refused), fading; see DEMAND_WINDOW_MS. */
@@ -278,23 +281,23 @@ export interface DemandWatch {
   at: number;
   /**
    * Since when a third or more have been refused without a break (ms since the epoch); undefined while
-   * fewer are, or after a quiet spell (see OVERLOAD_ENDS_QUIET_MS).
+   * fewer are, or after a spell without orders (see OVERLOAD_ENDS_QUIET_MS).
    */
   refusingSince?: number;
-  /** When it last counted a refusal (ms since the epoch). */
-  lastRefusalAt?: number;
+  /** When it last counted an order offered (ms since the epoch). */
+  lastOfferAt?: number;
   sustained: boolean;
 }
 
 /** The time constant over which offered and refused orders fade. */
-const DEMAND_WINDOW_MS = 1000;
+const DEMAND_WINDOW_MS = 3000;
 /** Overload begins once this share of the orders offered has been refused... */
 const OVERLOAD_FROM_SHARE = 1 / 3;
 /** ...for this long... */
 const OVERLOAD_AFTER_MS = 3000;
 /** ...and ends once the share falls below this, */
 const OVERLOAD_UNTIL_SHARE = 0.1;
-/** ...or once nothing has been refused for this long. */
+/** ...or once no order has been offered for this long. */
 const OVERLOAD_ENDS_QUIET_MS = 1000;
 
 export const initialDemandWatch = (): DemandWatch => ({ offered: 0, refused: 0, at: -Infinity, sustained: false });
@@ -305,15 +308,15 @@ export function watchDemand(watch: DemandWatch, admitted: number, refused: numbe
   const offered = watch.offered * kept + admitted + refused;
   const refusedNow = watch.refused * kept + refused;
   const share = offered > 0 ? refusedNow / offered : 0;
-  const lastRefusalAt = refused > 0 ? now : watch.lastRefusalAt;
-  // Nothing refused for a while is no overload, whatever the share: without orders the share stands
-  // still. Such a quiet spell is a break in the refusals too, or overload would begin again at once.
-  const refusing = now - (lastRefusalAt ?? -Infinity) < OVERLOAD_ENDS_QUIET_MS;
-  const refusingSince = refusing && share >= OVERLOAD_FROM_SHARE ? (watch.refusingSince ?? now) : undefined;
+  const lastOfferAt = admitted + refused > 0 ? now : watch.lastOfferAt;
+  // No order for a while is no overload, whatever the share: without orders the share stands still.
+  // Such a quiet spell is a break in the refusals too, or overload would begin again at once.
+  const asked = now - (lastOfferAt ?? -Infinity) < OVERLOAD_ENDS_QUIET_MS;
+  const refusingSince = asked && share >= OVERLOAD_FROM_SHARE ? (watch.refusingSince ?? now) : undefined;
   const sustained = watch.sustained
-    ? refusing && share >= OVERLOAD_UNTIL_SHARE
+    ? asked && share >= OVERLOAD_UNTIL_SHARE
     : refusingSince !== undefined && now - refusingSince >= OVERLOAD_AFTER_MS;
-  return { offered, refused: refusedNow, at: now, refusingSince, lastRefusalAt, sustained };
+  return { offered, refused: refusedNow, at: now, refusingSince, lastOfferAt, sustained };
 }
 
 /** The bounds that apply now: the age bound is the shorter one while overload is sustained. */
