@@ -42,8 +42,9 @@ export interface BacklogMonitorOptions {
  * on without a query per request, counting the orders it admits until the next measurement. Every
  * replica runs one and decides for itself from the same table: the others' admissions since the
  * last measurement it sees only at the next one, so the backlog can overshoot by what they admit in
- * one interval, and the age brings every limit back. It also watches the share of orders it refuses, and holds the backlog to
- * the shorter age bound while that share says overload is sustained (see DemandWatch).
+ * one interval, and the age brings every limit back. It also watches the share of orders it
+ * refuses, and holds the backlog to the shorter age bound while that share says overload is
+ * sustained (see DemandWatch).
  */
 export class BacklogMonitor implements PeriodicJob, AdmissionGate {
   readonly name = 'backlog monitor';
