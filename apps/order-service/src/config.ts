@@ -37,10 +37,10 @@ export const configSchema = baseConfigSchema({ port: 3001, transactionBatchConcu
    * How long the orders awaiting their stock reservation (PENDING, inventory `pending`) may have
    * waited: the age of the oldest of them once the oldest 10% and the stragglers among the oldest
    * ADMISSION_AGE_STRAGGLERS are left out, not of the oldest one, which may be stuck until
-   * ORDER_TIMEOUT_MS cancels it. That wait spans
-   * this service's outbox, the broker, inventory-service and this service again, all inside the
-   * system: saturation lengthens it, a slow card processor does not (the payment runs alongside it,
-   * and an order waiting only for its payment is not counted). Each replica turns it into a limit
+   * ORDER_TIMEOUT_MS cancels it. That wait spans this service's outbox, the broker,
+   * inventory-service and this service again, all inside the system: saturation lengthens it, a
+   * slow card processor does not (the payment runs alongside it, and an order waiting only for its
+   * payment is not counted). Each replica turns it into a limit
    * on the orders awaiting their reservation that it adapts at every measurement
    * (src/domain/admission.ts, PendingLimit): the bound that holds when the service finishes fewer
    * sagas per second than usual, where a fixed count would let the wait grow. A hiccup longer than

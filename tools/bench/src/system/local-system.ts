@@ -32,17 +32,19 @@ export function benchSettings(
   options: Pick<LocalSystemOptions, 'logLevel' | 'serviceEnv'>,
   service?: ServiceName,
 ): Record<string, string> {
-  const entries = Object.entries(options.serviceEnv);
-  const own = (prefix: string) =>
+  // The entries of one scope, their keys without it: `undefined` for those of every service.
+  const scoped = (scope?: string) =>
     Object.fromEntries(
-      entries.filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key.slice(prefix.length), value]),
+      Object.entries(options.serviceEnv).flatMap(([key, value]) => {
+        const at = key.indexOf(':');
+        return (at < 0 ? undefined : key.slice(0, at)) === scope ? [[key.slice(at + 1), value]] : [];
+      }),
     );
   return {
     LOG_LEVEL: options.logLevel,
     // The bench makes its own products: the demo catalog would only add noise.
     SEED_CATALOG: 'false',
-    ...(service ? Object.fromEntries(entries.filter(([key]) => !key.includes(':'))) : options.serviceEnv),
-    ...(service && own(`${service}:`)),
+    ...(service ? { ...scoped(), ...scoped(service) } : options.serviceEnv),
   };
 }
 
